@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vregion/bitmap.h - a fixed-size bit array with word-at-a-time run search.
+ *
+ * Used by vpage (virtual pages) and by ports (physical pages). Storage is
+ * caller-owned: an array of VR_BITMAP_WORDS(nbits) uint64_t. Bit i lives in
+ * word i / 64, at bit position i % 64. Bits at or above nbits in the last word
+ * are kept clear by every function here and ignored by every search.
+ *
+ * Complexity: find_clear_run is O(nbits / 64) word reads plus O(n / 64) per
+ * candidate run checked; set/clear ranges are O(n / 64 + 1); count is
+ * O(nbits / 64). Not thread-safe: the owner locks.
+ */
+#ifndef VREGION_BITMAP_H
+#define VREGION_BITMAP_H
+
+#include "vregion/config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VR_BITMAP_WORDS(nbits) (((nbits) + 63u) / 64u)
+
+struct vr_bitmap {
+	uint64_t *words;	/* VR_BITMAP_WORDS(nbits) words, caller-owned */
+	size_t nbits;
+};
+
+/* Bind storage and clear all bits. words must hold VR_BITMAP_WORDS(nbits). */
+void vr_bitmap_init(struct vr_bitmap *bm, uint64_t *words, size_t nbits);
+
+/* Value of bit i; i < nbits (undefined otherwise). O(1). */
+bool vr_bitmap_test(const struct vr_bitmap *bm, size_t i);
+
+/* Set / clear bits [start, start + n). start + n <= nbits; n may be 0. */
+void vr_bitmap_set(struct vr_bitmap *bm, size_t start, size_t n);
+void vr_bitmap_clear(struct vr_bitmap *bm, size_t start, size_t n);
+
+/* True iff every bit in [start, start + n) is set / clear (true for n == 0). */
+bool vr_bitmap_all_set(const struct vr_bitmap *bm, size_t start, size_t n);
+bool vr_bitmap_all_clear(const struct vr_bitmap *bm, size_t start, size_t n);
+
+/*
+ * First-fit: the lowest index i >= from such that bits [i, i + n) are all
+ * clear and i + n <= nbits. Returns i, or SIZE_MAX when there is none or
+ * n == 0 or n > nbits.
+ */
+size_t vr_bitmap_find_clear_run(const struct vr_bitmap *bm, size_t from, size_t n);
+
+/* Number of set bits in [start, start + n). */
+size_t vr_bitmap_count(const struct vr_bitmap *bm, size_t start, size_t n);
+
+/* Length of the longest run of clear bits. O(nbits / 64 + runs). */
+size_t vr_bitmap_longest_clear_run(const struct vr_bitmap *bm);
+
+/* Index of the first set bit >= from, or nbits if none. */
+size_t vr_bitmap_next_set(const struct vr_bitmap *bm, size_t from);
+/* Index of the first clear bit >= from, or nbits if none. */
+size_t vr_bitmap_next_clear(const struct vr_bitmap *bm, size_t from);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VREGION_BITMAP_H */

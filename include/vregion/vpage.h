@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vregion/vpage.h - the virtual page allocator.
+ *
+ * A pool hands out contiguous runs of VIRTUAL pages from the port's window,
+ * each mapped onto any free PHYSICAL pages the port picks (not necessarily
+ * contiguous). It is the bottom allocator of vregion; regions are runs of it.
+ *
+ * Bookkeeping (all outside the window, from the port's meta_alloc):
+ *   - a bitmap of used virtual pages (allocations, their guard pages and
+ *     reservations), a bitmap of mapped virtual pages;
+ *   - per virtual page, one 32-bit word: at the first page of a run its length
+ *     and kind, 0 elsewhere. So free is O(1), there is no limit on the number
+ *     of live allocations, and only a run's start pointer frees it.
+ *   Metadata: 4 bytes + 2 bits per virtual page (vr_vpage_meta_bytes()).
+ *
+ * Complexity (W = window pages):
+ *   alloc / reserve : O(W / 64) bitmap words (first fit) + one port map call
+ *                     per physically contiguous run (the port's cost);
+ *   free / release  : O(1) bookkeeping + the port's unmap;
+ *   stats           : O(W / 64) (largest free run); validate: O(W).
+ *
+ * Thread-safety: every call takes the pool's lock (from the port) when the
+ * port has locks. alloc/free/map/unmap reach the port (page tables, zeroing
+ * pages): they are NOT for a real-time audio thread.
+ *
+ * Errors: functions that can fail return 0 or a negative errno; allocators
+ * return a pointer or NULL, count the failure in the stats and say why through
+ * the port's log hook. Bad input never crashes and never changes state.
+ */
+#ifndef VREGION_VPAGE_H
+#define VREGION_VPAGE_H
+
+#include "vregion/port.h"
+#include "vregion/bitmap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Pool options. A zeroed struct is the default. */
+struct vr_vpage_config {
+	/* Unmapped virtual pages left after every allocation and reservation,
+	 * so a run-off-the-end access faults. 0 = none. */
+	size_t guard_pages;
+};
+
+/*
+ * The pool. Storage is the caller's (static, stack or heap); every field is
+ * private: use the functions below.
+ */
+struct vr_vpage_pool {
+	const struct vr_port *port;
+	struct vr_port_lock *lock;
+	struct vr_bitmap used;		/* virtual pages taken (runs + guards) */
+	struct vr_bitmap mapped;	/* virtual pages mapped */
+	uint32_t *run;			/* per page: run header at run start, else 0 */
+	void *meta;			/* one meta_alloc block holding the above */
+	size_t meta_bytes;
+	size_t guard_pages;
+	size_t free_vpages;		/* window pages not taken */
+	size_t mapped_pages;		/* pages mapped by this pool */
+	size_t live_allocs;		/* live allocations (not reservations) */
+	size_t live_reserved;		/* live reservations */
+	size_t failures;		/* failed alloc/reserve/map calls */
+	uint32_t magic;			/* set by init, cleared by deinit */
+};
+
+/* Statistics, a snapshot taken under the pool lock. */
+struct vr_vpage_stats {
+	size_t page_size;
+	size_t vpages_total;		/* window pages */
+	size_t vpages_free;		/* window pages not taken by a run or a guard */
+	size_t ppages_total;		/* physical pages of the port */
+	size_t ppages_free;		/* physical pages not mapped by this pool */
+	size_t live_allocs;		/* allocations from vr_vpage_alloc*() */
+	size_t live_reserved;		/* reservations from vr_vpage_reserve() */
+	size_t largest_free_run;	/* longest run of free virtual pages */
+	size_t failures;		/* failed alloc/reserve/map calls since init */
+};
+
+/* What an iterated run is. */
+enum vr_vpage_kind {
+	VR_VPAGE_ALLOC = 1,	/* from vr_vpage_alloc*(): mapped whole */
+	VR_VPAGE_RESERVED = 2,	/* from vr_vpage_reserve(): mapped piecewise */
+};
+
+/* Bytes of metadata a pool over `port` needs (from meta_alloc). O(1). */
+size_t vr_vpage_meta_bytes(const struct vr_port *port);
+
+/*
+ * Initialise `pool` over `port` (which must outlive the pool). cfg may be
+ * NULL for defaults. Returns 0, -EINVAL (NULL pool/port, vr_port_check()
+ * fails, guard_pages >= window pages), -ENOMEM (meta_alloc or lock_create
+ * failed; nothing is left allocated).
+ */
+int vr_vpage_pool_init(struct vr_vpage_pool *pool, const struct vr_port *port,
+		       const struct vr_vpage_config *cfg);
+
+/*
+ * Tear down. Returns 0, -EINVAL (NULL or not initialised), -EBUSY (live
+ * allocations or reservations remain; nothing is changed).
+ */
+int vr_vpage_pool_deinit(struct vr_vpage_pool *pool);
+
+/*
+ * Allocate npages contiguous virtual pages mapped read-write (zeroed).
+ * Returns the page-aligned start (cached alias), or NULL iff: pool invalid,
+ * npages == 0, no free virtual run of npages (+ guard pages) exists, or the
+ * port's map fails (fewer free physical pages, platform error). On NULL
+ * nothing is mapped or counted, except `failures`.
+ */
+void *vr_vpage_alloc(struct vr_vpage_pool *pool, size_t npages);
+
+/* As vr_vpage_alloc with explicit permissions (VR_PERM_*, not 0). */
+void *vr_vpage_alloc_perm(struct vr_vpage_pool *pool, size_t npages, unsigned perms);
+
+/*
+ * Free an allocation or a reservation by its start pointer (either alias).
+ * A reservation's mapped pages are unmapped too.
+ * Returns 0, or -EINVAL iff pool invalid, ptr NULL, outside the window, not
+ * page-aligned, not a run start (interior or guard page), or not live (double
+ * free); -EIO (or the port's errno) iff the port failed to unmap, in which
+ * case the run stays allocated and can be freed again later.
+ */
+int vr_vpage_free(struct vr_vpage_pool *pool, void *ptr);
+
+/* Pages of the live run starting at ptr (either alias), or 0 if none. O(1). */
+size_t vr_vpage_run_pages(struct vr_vpage_pool *pool, const void *ptr);
+
+/*
+ * Reserve npages contiguous virtual pages WITHOUT mapping them (for loading
+ * code: the caller maps each section with its own permissions). Returns the
+ * start or NULL (as vr_vpage_alloc, minus the map). Free it with
+ * vr_vpage_free() (vr_vpage_release is the same call, named as upstream).
+ */
+void *vr_vpage_reserve(struct vr_vpage_pool *pool, size_t npages);
+int vr_vpage_release(struct vr_vpage_pool *pool, void *ptr);
+
+/*
+ * Map / unmap / protect [addr, +npages) inside a live reservation (map,
+ * unmap) or inside any live run (protect). map requires every page unmapped,
+ * unmap and protect every page mapped. Returns 0, -EINVAL (bad pool, addr not
+ * page-aligned, range not inside one live run of the right kind, pages in
+ * the wrong state, perms invalid), -ENOTSUP (protect: port cannot), or the
+ * port's negative errno (state unchanged).
+ */
+int vr_vpage_map(struct vr_vpage_pool *pool, void *addr, size_t npages, unsigned perms);
+int vr_vpage_unmap(struct vr_vpage_pool *pool, void *addr, size_t npages);
+int vr_vpage_protect(struct vr_vpage_pool *pool, void *addr, size_t npages, unsigned perms);
+
+/* Snapshot of the statistics. Returns 0 or -EINVAL (NULL argument, bad pool). */
+int vr_vpage_get_stats(struct vr_vpage_pool *pool, struct vr_vpage_stats *st);
+
+/*
+ * Call cb(arg, start, npages, kind) for every live run in address order,
+ * under the pool lock (cb must not call into the pool). Stops early when cb
+ * returns non-zero and returns that value; else returns 0. -EINVAL for a bad
+ * pool or NULL cb.
+ */
+int vr_vpage_for_each(struct vr_vpage_pool *pool,
+		      int (*cb)(void *arg, void *start, size_t npages, enum vr_vpage_kind kind),
+		      void *arg);
+
+/*
+ * Full consistency check, O(W): run headers tile the used bitmap exactly
+ * (with guards), counters match the bitmaps, allocations are fully mapped,
+ * nothing outside a run is mapped. Returns 0 or -EFAULT (logged with the
+ * first inconsistency found), -EINVAL for a bad pool.
+ */
+int vr_vpage_validate(struct vr_vpage_pool *pool);
+
+/* The port this pool runs on (for alias translation by upper layers). */
+const struct vr_port *vr_vpage_port(const struct vr_vpage_pool *pool);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VREGION_VPAGE_H */

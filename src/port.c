@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* port.c - validation of a port description (shared by every layer). */
+#include <errno.h>
+
+#include "vregion/port.h"
+
+int vr_port_check(const struct vr_port *port)
+{
+	unsigned nlock;
+
+	if (!port || !port->map || !port->unmap || !port->meta_alloc || !port->meta_free)
+		return -EINVAL;
+	if (!vr_is_pow2(port->page_size) || port->page_size < 64)
+		return -EINVAL;
+	if (!port->window_base || (port->window_base & (port->page_size - 1)))
+		return -EINVAL;
+	if (!port->window_pages || !port->phys_pages)
+		return -EINVAL;
+	/* the window must not wrap the address space */
+	if (port->window_pages > (UINTPTR_MAX - port->window_base) / port->page_size)
+		return -EINVAL;
+	if (port->cache_line && !vr_is_pow2(port->cache_line))
+		return -EINVAL;
+	nlock = !!port->lock_create + !!port->lock_destroy + !!port->lock + !!port->unlock;
+	if (nlock != 0 && nlock != 4)
+		return -EINVAL;
+	return 0;
+}
