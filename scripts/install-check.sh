@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# install-check.sh: install vregion into a scratch prefix, then build and run the
+# program in tests/install/ against it twice: with pkg-config and with CMake's
+# find_package(vregion). Proves the installed headers, library, vregion.pc and
+# CMake package work for a user.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cmake -S "$top" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DVREGION_BUILD_TESTS=OFF \
+	-DVREGION_BUILD_TOOLS=OFF -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
+cmake --build "$work/build" -j"$(nproc)" >/dev/null
+cmake --install "$work/build" >/dev/null
+
+# 1. pkg-config
+export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/$(gcc -dumpmachine)/pkgconfig"
+cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags vregion) \
+	"$top/tests/install/consumer.c" -o "$work/consumer-pc" $(pkg-config --libs vregion)
+"$work/consumer-pc"
+
+# 2. CMake package
+cmake -S "$top/tests/install" -B "$work/consumer-build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/consumer-build" >/dev/null
+"$work/consumer-build/consumer"
+echo "install-check: pkg-config and find_package consumers passed"
