@@ -7,9 +7,19 @@
  * word i / 64, at bit position i % 64. Bits at or above nbits in the last word
  * are kept clear by every function here and ignored by every search.
  *
- * Complexity: find_clear_run is O(nbits / 64) word reads plus O(n / 64) per
- * candidate run checked; set/clear ranges are O(n / 64 + 1); count is
- * O(nbits / 64). Not thread-safe: the owner locks.
+ * Complexity (worst case, independent of the bit pattern unless stated):
+ *   find_clear_run        O(nbits / 64) words, each O(1 + log2(min(n, 64)))
+ *                         (a carried run across words, shift-and inside one);
+ *   set / clear / all_set / all_clear / count on [start, start + n)
+ *                         O(n / 64 + 1);
+ *   next_set / next_clear O((result - from) / 64 + 1);
+ *   longest_clear_run     O(nbits / 64 + number of clear runs) (<= O(nbits)).
+ * Not thread-safe: the owner locks.
+ *
+ * Preconditions (ranges inside the bitmap, i < nbits) are VR_ASSERTed in debug
+ * builds; release builds clamp a violating call to a harmless result (no-op,
+ * false, 0, SIZE_MAX or nbits) and never touch memory outside `words`.
+ * Storage: 8 bytes per 64 bits, no header beyond struct vr_bitmap.
  */
 #ifndef VREGION_BITMAP_H
 #define VREGION_BITMAP_H
