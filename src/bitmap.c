@@ -293,3 +293,23 @@ size_t vr_bitmap_next_clear(const struct vr_bitmap *bm, size_t from)
 		c = ~bm->words[wi] & valid_mask(bm, wi);
 	}
 }
+
+size_t vr_bitmap_prev_set(const struct vr_bitmap *bm, size_t from)
+{
+	size_t wi;
+	uint64_t w;
+
+	if (bm->nbits == 0)
+		return SIZE_MAX;
+	if (from >= bm->nbits)
+		from = bm->nbits - 1;
+	wi = from / 64u;
+	w = bm->words[wi] & valid_mask(bm, wi) & mask_upto((unsigned)(from % 64u));
+	for (;;) {
+		if (w)
+			return wi * 64u + 63u - vr_clz64(w);
+		if (wi-- == 0)
+			return SIZE_MAX;
+		w = bm->words[wi];
+	}
+}

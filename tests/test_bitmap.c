@@ -206,10 +206,27 @@ static void check_search_all(void)
 		}
 		assert_int_equal(vr_bitmap_next_set(&F.bm, from), ns == SIZE_MAX ? nbits : ns);
 		assert_int_equal(vr_bitmap_next_clear(&F.bm, from), nc == SIZE_MAX ? nbits : nc);
+		{
+			size_t ps = SIZE_MAX;
+
+			for (size_t i = 0; i <= from; i++)
+				if (F.model[i])
+					ps = i;
+			assert_int_equal(vr_bitmap_prev_set(&F.bm, from), ps);
+		}
 	}
 	assert_int_equal(vr_bitmap_next_set(&F.bm, nbits), nbits);
 	assert_int_equal(vr_bitmap_next_clear(&F.bm, nbits), nbits);
 	assert_int_equal(vr_bitmap_next_set(&F.bm, SIZE_MAX), nbits);
+	{
+		size_t last = SIZE_MAX;
+
+		for (size_t i = 0; i < nbits; i++)
+			if (F.model[i])
+				last = i;
+		assert_int_equal(vr_bitmap_prev_set(&F.bm, nbits), last);
+		assert_int_equal(vr_bitmap_prev_set(&F.bm, SIZE_MAX), last);
+	}
 	assert_int_equal(vr_bitmap_find_clear_run(&F.bm, SIZE_MAX, 1), SIZE_MAX);
 	assert_int_equal(vr_bitmap_find_clear_run(&F.bm, 0, SIZE_MAX), SIZE_MAX);
 }
@@ -267,6 +284,7 @@ static void test_tail_garbage_ignored(void **state)
 		load(nbits, PAT_CLEAR);
 		F.words[nw - 1] |= ~((UINT64_C(1) << (nbits % 64u)) - 1);
 		assert_int_equal(vr_bitmap_next_set(&F.bm, 0), nbits);
+		assert_int_equal(vr_bitmap_prev_set(&F.bm, SIZE_MAX), SIZE_MAX);
 		assert_int_equal(vr_bitmap_count(&F.bm, 0, nbits), 0);
 		assert_int_equal(vr_bitmap_find_clear_run(&F.bm, 0, nbits), 0);
 		assert_int_equal(vr_bitmap_longest_clear_run(&F.bm), nbits);

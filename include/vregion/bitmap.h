@@ -12,7 +12,7 @@
  *                         (a carried run across words, shift-and inside one);
  *   set / clear / all_set / all_clear / count on [start, start + n)
  *                         O(n / 64 + 1);
- *   next_set / next_clear O((result - from) / 64 + 1);
+ *   next_set / next_clear O((result - from) / 64 + 1), prev_set likewise;
  *   longest_clear_run     O(nbits / 64 + number of clear runs) (<= O(nbits)).
  * Not thread-safe: the owner locks.
  *
@@ -68,6 +68,9 @@ size_t vr_bitmap_longest_clear_run(const struct vr_bitmap *bm);
 size_t vr_bitmap_next_set(const struct vr_bitmap *bm, size_t from);
 /* Index of the first clear bit >= from, or nbits if none. */
 size_t vr_bitmap_next_clear(const struct vr_bitmap *bm, size_t from);
+/* Index of the last set bit <= from (from >= nbits means nbits - 1), or
+ * SIZE_MAX if none. O((from - result) / 64 + 1). */
+size_t vr_bitmap_prev_set(const struct vr_bitmap *bm, size_t from);
 
 #ifdef __cplusplus
 }
