@@ -1,0 +1,960 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_port_posix.c - the posix port alone: real mappings, real faults.
+ *
+ * Faults are checked in forked children (tests/common/posix_child.h); the
+ * parent asserts how they died. The port is created fresh in each test.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "vr_test.h"
+#include "posix_child.h"
+#include "vregion/port_posix.h"
+
+static struct vr_port port;
+static size_t PS;	/* system page size */
+
+/* ---- helpers ---- */
+
+static void make_port(size_t phys, size_t window)
+{
+	struct vr_posix_port_config cfg = { 0 };
+
+	cfg.phys_pages = phys;
+	cfg.window_pages = window;
+	cfg.log_level = VR_POSIX_LOG_OFF;	/* these tests provoke errors on purpose */
+	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
+	assert_int_equal(vr_port_check(&port), 0);
+}
+
+static void drop_port(void)
+{
+	assert_int_equal(vr_posix_port_validate(&port), 0);
+	assert_int_equal(vr_posix_port_destroy(&port), 0);
+}
+
+static unsigned char *vp(size_t idx)
+{
+	return (unsigned char *)(port.window_base + idx * port.page_size);
+}
+
+static unsigned char *up(size_t idx)
+{
+	return port.to_uncached(port.ctx, vp(idx));
+}
+
+static void fill(unsigned char *p, size_t n, unsigned char v)
+{
+	memset(p, v, n);
+}
+
+/* True iff every byte of [p, p + n) is v. */
+static bool all_eq(const unsigned char *p, size_t n, unsigned char v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+static void check_valid(void)
+{
+	assert_int_equal(vr_posix_port_validate(&port), 0);
+}
+
+static struct vr_posix_port_stats stats(void)
+{
+	struct vr_posix_port_stats s;
+
+	assert_int_equal(vr_posix_port_get_stats(&port, &s), 0);
+	return s;
+}
+
+/* xorshift64*: deterministic, seed printed by the tests that use it */
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * UINT64_C(2685821657736338717);
+}
+static size_t rnd_below(size_t n)
+{
+	return (size_t)(rnd() % n);
+}
+
+/* ---- create / destroy ---- */
+
+static void test_create_bad_config(void **state)
+{
+	/* page_size is in units of 1/2 system page (0 = default) */
+	static const struct {
+		size_t half_pages, phys, window, cache_line;
+		int log_level;
+	} bad[] = {
+		{ 0, 0, 8, 0, 0 },		/* phys_pages 0 */
+		{ 0, 8, 0, 0, 0 },		/* window_pages 0 */
+		{ 1, 8, 8, 0, 0 },		/* below the system page size */
+		{ 3, 8, 8, 0, 0 },		/* not a multiple of it */
+		{ 6, 8, 8, 0, 0 },		/* a multiple, not a power of two */
+		{ 0, 8, 8, 48, 0 },		/* cache line not a power of two */
+		{ 0, 8, 8, 0, 4 },		/* log level above DBG */
+		{ 0, 8, 8, 0, -2 },		/* below OFF */
+		{ 0, VR_POSIX_MAX_PHYS_PAGES + 1, 8, 0, 0 },
+		{ 0, 8, SIZE_MAX / 2, 0, 0 },	/* window cannot fit the address space */
+	};
+	struct vr_posix_port_config cfg = { 0 };
+
+	(void)state;
+	assert_int_equal(vr_posix_port_create(NULL, &cfg), -EINVAL);
+	memset(&port, 0xff, sizeof(port));
+	assert_int_equal(vr_posix_port_create(&port, NULL), -EINVAL);
+	assert_null(port.ctx);	/* zeroed on error */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg.page_size = bad[i].half_pages * (PS / 2);
+		cfg.phys_pages = bad[i].phys;
+		cfg.window_pages = bad[i].window;
+		cfg.cache_line = bad[i].cache_line;
+		cfg.log_level = bad[i].log_level;
+		if (vr_posix_port_create(&port, &cfg) != -EINVAL)
+			fail_msg("bad config %zu accepted", i);
+		assert_false(vr_posix_port_is(&port));
+	}
+	/* the boundary's good side: max log level, OFF, cache line 1 */
+	cfg = (struct vr_posix_port_config){ 0, 1, 1, 1, VR_LOG_DBG };
+	cfg.log_level = VR_POSIX_LOG_OFF;
+	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
+	assert_int_equal(port.cache_line, 1);
+	drop_port();
+}
+
+static void test_create_defaults(void **state)
+{
+	struct vr_port other = { 0 };
+
+	(void)state;
+	make_port(4, 16);	/* window larger than physical memory */
+	assert_true(vr_posix_port_is(&port));
+	assert_int_equal(port.page_size, PS);
+	assert_int_equal(port.cache_line, 64);
+	assert_int_equal(port.window_pages, 16);
+	assert_int_equal(port.phys_pages, 4);
+	assert_int_equal(port.window_base % PS, 0);
+	assert_int_equal(vr_posix_port_phys_free(&port), 4);
+	assert_true(port.protect && port.to_uncached && port.cache_invalidate && port.log);
+	/* a port that is not a posix port is refused by every query */
+	other = port;
+	other.map = NULL;
+	assert_false(vr_posix_port_is(&other));
+	assert_int_equal(vr_posix_port_phys_free(&other), 0);
+	assert_int_equal(vr_posix_port_destroy(&other), -EINVAL);
+	assert_int_equal(vr_posix_port_validate(&other), -EINVAL);
+	assert_int_equal(vr_posix_port_get_stats(&port, NULL), -EINVAL);
+	assert_int_equal(vr_posix_port_inject_failure(NULL, 1), -EINVAL);
+	assert_int_equal(vr_posix_port_trim(NULL), -EINVAL);
+	assert_int_equal(vr_posix_port_phys_page(NULL, vp(0)), SIZE_MAX);
+	drop_port();
+	assert_null(port.ctx);
+	assert_int_equal(vr_posix_port_destroy(&port), -EINVAL);
+	assert_int_equal(vr_posix_port_destroy(NULL), -EINVAL);
+	assert_int_equal(vr_posix_port_phys_free(&port), 0);
+}
+
+static void test_large_page_size(void **state)
+{
+	struct vr_posix_port_config cfg = { 0 };
+
+	(void)state;
+	cfg.page_size = 4 * PS;
+	cfg.phys_pages = 3;
+	cfg.window_pages = 5;
+	cfg.log_level = VR_POSIX_LOG_OFF;
+	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
+	assert_int_equal(port.page_size, 4 * PS);
+	assert_int_equal(port.window_base % (4 * PS), 0);
+	assert_int_equal(port.map(port.ctx, vp(4), 1, VR_PERM_RW), 0);
+	fill(vp(4), 4 * PS, 0x3c);
+	assert_true(all_eq(up(4), 4 * PS, 0x3c));
+	assert_int_equal(port.unmap(port.ctx, vp(4), 1), 0);
+	/* the last system page of the big page faults too */
+	assert_true(vr_child_read_faults(vp(4) + 3 * PS));
+	assert_int_equal(port.map(port.ctx, vp(0), 3, VR_PERM_RW), 0);
+	assert_true(all_eq(vp(0), 3 * 4 * PS, 0));
+	assert_int_equal(port.unmap(port.ctx, vp(0), 3), 0);
+	drop_port();
+}
+
+static void test_destroy_busy(void **state)
+{
+	struct vr_port_lock *l;
+	void *m;
+
+	(void)state;
+	make_port(4, 8);
+	assert_int_equal(port.map(port.ctx, vp(2), 2, VR_PERM_RW), 0);
+	assert_int_equal(vr_posix_port_destroy(&port), -EBUSY);
+	assert_null(port.ctx);
+	make_port(4, 8);
+	l = port.lock_create(port.ctx);
+	assert_non_null(l);
+	assert_int_equal(vr_posix_port_destroy(&port), -EBUSY);
+	make_port(4, 8);
+	m = port.meta_alloc(port.ctx, 40);
+	assert_non_null(m);
+	assert_int_equal(vr_posix_port_destroy(&port), -EBUSY);
+	free(m);	/* the port leaves unfreed metadata to its owner */
+}
+
+/* ---- argument and state checks: boundary pairs ---- */
+
+static void test_map_bounds(void **state)
+{
+	const size_t W = 8;
+	unsigned char *end;
+
+	(void)state;
+	make_port(16, W);
+	end = vp(W);
+	/* min - 1 fails, min works */
+	assert_int_equal(port.map(port.ctx, vp(0) - PS, 1, VR_PERM_RW), -EINVAL);
+	assert_int_equal(port.map(port.ctx, vp(0), 1, VR_PERM_RW), 0);
+	/* max works, max + 1 fails */
+	assert_int_equal(port.map(port.ctx, vp(W - 1), 1, VR_PERM_RW), 0);
+	assert_int_equal(port.map(port.ctx, end, 1, VR_PERM_RW), -EINVAL);
+	/* a range that crosses the end, by one page */
+	assert_int_equal(port.map(port.ctx, vp(W - 3), 3, VR_PERM_RW), -EINVAL);
+	assert_int_equal(port.map(port.ctx, vp(W - 3), 2, VR_PERM_RW), 0);
+	/* npages 0, SIZE_MAX, unaligned, uncached alias, perms out of range */
+	assert_int_equal(port.map(port.ctx, vp(2), 0, VR_PERM_RW), -EINVAL);
+	assert_int_equal(port.map(port.ctx, vp(2), SIZE_MAX, VR_PERM_RW), -EINVAL);
+	assert_int_equal(port.map(port.ctx, vp(2) + 64, 1, VR_PERM_RW), -EINVAL);
+	assert_int_equal(port.map(port.ctx, up(2), 1, VR_PERM_RW), -EINVAL);
+	assert_int_equal(port.map(port.ctx, NULL, 1, VR_PERM_RW), -EINVAL);
+	assert_int_equal(port.map(port.ctx, vp(2), 1, 8), -EINVAL);
+	assert_int_equal(port.map(port.ctx, vp(2), 1, VR_PERM_RWX), 0);
+	check_valid();
+	assert_int_equal(vr_posix_port_phys_free(&port), 16 - 5);
+	/* the same pairs for unmap and protect */
+	assert_int_equal(port.unmap(port.ctx, vp(0) - PS, 1), -EINVAL);
+	assert_int_equal(port.unmap(port.ctx, end, 1), -EINVAL);
+	assert_int_equal(port.unmap(port.ctx, vp(W - 1), 2), -EINVAL);
+	assert_int_equal(port.unmap(port.ctx, vp(0), 0), -EINVAL);
+	assert_int_equal(port.unmap(port.ctx, vp(0) + 1, 1), -EINVAL);
+	assert_int_equal(port.protect(port.ctx, end, 1, VR_PERM_R), -EINVAL);
+	assert_int_equal(port.protect(port.ctx, vp(W - 1), 2, VR_PERM_R), -EINVAL);
+	assert_int_equal(port.protect(port.ctx, vp(0), 1, 9), -EINVAL);
+	assert_int_equal(port.protect(port.ctx, vp(W - 1), 1, VR_PERM_R), 0);
+	assert_int_equal(port.protect(port.ctx, vp(0), 1, VR_PERM_NONE), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(0), 1), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(W - 1), 1), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(W - 3), 2), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(2), 1), 0);
+	assert_int_equal(vr_posix_port_phys_free(&port), 16);
+	assert_int_equal(stats().failed_calls, 17);
+	drop_port();
+}
+
+static void test_state_checks(void **state)
+{
+	(void)state;
+	make_port(16, 16);
+	assert_int_equal(port.map(port.ctx, vp(4), 2, VR_PERM_RW), 0);
+	fill(vp(4), 2 * PS, 0x11);
+	/* map over a mapped page (whole, partial at either end) changes nothing */
+	assert_int_equal(port.map(port.ctx, vp(4), 1, VR_PERM_RW), -EINVAL);
+	assert_int_equal(port.map(port.ctx, vp(3), 2, VR_PERM_RW), -EINVAL);
+	assert_int_equal(port.map(port.ctx, vp(5), 2, VR_PERM_RW), -EINVAL);
+	assert_int_equal(vr_posix_port_phys_free(&port), 14);
+	assert_true(all_eq(vp(4), 2 * PS, 0x11));
+	assert_true(vr_child_read_faults(vp(3)));
+	assert_true(vr_child_read_faults(vp(6)));
+	/* unmap / protect of a partly unmapped range changes nothing */
+	assert_int_equal(port.unmap(port.ctx, vp(3), 2), -EINVAL);
+	assert_int_equal(port.unmap(port.ctx, vp(5), 2), -EINVAL);
+	assert_int_equal(port.protect(port.ctx, vp(5), 2, VR_PERM_R), -EINVAL);
+	assert_int_equal(port.unmap(port.ctx, vp(8), 1), -EINVAL);
+	assert_true(all_eq(vp(4), 2 * PS, 0x11));
+	fill(vp(5), PS, 0x22);	/* still writable: protect did not apply */
+	check_valid();
+	/* a range spanning two earlier maps unmaps in one call (P3) */
+	assert_int_equal(port.map(port.ctx, vp(6), 3, VR_PERM_RW), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(4), 5), 0);
+	assert_int_equal(vr_posix_port_phys_free(&port), 16);
+	drop_port();
+}
+
+/* ---- out of physical pages: -ENOMEM, no trace ---- */
+
+static void test_enomem(void **state)
+{
+	(void)state;
+	make_port(8, 32);
+	assert_int_equal(port.map(port.ctx, vp(0), 5, VR_PERM_RW), 0);
+	/* max + 1 fails and leaves nothing */
+	assert_int_equal(port.map(port.ctx, vp(10), 4, VR_PERM_RW), -ENOMEM);
+	assert_int_equal(vr_posix_port_phys_free(&port), 3);
+	for (size_t i = 10; i < 14; i++) {
+		assert_int_equal(vr_posix_port_phys_page(&port, vp(i)), SIZE_MAX);
+		assert_true(vr_child_read_faults(vp(i)));
+		assert_true(vr_child_read_faults(up(i)));
+	}
+	check_valid();
+	/* max works */
+	assert_int_equal(port.map(port.ctx, vp(10), 3, VR_PERM_RW), 0);
+	assert_int_equal(vr_posix_port_phys_free(&port), 0);
+	assert_int_equal(port.map(port.ctx, vp(20), 1, VR_PERM_RW), -ENOMEM);
+	assert_true(vr_child_read_faults(vp(20)));
+	check_valid();
+	assert_int_equal(port.unmap(port.ctx, vp(0), 5), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(10), 3), 0);
+	assert_int_equal(vr_posix_port_phys_free(&port), 8);
+	assert_int_equal(stats().failed_calls, 2);
+	drop_port();
+}
+
+/* ---- Q2: zeroed pages on reuse ---- */
+
+static void test_zero_on_reuse(void **state)
+{
+	(void)state;
+	make_port(8, 32);
+	assert_int_equal(port.map(port.ctx, vp(0), 8, VR_PERM_RW), 0);
+	assert_true(all_eq(vp(0), 8 * PS, 0));
+	assert_int_equal(stats().pages_zeroed, 0);	/* fresh memfd pages read 0 already */
+	fill(vp(0), 8 * PS, 0xa5);
+	assert_int_equal(port.unmap(port.ctx, vp(0), 8), 0);
+	/* the same physical pages elsewhere, in two pieces */
+	assert_int_equal(port.map(port.ctx, vp(20), 3, VR_PERM_RW), 0);
+	assert_int_equal(port.map(port.ctx, vp(9), 5, VR_PERM_RW), 0);
+	assert_true(all_eq(vp(20), 3 * PS, 0));
+	assert_true(all_eq(vp(9), 5 * PS, 0));
+	assert_true(all_eq(up(9), 5 * PS, 0));
+	assert_int_equal(stats().pages_zeroed, 8);
+	fill(vp(20), 3 * PS, 0x5a);
+	assert_int_equal(port.unmap(port.ctx, vp(20), 3), 0);
+	/* read-only mapping of reused pages: still zero */
+	assert_int_equal(port.map(port.ctx, vp(30), 2, VR_PERM_R), 0);
+	assert_true(all_eq(vp(30), 2 * PS, 0));
+	assert_int_equal(port.unmap(port.ctx, vp(30), 2), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(9), 5), 0);
+	drop_port();
+}
+
+/* ---- aliases ---- */
+
+static void test_alias(void **state)
+{
+	const size_t W = 16;
+	uintptr_t off;
+	int outside;
+
+	(void)state;
+	make_port(8, W);
+	off = (uintptr_t)up(0) - (uintptr_t)vp(0);
+	assert_true(off >= W * PS);	/* the aliases do not overlap */
+	for (size_t i = 0; i < W; i++) {
+		assert_int_equal((uintptr_t)up(i) - (uintptr_t)vp(i), off);
+		assert_false(port.is_uncached(port.ctx, vp(i)));
+		assert_true(port.is_uncached(port.ctx, up(i)));
+		assert_ptr_equal(port.to_cached(port.ctx, up(i)), vp(i));
+		assert_ptr_equal(port.to_cached(port.ctx, vp(i)), vp(i));
+		assert_ptr_equal(port.to_uncached(port.ctx, up(i)), up(i));
+	}
+	/* first and last byte of each window; one byte outside stays unchanged */
+	assert_true(port.is_uncached(port.ctx, up(W - 1) + PS - 1));
+	assert_false(port.is_uncached(port.ctx, up(W - 1) + PS));
+	assert_false(port.is_uncached(port.ctx, up(0) - 1));
+	assert_ptr_equal(port.to_uncached(port.ctx, vp(W - 1) + PS - 1), up(W - 1) + PS - 1);
+	assert_ptr_equal(port.to_uncached(port.ctx, vp(W)), vp(W));
+	assert_ptr_equal(port.to_uncached(port.ctx, vp(0) - 1), vp(0) - 1);
+	assert_ptr_equal(port.to_cached(port.ctx, up(W)), up(W));
+	assert_ptr_equal(port.to_uncached(port.ctx, &outside), &outside);
+	assert_false(port.is_uncached(port.ctx, &outside));
+
+	/* coherence: write one alias, read the other, both ways */
+	assert_int_equal(port.map(port.ctx, vp(3), 4, VR_PERM_RW), 0);
+	for (size_t i = 0; i < 4 * PS; i++)
+		vp(3)[i] = (unsigned char)(i * 7);
+	for (size_t i = 0; i < 4 * PS; i++)
+		assert_int_equal(up(3)[i], (unsigned char)(i * 7));
+	fill(up(5), PS, 0xc3);
+	assert_true(all_eq(vp(5), PS, 0xc3));
+	/* guards: between and around the windows */
+	assert_true(vr_child_read_faults(vp(0) - 1));
+	assert_true(vr_child_read_faults(vp(W)));
+	assert_true(vr_child_read_faults(up(0) - 1));
+	assert_true(vr_child_read_faults(up(W)));
+	/* unmap removes both aliases */
+	assert_int_equal(port.unmap(port.ctx, vp(3), 4), 0);
+	assert_true(vr_child_read_faults(up(3)));
+	assert_true(vr_child_read_faults(up(6) + PS - 1));
+	drop_port();
+}
+
+/* ---- physically scattered mappings ---- */
+
+static void test_scattered(void **state)
+{
+	size_t prev, breaks = 0, runs0;
+
+	(void)state;
+	make_port(16, 64);
+	for (size_t i = 0; i < 16; i++)
+		assert_int_equal(port.map(port.ctx, vp(i), 1, VR_PERM_RW), 0);
+	for (size_t i = 0; i < 16; i += 2)
+		assert_int_equal(port.unmap(port.ctx, vp(i), 1), 0);
+	for (size_t i = 1; i < 16; i += 2)
+		fill(vp(i), PS, (unsigned char)(0x80 + i));
+	/* 8 free pages, no two adjacent: the run must use scattered pages */
+	runs0 = stats().runs_mapped;
+	assert_int_equal(port.map(port.ctx, vp(32), 8, VR_PERM_RW), 0);
+	assert_int_equal(stats().runs_mapped - runs0, 8);
+	prev = vr_posix_port_phys_page(&port, vp(32));
+	for (size_t i = 1; i < 8; i++) {
+		size_t ph = vr_posix_port_phys_page(&port, vp(32 + i));
+
+		assert_true(ph < 16);
+		breaks += ph != prev + 1;
+		prev = ph;
+	}
+	assert_int_equal(breaks, 7);
+	check_valid();	/* also proves no physical page is shared */
+	for (size_t i = 0; i < 8; i++)
+		assert_true(all_eq(vp(32 + i), PS, 0));
+	for (size_t i = 0; i < 8; i++)
+		fill(vp(32 + i), PS, (unsigned char)(0x10 + i));
+	fill(up(39), PS / 2, 0x77);	/* through the other alias too */
+	for (size_t i = 0; i < 7; i++) {
+		assert_true(all_eq(vp(32 + i), PS, (unsigned char)(0x10 + i)));
+		assert_true(all_eq(up(32 + i), PS, (unsigned char)(0x10 + i)));
+	}
+	assert_true(all_eq(vp(39), PS / 2, 0x77));
+	assert_true(all_eq(vp(39) + PS / 2, PS / 2, 0x17));
+	for (size_t i = 1; i < 16; i += 2)
+		assert_true(all_eq(vp(i), PS, (unsigned char)(0x80 + i)));
+	/* unmap the scattered run in one call */
+	assert_int_equal(port.unmap(port.ctx, vp(32), 8), 0);
+	assert_true(vr_child_read_faults(vp(35)));
+	for (size_t i = 1; i < 16; i += 2)
+		assert_int_equal(port.unmap(port.ctx, vp(i), 1), 0);
+	assert_int_equal(vr_posix_port_phys_free(&port), 16);
+	drop_port();
+}
+
+/* ---- faults in children ---- */
+
+static void test_faults(void **state)
+{
+	(void)state;
+	make_port(8, 16);
+	/* never mapped: every page of the window faults, both aliases */
+	assert_true(vr_child_read_faults(vp(0)));
+	assert_true(vr_child_write_faults(vp(15) + PS - 1));
+	assert_true(vr_child_read_faults(up(7)));
+	/* mapped: reads and writes work in the child, and the write is visible */
+	assert_int_equal(port.map(port.ctx, vp(7), 2, VR_PERM_RW), 0);
+	assert_int_equal(vr_child_signal(vr_child_read_byte, vp(7)), 0);
+	assert_int_equal(vr_child_signal(vr_child_write_byte, vp(8) + PS - 1), 0);
+	assert_int_equal(up(8)[PS - 1], 0x5a);	/* MAP_SHARED: one physical page */
+	/* its neighbours still fault */
+	assert_true(vr_child_read_faults(vp(6) + PS - 1));
+	assert_true(vr_child_read_faults(vp(9)));
+	/* after unmap */
+	assert_int_equal(port.unmap(port.ctx, vp(7), 2), 0);
+	assert_true(vr_child_read_faults(vp(7)));
+	assert_true(vr_child_write_faults(vp(8)));
+	assert_true(vr_child_read_faults(up(8)));
+	drop_port();
+}
+
+static void test_protect(void **state)
+{
+	(void)state;
+	make_port(8, 16);
+	assert_int_equal(port.map(port.ctx, vp(2), 3, VR_PERM_RW), 0);
+	fill(vp(2), 3 * PS, 0x42);
+	/* read-only: reads work, writes fault in both aliases and do not land */
+	assert_int_equal(port.protect(port.ctx, vp(3), 1, VR_PERM_R), 0);
+	assert_int_equal(vr_child_signal(vr_child_read_byte, vp(3)), 0);
+	assert_true(vr_child_write_faults(vp(3) + 5));
+	assert_true(vr_child_write_faults(up(3) + 6));
+	assert_int_equal(vp(3)[5], 0x42);
+	assert_int_equal(vp(3)[6], 0x42);
+	/* the neighbours are still writable */
+	assert_int_equal(vr_child_signal(vr_child_write_byte, vp(2) + PS - 1), 0);
+	assert_int_equal(vr_child_signal(vr_child_write_byte, vp(4)), 0);
+	/* no access: reads fault too */
+	assert_int_equal(port.protect(port.ctx, vp(3), 1, VR_PERM_NONE), 0);
+	assert_true(vr_child_read_faults(vp(3)));
+	assert_true(vr_child_read_faults(up(3)));
+	/* back to read-write: the contents survived */
+	assert_int_equal(port.protect(port.ctx, vp(2), 3, VR_PERM_RW), 0);
+	assert_true(all_eq(vp(3), PS, 0x42));
+	fill(vp(3), PS, 0x43);
+	/* a read-only map at map time */
+	assert_int_equal(port.map(port.ctx, vp(10), 1, VR_PERM_R), 0);
+	assert_true(vr_child_write_faults(vp(10)));
+	assert_int_equal(vr_child_signal(vr_child_read_byte, vp(10)), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(10), 1), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(2), 3), 0);
+	assert_int_equal(stats().protect_calls, 3);
+	drop_port();
+}
+
+/* ---- Q1 under injected syscall failures ---- */
+
+/* Map every other page to fragment physical memory; returns the count mapped. */
+static size_t fragment(size_t P)
+{
+	for (size_t i = 0; i < P; i++)
+		assert_int_equal(port.map(port.ctx, vp(i), 1, VR_PERM_RW), 0);
+	for (size_t i = 0; i < P; i += 2)
+		assert_int_equal(port.unmap(port.ctx, vp(i), 1), 0);
+	return P / 2;
+}
+
+static void test_inject_map(void **state)
+{
+	const size_t P = 8, at = 20, n = 4;
+	unsigned nth;
+	int rc = -1;
+
+	(void)state;
+	make_port(P, 32);
+	fragment(P);
+	for (nth = 1; nth < 50 && rc; nth++) {
+		size_t zeroed = stats().pages_zeroed;
+
+		assert_int_equal(vr_posix_port_inject_failure(&port, nth), 0);
+		rc = port.map(port.ctx, vp(at), n, VR_PERM_RW);
+		if (!rc)
+			break;
+		assert_int_equal(rc, -ENOMEM);
+		assert_int_equal(vr_posix_port_phys_free(&port), P / 2);
+		check_valid();
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(vr_posix_port_phys_page(&port, vp(at + i)), SIZE_MAX);
+		assert_true(vr_child_read_faults(vp(at)));
+		assert_true(vr_child_read_faults(vp(at + n - 1)));
+		assert_true(vr_child_read_faults(up(at + n - 1)));
+		assert_true(stats().pages_zeroed >= zeroed);
+	}
+	/* 4 scattered runs x 2 windows = 8 syscalls: failures 1..8, success at 9 */
+	assert_int_equal(rc, 0);
+	assert_int_equal(nth, 2 * n + 1);
+	assert_int_equal(vr_posix_port_inject_failure(&port, 0), 0);
+	assert_true(all_eq(vp(at), n * PS, 0));
+	assert_true(all_eq(up(at), n * PS, 0));
+	fill(vp(at), n * PS, 0x99);
+	assert_int_equal(port.unmap(port.ctx, vp(at), n), 0);
+	for (size_t i = 1; i < P; i += 2)
+		assert_int_equal(port.unmap(port.ctx, vp(i), 1), 0);
+	drop_port();
+}
+
+static void test_inject_unmap_protect(void **state)
+{
+	const size_t P = 8, at = 20, n = 4;
+
+	(void)state;
+	make_port(P, 32);
+	fragment(P);
+	assert_int_equal(port.map(port.ctx, vp(at), n, VR_PERM_RW), 0);
+	fill(vp(at), n * PS, 0x6b);
+	for (unsigned nth = 1; nth <= 2; nth++) {
+		assert_int_equal(vr_posix_port_inject_failure(&port, nth), 0);
+		assert_int_equal(port.unmap(port.ctx, vp(at), n), -ENOMEM);
+		/* still mapped, same pages, same contents, both aliases */
+		assert_int_equal(vr_posix_port_phys_free(&port), 0);
+		check_valid();
+		assert_true(all_eq(vp(at), n * PS, 0x6b));
+		assert_true(all_eq(up(at), n * PS, 0x6b));
+		fill(up(at + 1), PS, 0x6b);	/* and writable */
+	}
+	for (unsigned nth = 1; nth <= 2; nth++) {
+		assert_int_equal(vr_posix_port_inject_failure(&port, nth), 0);
+		assert_int_equal(port.protect(port.ctx, vp(at), n, VR_PERM_R), -ENOMEM);
+		/* permissions unchanged in both aliases */
+		assert_int_equal(vr_child_signal(vr_child_write_byte, vp(at + n - 1)), 0);
+		assert_int_equal(vr_child_signal(vr_child_write_byte, up(at)), 0);
+	}
+	assert_int_equal(vr_posix_port_inject_failure(&port, 0), 0);
+	assert_int_equal(port.protect(port.ctx, vp(at), n, VR_PERM_R), 0);
+	assert_true(vr_child_write_faults(up(at)));
+	assert_int_equal(port.unmap(port.ctx, vp(at), n), 0);
+	assert_true(vr_child_read_faults(vp(at)));
+	for (size_t i = 1; i < P; i += 2)
+		assert_int_equal(port.unmap(port.ctx, vp(i), 1), 0);
+	assert_int_equal(vr_posix_port_phys_free(&port), P);
+	drop_port();
+}
+
+/* ---- random operations against a model ---- */
+
+struct mpage {
+	bool mapped;
+	unsigned perms;
+	unsigned char fill;
+};
+
+static void test_random_model(void **state)
+{
+	enum { P = 48, W = 96, OPS = 3000 };
+	static struct mpage m[W];
+	size_t nmapped = 0;
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	rng_state = UINT64_C(0x9e3779b97f4a7c15);
+	print_message("random model seed 0x%llx\n", (unsigned long long)rng_state);
+	make_port(P, W);
+	for (int op = 0; op < OPS; op++) {
+		size_t at = rnd_below(W), n = 1 + rnd_below(8), k, nm = 0;
+		int rc, kind = (int)rnd_below(3);
+
+		if (n > W - at)
+			n = W - at;
+		for (k = 0; k < n; k++)
+			nm += m[at + k].mapped;
+		if (kind == 0) {		/* map */
+			unsigned perms = rnd_below(4) ? VR_PERM_RW : VR_PERM_R;
+			unsigned char v = (unsigned char)(1 + rnd_below(255));
+
+			rc = port.map(port.ctx, vp(at), n, perms);
+			if (nm) {
+				assert_int_equal(rc, -EINVAL);
+			} else if (P - nmapped < n) {
+				assert_int_equal(rc, -ENOMEM);
+			} else {
+				assert_int_equal(rc, 0);
+				for (k = 0; k < n; k++) {
+					assert_true(all_eq(vp(at + k), PS, 0));
+					m[at + k] = (struct mpage){ true, perms, 0 };
+					if (perms & VR_PERM_W) {
+						fill(rnd_below(2) ? vp(at + k) : up(at + k), PS, v);
+						m[at + k].fill = v;
+					}
+				}
+				nmapped += n;
+			}
+		} else if (kind == 1) {		/* unmap, after checking contents */
+			if (nm == n)
+				for (k = 0; k < n; k++)
+					assert_true(all_eq(up(at + k), PS, m[at + k].fill));
+			rc = port.unmap(port.ctx, vp(at), n);
+			if (nm != n) {
+				assert_int_equal(rc, -EINVAL);
+			} else {
+				assert_int_equal(rc, 0);
+				for (k = 0; k < n; k++)
+					m[at + k].mapped = false;
+				nmapped -= n;
+			}
+		} else {			/* protect */
+			unsigned perms = rnd_below(2) ? VR_PERM_RW : VR_PERM_R;
+
+			rc = port.protect(port.ctx, vp(at), n, perms);
+			if (nm != n) {
+				assert_int_equal(rc, -EINVAL);
+			} else {
+				assert_int_equal(rc, 0);
+				for (k = 0; k < n; k++)
+					m[at + k].perms = perms;
+			}
+		}
+		check_valid();
+		assert_int_equal(vr_posix_port_phys_free(&port), P - nmapped);
+	}
+	/* final: contents of every mapped page, then unmap all */
+	for (size_t i = 0; i < W; i++) {
+		if (!m[i].mapped)
+			continue;
+		assert_true(all_eq(vp(i), PS, m[i].fill));
+		assert_int_equal(port.unmap(port.ctx, vp(i), 1), 0);
+	}
+	assert_int_equal(vr_posix_port_phys_free(&port), P);
+	drop_port();
+}
+
+/* ---- threads (P2): disjoint ranges in parallel, shared physical pages ---- */
+
+enum { T_THREADS = 4, T_SLICE = 16, T_OPS = 400 };
+
+struct tworker {
+	size_t first;
+	uint64_t seed;
+	size_t enomem;
+	int bad;
+};
+
+static void *tworker_main(void *arg)
+{
+	struct tworker *w = arg;
+	uint64_t s = w->seed;
+
+	for (int op = 0; op < T_OPS && !w->bad; op++) {
+		size_t n, at;
+		unsigned char v;
+		int rc;
+
+		s ^= s >> 12; s ^= s << 25; s ^= s >> 27;
+		n = 1 + (size_t)((s >> 8) % 6);
+		at = w->first + (size_t)((s >> 20) % (T_SLICE - n + 1));
+		v = (unsigned char)(1 + (s >> 40) % 255);
+		rc = port.map(port.ctx, vp(at), n, VR_PERM_RW);
+		if (rc == -ENOMEM) {
+			w->enomem++;
+			continue;
+		}
+		if (rc) {
+			w->bad = rc;
+			break;
+		}
+		if (!all_eq(vp(at), n * PS, 0))
+			w->bad = -1;
+		fill(vp(at), n * PS, v);
+		sched_yield();
+		if (!all_eq(up(at), n * PS, v))
+			w->bad = -2;
+		if (port.unmap(port.ctx, vp(at), n))
+			w->bad = -3;
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	pthread_t th[T_THREADS];
+	struct tworker w[T_THREADS];
+	size_t enomem = 0;
+
+	(void)state;
+	/* fewer physical pages than the threads want at once: -ENOMEM races too */
+	make_port(12, T_THREADS * T_SLICE);
+	for (int i = 0; i < T_THREADS; i++) {
+		w[i] = (struct tworker){ (size_t)i * T_SLICE, UINT64_C(0x1234567) * (uint64_t)(i + 1), 0, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, tworker_main, &w[i]), 0);
+	}
+	for (int i = 0; i < T_THREADS; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(w[i].bad, 0);
+		enomem += w[i].enomem;
+	}
+	print_message("threads: %zu maps refused with -ENOMEM\n", enomem);
+	assert_int_equal(stats().failed_calls, enomem);
+	assert_int_equal(stats().mapped_pages, 0);
+	assert_int_equal(vr_posix_port_phys_free(&port), 12);
+	drop_port();
+}
+
+/* ---- services: cache counters, locks, metadata, log ---- */
+
+static void test_cache_counters(void **state)
+{
+	struct vr_posix_port_stats s;
+
+	(void)state;
+	make_port(2, 2);
+	port.cache_flush(port.ctx, vp(0), 128);
+	port.cache_invalidate(port.ctx, vp(0), 64);
+	port.cache_invalidate(port.ctx, vp(1), 256);
+	s = stats();
+	assert_int_equal(s.cache_flush_calls, 1);
+	assert_int_equal(s.cache_flush_bytes, 128);
+	assert_int_equal(s.cache_invalidate_calls, 2);
+	assert_int_equal(s.cache_invalidate_bytes, 320);
+	drop_port();
+}
+
+static void test_locks_meta(void **state)
+{
+	struct vr_port_lock *a, *b;
+	unsigned char *m1, *m2;
+
+	(void)state;
+	make_port(2, 2);
+	a = port.lock_create(port.ctx);
+	b = port.lock_create(port.ctx);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_ptr_not_equal(a, b);
+	assert_int_equal(stats().locks_live, 2);
+	port.lock(port.ctx, a);
+	port.lock(port.ctx, b);	/* distinct locks nest */
+	port.unlock(port.ctx, b);
+	port.unlock(port.ctx, a);
+	/* destroying a held lock is refused (logged), the lock stays usable */
+	port.lock(port.ctx, a);
+	port.lock_destroy(port.ctx, a);
+	assert_int_equal(stats().locks_live, 2);
+	port.unlock(port.ctx, a);
+	port.lock_destroy(port.ctx, a);
+	port.lock_destroy(port.ctx, b);
+	assert_int_equal(stats().locks_live, 0);
+
+	assert_null(port.meta_alloc(port.ctx, 0));
+	m1 = port.meta_alloc(port.ctx, 1);
+	m2 = port.meta_alloc(port.ctx, 1000);
+	assert_non_null(m1);
+	assert_non_null(m2);
+	assert_int_equal((uintptr_t)m1 % 16, 0);
+	assert_int_equal((uintptr_t)m2 % 16, 0);
+	assert_true(all_eq(m2, 1000, 0));
+	assert_int_equal(stats().meta_blocks_live, 2);
+	assert_int_equal(stats().meta_bytes_live, 1001);
+	port.meta_free(port.ctx, m1, 1);
+	port.meta_free(port.ctx, m2, 1000);
+	port.meta_free(port.ctx, NULL, 0);
+	assert_int_equal(stats().meta_blocks_live, 0);
+	assert_int_equal(stats().meta_bytes_live, 0);
+	drop_port();
+}
+
+/* A child that relocks a non-recursive lock must die (abort), not deadlock. */
+static void relock_child(void *arg)
+{
+	struct vr_port_lock *l = arg;
+
+	port.lock(port.ctx, l);
+	port.lock(port.ctx, l);
+	_exit(0);
+}
+
+static void test_relock_aborts(void **state)
+{
+	struct vr_port_lock *l;
+
+	(void)state;
+	make_port(2, 2);
+	l = port.lock_create(port.ctx);
+	assert_non_null(l);
+	assert_int_equal(vr_child_signal(relock_child, l), SIGABRT);
+	port.lock_destroy(port.ctx, l);
+	drop_port();
+}
+
+/* Run port.log with stderr redirected to a file; returns what was written. */
+static size_t capture_log(enum vr_log_level lv, char *buf, size_t cap)
+{
+	FILE *f = tmpfile();
+	int saved;
+	size_t got;
+
+	assert_non_null(f);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(f), 2) >= 0);
+	port.log(port.ctx, lv, "fn", "message", 0x1f, 0);
+	fflush(stderr);
+	assert_true(dup2(saved, 2) >= 0);
+	close(saved);
+	rewind(f);
+	got = fread(buf, 1, cap - 1, f);
+	buf[got] = '\0';
+	fclose(f);
+	return got;
+}
+
+static void test_log(void **state)
+{
+	struct vr_posix_port_config cfg = { 0 };
+	char *env = getenv("VREGION_LOG");
+	char saved[16] = "";
+	char buf[256];
+
+	(void)state;
+	if (env)
+		snprintf(saved, sizeof(saved), "%s", env);
+	unsetenv("VREGION_LOG");
+	cfg.phys_pages = 1;
+	cfg.window_pages = 1;
+	/* default threshold: errors only */
+	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
+	capture_log(VR_LOG_ERR, buf, sizeof(buf));
+	assert_int_equal(strcmp(buf, "vregion: ERR fn: message (a=0x1f, b=0x0)\n"), 0);
+	assert_int_equal(capture_log(VR_LOG_WRN, buf, sizeof(buf)), 0);
+	assert_int_equal(capture_log(VR_LOG_DBG, buf, sizeof(buf)), 0);
+	assert_int_equal(stats().log_lines[VR_LOG_WRN], 1);	/* counted though filtered */
+	drop_port();
+	/* the environment overrides the config, both ways */
+	setenv("VREGION_LOG", "3", 1);
+	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
+	capture_log(VR_LOG_DBG, buf, sizeof(buf));
+	assert_int_equal(strcmp(buf, "vregion: DBG fn: message (a=0x1f, b=0x0)\n"), 0);
+	drop_port();
+	setenv("VREGION_LOG", "-1", 1);
+	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
+	assert_int_equal(capture_log(VR_LOG_ERR, buf, sizeof(buf)), 0);
+	drop_port();
+	setenv("VREGION_LOG", "9", 1);	/* invalid: ignored */
+	cfg.log_level = VR_LOG_WRN;
+	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
+	assert_true(capture_log(VR_LOG_WRN, buf, sizeof(buf)) > 0);
+	assert_int_equal(capture_log(VR_LOG_INF, buf, sizeof(buf)), 0);
+	drop_port();
+	if (env)
+		setenv("VREGION_LOG", saved, 1);
+	else
+		unsetenv("VREGION_LOG");
+}
+
+/* ---- trim: punched pages read zero without a memset ---- */
+
+static void test_trim(void **state)
+{
+	(void)state;
+	make_port(8, 16);
+	assert_int_equal(port.map(port.ctx, vp(0), 8, VR_PERM_RW), 0);
+	fill(vp(0), 8 * PS, 0xee);
+	assert_int_equal(vr_posix_port_trim(&port), 0);	/* nothing free */
+	assert_int_equal(port.unmap(port.ctx, vp(2), 3), 0);
+	assert_int_equal(vr_posix_port_trim(&port), 3);
+	assert_int_equal(vr_posix_port_trim(&port), 0);	/* already released */
+	assert_int_equal(port.map(port.ctx, vp(10), 3, VR_PERM_RW), 0);
+	assert_true(all_eq(vp(10), 3 * PS, 0));
+	assert_int_equal(stats().pages_zeroed, 0);
+	assert_true(all_eq(vp(0), 2 * PS, 0xee));
+	assert_true(all_eq(vp(5), 3 * PS, 0xee));
+	assert_int_equal(port.unmap(port.ctx, vp(0), 2), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(5), 3), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(10), 3), 0);
+	drop_port();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_bad_config),
+		cmocka_unit_test(test_create_defaults),
+		cmocka_unit_test(test_large_page_size),
+		cmocka_unit_test(test_destroy_busy),
+		cmocka_unit_test(test_map_bounds),
+		cmocka_unit_test(test_state_checks),
+		cmocka_unit_test(test_enomem),
+		cmocka_unit_test(test_zero_on_reuse),
+		cmocka_unit_test(test_alias),
+		cmocka_unit_test(test_scattered),
+		cmocka_unit_test(test_faults),
+		cmocka_unit_test(test_protect),
+		cmocka_unit_test(test_inject_map),
+		cmocka_unit_test(test_inject_unmap_protect),
+		cmocka_unit_test(test_random_model),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_cache_counters),
+		cmocka_unit_test(test_locks_meta),
+		cmocka_unit_test(test_relock_aborts),
+		cmocka_unit_test(test_log),
+		cmocka_unit_test(test_trim),
+	};
+
+	PS = (size_t)sysconf(_SC_PAGESIZE);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
