@@ -13,13 +13,60 @@
  *   INVALID: set_interim found too little space for a heap; every later
  *     alloc fails, lifetime frees are still counted (as upstream).
  *
+ *      create -> LIFETIME --set_interim--> INTERIM <--interim_reset--+
+ *                   |                         |    \_________________/
+ *                   +--set_interim (space < vr_heap_min_bytes())--> INVALID
+ *   INVALID --set_interim--> re-evaluated (same result: the bump pointer
+ *   does not move in INVALID). Any phase --last put--> released.
+ *
  * The region is reference counted (get/put) and released in one step by the
  * last put. Its control block lives outside the region (port meta_alloc), so
  * the region's users cannot corrupt it; inside the region there is only user
  * data plus the interim heap's checked block headers.
  *
- * (Complexity, alignment, per-allocation overhead and locking are documented
- * on each call below by the implementation.)
+ * LAYOUT of a region of P pages at `base` (cached alias):
+ *   [base ........ bump) lifetime objects, packed, each aligned to >= min_align
+ *   [interim_base . end) interim heap (after set_interim), interim_base =
+ *                        bump aligned up to the cache line (to a page with
+ *                        VR_REGION_SEAL, whose lifetime pages become read-only)
+ *   [end .. end + guard) unmapped guard page(s) when asked for (VR_REGION_GUARD)
+ *
+ * ALIGNMENT. Every allocation is aligned to max(align, min_align); min_align
+ * defaults to the port's cache line (64 on Intel ACE), as upstream. Lifetime
+ * sizes are rounded up to min_align, and to the cache line when the effective
+ * alignment equals the cache line (so default allocations never share a line,
+ * as upstream). Coherent allocations are line aligned and line padded.
+ *
+ * COST (time). Lifetime alloc: O(1), no loop; with VR_REGION_NOLOCK (or a port
+ * without locks) vr_region_alloc() is an inline fast path of about ten
+ * instructions and takes no lock. Interim alloc/free: O(1) (the heap's bound,
+ * vregion/heap.h) under the region lock. Free dispatch: O(1). get/put: O(1);
+ * create and the last put reach the port (map/unmap: NOT for a real-time
+ * thread), and so does set_interim with VR_REGION_SEAL (protect).
+ *
+ * COST (memory). Per region, in port metadata: sizeof(struct vr_region)
+ * (~200 bytes on 64-bit) + vr_heap_control_bytes() + one bit per min_align
+ * bytes of region (the lifetime start map: 56 bytes for 28 KiB at 64).
+ * Per lifetime allocation: 0 bytes of header, only alignment padding. Per
+ * interim allocation: the heap's header (vregion/heap.h).
+ *
+ * LIFETIME START MAP. The control block keeps one bit per min_align granule
+ * of the region, set where a lifetime allocation starts. vr_region_free uses
+ * it to reject, in O(1), pointers that are not a live lifetime allocation
+ * start (interior pointers, pointers into padding, double frees of lifetime
+ * objects), and validate() cross-checks it with the counters. It costs one
+ * store per lifetime allocation.
+ *
+ * THREAD-SAFETY. Without VR_REGION_NOLOCK every call takes the region's port
+ * lock (one lock per region; the heap itself takes none). With NOLOCK the
+ * owner promises that one thread at a time uses the region.
+ *
+ * LIFE AFTER DEATH. The last put clears the control block before returning it
+ * to the port, so a later call with the stale pointer is caught (returns
+ * NULL/-EINVAL, logs "dead region") as long as the metadata block has not
+ * been handed out again. If the port reused the block for a new region, a
+ * stale pointer names that new region: this cannot be detected without a
+ * handle indirection, which SOF's API (plain pointers) does not have.
  */
 #ifndef VREGION_VREGION_H
 #define VREGION_VREGION_H
@@ -42,21 +89,24 @@ enum vr_region_phase {
 /* Region options (flags). */
 enum vr_region_flags {
 	/* Map the lifetime pages read-only at set_interim (the interim heap then
-	 * starts on a page boundary). */
+	 * starts on a page boundary). Needs a port with protect(). */
 	VR_REGION_SEAL = 1u << 0,
 	/* Leave unmapped guard page(s) after the region (pool guard pages are
 	 * used when the pool has them; this asks for one when it has none). */
 	VR_REGION_GUARD = 1u << 1,
-	/* The owner is single-threaded: no lock is created or taken. */
+	/* The owner is single-threaded: no lock is created or taken, and the
+	 * lifetime alloc fast path is inlined. */
 	VR_REGION_NOLOCK = 1u << 2,
 };
+#define VR_REGION_FLAGS_MASK 7u
 
 struct vr_region_config {
 	size_t size;		/* bytes requested; rounded up to whole pages; > 0 */
 	size_t min_align;	/* minimum alignment of every allocation; power of
-				 * two; 0 = the port's cache line (as upstream) */
+				 * two in [8, page_size]; 0 = the port's cache line
+				 * (as upstream), or 16 when the port has no cache */
 	unsigned flags;		/* enum vr_region_flags */
-	const char *name;	/* optional, for logs and the simulator */
+	const char *name;	/* optional, for logs and the simulator; not copied */
 };
 
 struct vr_region_stats {
@@ -64,85 +114,180 @@ struct vr_region_stats {
 	size_t size;			/* bytes mapped for the region */
 	size_t pages;
 	size_t refcount;
-	size_t lifetime_used;		/* bytes bumped, padding included */
+	size_t min_align;		/* effective minimum alignment */
+	uintptr_t base;			/* cached base */
+	size_t lifetime_used;		/* bytes bumped, padding included (never > lifetime_size) */
 	size_t lifetime_size;		/* bytes of the lifetime part (whole region before set_interim) */
 	size_t lifetime_allocs;
 	size_t lifetime_frees;		/* counted, not reused */
-	size_t interim_size;		/* bytes given to the interim heap */
-	size_t interim_used;
-	size_t interim_peak;
-	size_t interim_largest_free;
-	size_t interim_live;
+	size_t interim_size;		/* bytes given to the interim heap (0 before) */
+	size_t interim_used;		/* heap bytes in live blocks, headers included */
+	size_t interim_peak;		/* highest interim_used since set_interim / reset */
+	size_t interim_largest_free;	/* largest request that would succeed unaligned */
+	size_t interim_live;		/* live interim allocations */
 	size_t failures;		/* failed allocations */
 	size_t errors;			/* rejected frees and bad calls */
-	size_t outstanding_at_last_put;	/* live allocations when the last put released it */
+	size_t outstanding;		/* live allocations now: lifetime not freed +
+					 * interim live (what the last put reports) */
+	bool sealed;			/* lifetime pages are read-only */
 };
 
 /*
  * Create a region of cfg->size bytes (rounded up to pages) from `pool`.
- * Returns the region with refcount 1 in the LIFETIME phase, or NULL iff:
- * pool or cfg NULL, size 0 or overflowing, min_align not a power of two or
- * larger than a page, metadata or lock allocation failed, or the pool could
- * not allocate the pages. On NULL nothing is left allocated.
+ * Returns the region with refcount 1 in the LIFETIME phase, its memory zeroed
+ * (the port's map zeroes pages), or NULL iff: pool or cfg NULL, size 0 or
+ * overflowing, flags unknown, min_align not a power of two in [8, page_size],
+ * the port's cache line larger than a page, metadata or lock allocation
+ * failed, or the pool could not allocate (or map) the pages. On NULL nothing
+ * is left allocated and the pool is as before. Reaches the port (map): not
+ * for a real-time thread. O(pool window / 64) + the port's map.
  */
 struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_region_config *cfg);
 
-/* Take a reference. Returns vr, or NULL iff vr is NULL or not a live region. */
+/* Take a reference. Returns vr, or NULL iff vr is NULL, not a live region,
+ * or the count would overflow. O(1). */
 struct vr_region *vr_region_get(struct vr_region *vr);
 
 /*
  * Drop a reference. Returns vr while references remain; NULL when this put
- * released the region (pages back to the pool, metadata freed) or when vr is
- * NULL or not a live region (counted as an error; logged).
+ * released the region (pages back to the pool, metadata cleared and freed) or
+ * when vr is NULL or not a live region (logged). A release with live
+ * allocations (lifetime allocations never freed + interim blocks) logs a
+ * warning with their count (upstream released silently). The last put
+ * reaches the port (unmap): not for a real-time thread.
  */
 struct vr_region *vr_region_put(struct vr_region *vr);
 
 /*
- * Switch LIFETIME -> INTERIM. Returns 0 (also when already INTERIM: harmless),
- * -EINVAL (bad vr), -ENOSPC (too little space above the bump pointer for a
- * heap: the region is now INVALID; calling again re-evaluates), or the port's
- * errno if sealing failed (the region stays in LIFETIME).
+ * As vr_region_put. When this put releases the region, *outstanding (if not
+ * NULL) receives the number of allocations still live at that moment;
+ * otherwise it receives 0.
+ */
+struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding);
+
+/*
+ * Switch LIFETIME -> INTERIM: the space from the bump pointer aligned up to
+ * the cache line (a page with VR_REGION_SEAL) to the region end becomes the
+ * interim heap, whose control block lives in metadata.
+ * Returns 0 (also when already INTERIM: harmless, logged), -EINVAL (bad vr),
+ * -ENOSPC (fewer than vr_heap_min_bytes() bytes above the bump pointer: the
+ * region is now INVALID; calling again re-evaluates, with the same result),
+ * or the port's errno (-ENOTSUP without protect) if sealing failed (the region
+ * stays in LIFETIME, nothing changed). O(1) + the heap's init + protect.
  */
 int vr_region_set_interim(struct vr_region *vr);
 
-/* Drop every interim allocation at once. Returns 0, -EINVAL (bad vr or not
- * INTERIM). */
+/* Drop every interim allocation at once (the heap is as after set_interim).
+ * Returns 0, -EINVAL (bad vr or not INTERIM). O(heap reset). */
 int vr_region_interim_reset(struct vr_region *vr);
 
-/* Allocate size bytes at the region's minimum alignment. NULL iff vr bad,
- * size 0 or too large, phase INVALID, or no space (counted in failures). */
+/*
+ * Allocate size bytes at the region's minimum alignment, from the current
+ * phase. NULL iff vr bad, size 0 or larger than the space left, phase
+ * INVALID, or no space (counted in failures). Lifetime: O(1); lock-free for
+ * NOLOCK regions. Interim: the heap's bound, under the lock.
+ * The header maps calls to an inline fast path (vr_region_alloc_inline_,
+ * below) unless VR_REGION_NO_INLINE is defined; the library also exports the
+ * function, so its address can be taken.
+ */
 void *vr_region_alloc(struct vr_region *vr, size_t size);
 
-/* As vr_region_alloc with align (power of two; raised to the minimum). NULL
- * also iff align is not a power of two. */
+/* As vr_region_alloc with align (power of two; 0 and values below min_align
+ * are raised to min_align). NULL also iff align is not a power of two. */
 void *vr_region_alloc_align(struct vr_region *vr, size_t size, size_t align);
 
-/* Coherent allocation: cache-line aligned and padded, the cached lines
- * invalidated, returned through the port's uncached alias. */
+/*
+ * Coherent allocation: size rounded up to the cache line (NULL if that
+ * overflows), aligned to max(align, cache line, min_align), the cached lines
+ * invalidated (so no later eviction clobbers uncached writes), and returned
+ * through the port's uncached alias. Free takes either alias. In the
+ * LIFETIME phase this is a lifetime allocation, in INTERIM an interim one.
+ */
 void *vr_region_alloc_coherent(struct vr_region *vr, size_t size);
 void *vr_region_alloc_coherent_align(struct vr_region *vr, size_t size, size_t align);
 
 /*
  * Free by address (either alias). Interim blocks return to the heap; lifetime
- * allocations are counted. Returns 0, or -EINVAL iff vr bad, ptr NULL, ptr
- * not inside the region, or not an allocation start (interior, foreign,
- * double free of an interim block), -EFAULT iff heap corruption is detected.
+ * allocations are counted (their space is not reused). Returns 0, or -EINVAL
+ * iff vr bad, ptr NULL, ptr not inside the region, or not a live allocation
+ * start (interior, padding, above the bump pointer, double free), -EFAULT iff
+ * heap corruption is detected. On error nothing changes except `errors`. O(1)
+ * (interim: the heap's bound).
  */
 int vr_region_free(struct vr_region *vr, void *ptr);
 
-/* True iff ptr (either alias) lies inside the region. */
+/* True iff ptr (either alias) lies inside the region's mapped pages. O(1). */
 bool vr_region_contains(struct vr_region *vr, const void *ptr);
 
+/* Snapshot of the statistics, under the lock. 0 or -EINVAL. O(1). */
 int vr_region_get_stats(struct vr_region *vr, struct vr_region_stats *st);
 
-/* Total size and cached base (either out pointer may be NULL). 0 or -EINVAL. */
+/* Log a one-screen summary (base, size, phase, lifetime used/free count,
+ * interim used/peak/largest free, failures, outstanding) through the port's
+ * log hook at VR_LOG_INF, under the lock. 0 or -EINVAL. */
+int vr_region_info(struct vr_region *vr);
+
+/* Total size and cached base (either out pointer may be NULL). 0 or -EINVAL
+ * (outputs untouched). O(1). */
 int vr_region_mem_info(struct vr_region *vr, size_t *size, uintptr_t *start);
 
+/* Current phase; VR_REGION_INVALID also for a bad vr. O(1). */
 enum vr_region_phase vr_region_phase(struct vr_region *vr);
 
-/* Full O(n) check: control block, bump pointer bounds, heap validate, page
- * mapping and protection as recorded. Returns 0, -EINVAL or -EFAULT. */
+/* The region's pool (for its port), or NULL for a bad vr. O(1). */
+struct vr_vpage_pool *vr_region_pool(struct vr_region *vr);
+
+/*
+ * Full O(n) check: control block, bump pointer bounds and alignment, the
+ * lifetime start map against the counters, the run in the pool, the heap's
+ * own validate. Returns 0, -EINVAL (bad vr) or -EFAULT (logged with the
+ * first inconsistency). Page permissions are not checked (no port query):
+ * the fault tests cover them.
+ */
 int vr_region_validate(struct vr_region *vr);
+
+/* ---- private: the lifetime fast path (do not use the fields) ---------- */
+
+/*
+ * The first member of the control block, exposed only so the lifetime fast
+ * path can be inlined into the caller. Fields are the library's; reading or
+ * writing them is undefined.
+ */
+struct vr_region_fast_ {
+	uintptr_t ptr;		/* bump pointer, always min_align aligned */
+	uintptr_t fast_end;	/* region end while the inline path may run
+				 * (LIFETIME and no lock), else 0 */
+	uintptr_t base;		/* first byte of the region */
+	uint64_t *starts;	/* lifetime start map, one bit per granule */
+	size_t mask;		/* min_align - 1 */
+	unsigned shift;		/* log2(min_align) */
+	size_t allocs;		/* lifetime allocations */
+};
+
+/* The out-of-line path: every case the inline path does not take. */
+void *vr_region_alloc_slow_(struct vr_region *vr, size_t size, size_t align);
+
+static inline void *vr_region_alloc_inline_(struct vr_region *vr, size_t size)
+{
+	struct vr_region_fast_ *f = (struct vr_region_fast_ *)vr;
+
+	/* size - 1 < room  <=>  1 <= size <= room; room is a multiple of
+	 * min_align, so the rounded size fits too. */
+	if (VR_LIKELY(vr && f->fast_end && size - 1 < (size_t)(f->fast_end - f->ptr))) {
+		uintptr_t p = f->ptr;
+		size_t g = (size_t)(p - f->base) >> f->shift;
+
+		f->starts[g >> 6] |= (uint64_t)1 << (g & 63);
+		f->ptr = p + ((size + f->mask) & ~f->mask);
+		f->allocs++;
+		return (void *)p;
+	}
+	return vr_region_alloc_slow_(vr, size, 0);
+}
+
+#ifndef VR_REGION_NO_INLINE
+#define vr_region_alloc(vr, size) vr_region_alloc_inline_((vr), (size))
+#endif
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vregion/sof_compat.h - the default pool behind SOF's API (sof/lib/vpage.h,
+ * sof/lib/vregion.h, rtos/alloc.h), and the explicit entry point for firmware
+ * that wants its own.
+ *
+ * SOF's API has no pool argument, so the compat layer keeps ONE default
+ * instance (the only global of the library). It is set up either
+ *   - explicitly: vr_sof_init(&cfg) before the first SOF call, with your port
+ *     (e.g. a Zephyr port) and options; or
+ *   - automatically, on the first vpage_*()/vregion_create()/sof_heap call,
+ *     with the defaults below.
+ *
+ * DEFAULTS (each a macro a build may override with -D):
+ *   VR_SOF_PAGE_SIZE   4096  page size (CONFIG_MM_DRV_PAGE_SIZE on ACE)
+ *   VR_SOF_CACHE_LINE    64  cache line (CONFIG_DCACHE_LINE_SIZE on ACE); it
+ *                            is also every region's minimum alignment
+ *   posix build (VREGION_PORT_POSIX, src/compat/sof_default_posix.c):
+ *   VR_SOF_VIRT_PAGES   512  virtual window (2 MiB)
+ *   VR_SOF_PHYS_PAGES   384  physical pages (1.5 MiB): upstream's vpage region
+ *                            is ~250-400 pages on PTL/NVL (SYSTEM.md 2), with
+ *                            a larger virtual window as upstream intended
+ *     (if the host's page size is not a divisor of 4096, the host page is used)
+ *     platform heap = libc (aligned_alloc / free).
+ *   flat build (no MMU, src/compat/sof_default_flat.c):
+ *   VR_SOF_FLAT_PAGES   256  pages of a static buffer (1 MiB; window ==
+ *                            physical on a flat port)
+ *   VR_SOF_FLAT_META_BYTES  64 KiB static metadata buffer
+ *   VR_SOF_FLAT_HEAP_BYTES  64 KiB static buffer for the platform heap (a
+ *                            vr_heap), used by sof_ctx_* without a region
+ *     The flat default takes no locks: bare metal, one thread (supply a port
+ *     with locks through vr_sof_init for anything else).
+ *   No guard pages, no sealing (as upstream); vr_sof_init can ask for both.
+ *
+ * Thread-safety: vr_sof_init/vr_sof_deinit and the automatic initialisation
+ * are serialised by one lock (posix: a pthread mutex; flat: none).
+ */
+#ifndef VREGION_SOF_COMPAT_H
+#define VREGION_SOF_COMPAT_H
+
+#include "vregion/vregion.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef VR_SOF_PAGE_SIZE
+#define VR_SOF_PAGE_SIZE 4096u
+#endif
+#ifndef VR_SOF_CACHE_LINE
+#define VR_SOF_CACHE_LINE 64u
+#endif
+#ifndef VR_SOF_VIRT_PAGES
+#define VR_SOF_VIRT_PAGES 512u
+#endif
+#ifndef VR_SOF_PHYS_PAGES
+#define VR_SOF_PHYS_PAGES 384u
+#endif
+#ifndef VR_SOF_FLAT_PAGES
+#define VR_SOF_FLAT_PAGES 256u
+#endif
+#ifndef VR_SOF_FLAT_META_BYTES
+#define VR_SOF_FLAT_META_BYTES (64u * 1024u)
+#endif
+#ifndef VR_SOF_FLAT_HEAP_BYTES
+#define VR_SOF_FLAT_HEAP_BYTES (64u * 1024u)
+#endif
+
+struct k_heap;	/* Zephyr's heap type: opaque, passed through to the platform heap */
+struct vregion;
+
+/* Options of the default pool. A zeroed struct means "the defaults above". */
+struct vr_sof_config {
+	/* The port (must outlive the pool). NULL: this build's default port. */
+	const struct vr_port *port;
+	/* Unmapped guard pages after every vpage run and region (0 = none). */
+	size_t guard_pages;
+	/* Minimum alignment of region allocations (0 = the port's cache line,
+	 * as upstream). */
+	size_t min_align;
+	/* vr_region flags for every vregion_create: VR_REGION_SEAL and/or
+	 * VR_REGION_GUARD (VR_REGION_NOLOCK is refused: SOF shares regions
+	 * between threads). 0 = as upstream. */
+	unsigned region_flags;
+	/*
+	 * The platform heap behind sof_ctx_* for a context without a region
+	 * (upstream: sof_heap_alloc(ctx->heap, ...)). heap is the context's
+	 * k_heap pointer (may be NULL: "pick the default"). Both NULL: this
+	 * build's default heap (posix: libc; flat: a static vr_heap), which
+	 * ignores `heap` and `flags`. Both or neither.
+	 */
+	void *(*heap_alloc)(void *heap_ctx, struct k_heap *heap, uint32_t flags, size_t bytes,
+			    size_t align);
+	void (*heap_free)(void *heap_ctx, struct k_heap *heap, void *ptr);
+	void *heap_ctx;
+};
+
+/*
+ * Set up the default pool explicitly. Returns 0; -EBUSY iff it is already
+ * set up (explicitly or by a first SOF call: call vr_sof_init earlier, or
+ * vr_sof_deinit first); -EINVAL iff cfg has unknown region flags or NOLOCK,
+ * heap hooks not both set or both NULL, or the port is refused; -ENOMEM (or
+ * the default port's errno) iff the pool could not be made. cfg NULL means
+ * all defaults. On error nothing is set up (a later call may retry).
+ */
+int vr_sof_init(const struct vr_sof_config *cfg);
+
+/*
+ * Tear the default pool down (tests; firmware shutdown). Returns 0 (also when
+ * nothing was set up), or -EBUSY iff pages are still allocated (nothing is
+ * changed). Afterwards the next SOF call initialises the defaults again.
+ */
+int vr_sof_deinit(void);
+
+/* The default pool, initialising the defaults if needed; NULL iff that
+ * failed. For vr_vpage_* calls (stats, validate, map inside reservations). */
+struct vr_vpage_pool *vr_sof_pool(void);
+
+/* SOF's handle -> the vr_region it is (no check; NULL stays NULL). */
+static inline struct vr_region *vr_sof_region(struct vregion *vr)
+{
+	return (struct vr_region *)(void *)vr;
+}
+
+/* The platform heap (hooks or the build's default): used by sof_ctx_* and
+ * sof_heap_alloc/free in rtos/alloc.h. NULL iff bytes is 0, align is not 0 or
+ * a power of two, or the heap is out of memory. */
+void *vr_sof_heap_alloc(struct k_heap *heap, uint32_t flags, size_t bytes, size_t align);
+void vr_sof_heap_free(struct k_heap *heap, void *ptr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VREGION_SOF_COMPAT_H */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sof_default.h - what compat/sof.c needs from the build's default glue:
+ * exactly one of sof_default_posix.c (VREGION_PORT_POSIX) and
+ * sof_default_flat.c (otherwise) implements these. Not installed.
+ */
+#ifndef VR_SOF_DEFAULT_H
+#define VR_SOF_DEFAULT_H
+
+#include "vregion/port.h"
+
+/* Serialise setup and teardown of the default pool (posix: a mutex; flat:
+ * nothing, bare metal is single-threaded). */
+void vr_sof_glue_lock(void);
+void vr_sof_glue_unlock(void);
+
+/* Create the default port (defaults of vregion/sof_compat.h) and return it
+ * in *port. 0 or a negative errno (nothing left allocated). Called with the
+ * glue lock held, at most once between two vr_sof_glue_port_destroy(). */
+int vr_sof_glue_port_create(const struct vr_port **port);
+/* Destroy it (all pages unmapped, metadata freed). Glue lock held. */
+void vr_sof_glue_port_destroy(void);
+
+/* The default platform heap: bytes > 0, align 0 or a power of two. */
+void *vr_sof_glue_heap_alloc(size_t bytes, size_t align);
+void vr_sof_glue_heap_free(void *ptr);
+
+#endif /* VR_SOF_DEFAULT_H */

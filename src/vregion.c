@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vregion.c - a region's lifecycle (create, get, put), its phases
+ * (set_interim, interim_reset), allocation and free. Statistics and the
+ * validate walk are in vregion_stats.c. The contract is vregion/vregion.h.
+ */
+#include <errno.h>
+#include <string.h>
+
+#define VR_REGION_NO_INLINE	/* this file defines the exported vr_region_alloc */
+#include "vregion_internal.h"
+
+/* ---- logging ------------------------------------------------------------ */
+
+void vr_region_log_(const struct vr_port *port, enum vr_log_level level, const char *func,
+		    const char *msg, uintptr_t a, uintptr_t b)
+{
+	if (port && port->log)
+		port->log(port->ctx, level, func, msg, a, b);
+}
+
+void vr_region_log_bad_(const struct vr_region *vr, const char *func)
+{
+	/* A released control block keeps DEAD and its port until the port
+	 * reuses the memory; that is the only case we can still report. */
+	if (vr && vr->magic == VR_REGION_DEAD)
+		vr_region_log_(vr->port, VR_LOG_ERR, func, "dead region (used after its last put)",
+			       (uintptr_t)vr, 0);
+}
+
+#define LOG(vr, lvl, msg, a, b) vr_region_log_((vr)->port, (lvl), __func__, (msg), (uintptr_t)(a), (uintptr_t)(b))
+
+/* ---- create / get / put --------------------------------------------------- */
+
+static size_t align16(size_t x)
+{
+	return (x + 15u) & ~(size_t)15u;
+}
+
+struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_region_config *cfg)
+{
+	const struct vr_port *port = pool ? vr_vpage_port(pool) : NULL;
+	struct vr_port_lock *lock = NULL;
+	struct vr_region *vr;
+	size_t page, pages, line, min_align, granules, words, meta_bytes, heap_off, map_off;
+	unsigned flags;
+	bool own_guard;
+	void *base;
+
+	if (!port)
+		return NULL;
+	if (!cfg) {
+		vr_region_log_(port, VR_LOG_ERR, __func__, "NULL config", 0, 0);
+		return NULL;
+	}
+	page = port->page_size;
+	flags = cfg->flags;
+	if (cfg->size == 0 || cfg->size > SIZE_MAX - (page - 1) ||
+	    (pages = (cfg->size + page - 1) / page) > port->window_pages) {
+		vr_region_log_(port, VR_LOG_ERR, __func__, "bad size", cfg->size, 0);
+		return NULL;
+	}
+	if (flags & ~VR_REGION_FLAGS_MASK) {
+		vr_region_log_(port, VR_LOG_ERR, __func__, "unknown flags", flags, 0);
+		return NULL;
+	}
+	line = port->cache_line ? port->cache_line : 1;
+	min_align = cfg->min_align ? cfg->min_align : (line > 16 ? line : 16);
+	if (line > page || !vr_is_pow2(min_align) || min_align < 8 || min_align > page) {
+		vr_region_log_(port, VR_LOG_ERR, __func__, "bad alignment (min_align, cache line)",
+			       min_align, line);
+		return NULL;
+	}
+
+	/* One metadata block: control block | heap control | start map. */
+	granules = pages * (page / min_align);
+	words = VR_BITMAP_WORDS(granules);
+	heap_off = align16(sizeof(*vr));
+	map_off = heap_off + align16(vr_heap_control_bytes());
+	meta_bytes = map_off + words * sizeof(uint64_t);
+	vr = port->meta_alloc(port->ctx, meta_bytes);
+	if (!vr) {
+		vr_region_log_(port, VR_LOG_WRN, __func__, "no metadata", meta_bytes, 0);
+		return NULL;
+	}
+	memset(vr, 0, meta_bytes);
+
+	if (!(flags & VR_REGION_NOLOCK) && port->lock_create) {
+		lock = port->lock_create(port->ctx);
+		if (!lock) {
+			vr_region_log_(port, VR_LOG_WRN, __func__, "no lock", 0, 0);
+			port->meta_free(port->ctx, vr, meta_bytes);
+			return NULL;
+		}
+	}
+
+	/* VR_REGION_GUARD without pool guards: reserve one page more than we
+	 * map, so the page after the region stays unmapped (no physical page
+	 * is spent on it). */
+	own_guard = (flags & VR_REGION_GUARD) && pool->guard_pages == 0;
+	if (own_guard) {
+		base = vr_vpage_reserve(pool, pages + 1);
+		if (base && vr_vpage_map(pool, base, pages, VR_PERM_RW) != 0) {
+			vr_vpage_release(pool, base);
+			base = NULL;
+		}
+	} else {
+		base = vr_vpage_alloc(pool, pages);
+	}
+	if (!base) {
+		vr_region_log_(port, VR_LOG_WRN, __func__, "no pages", pages, 0);
+		if (lock)
+			port->lock_destroy(port->ctx, lock);
+		port->meta_free(port->ctx, vr, meta_bytes);
+		return NULL;
+	}
+
+	vr->fast.base = (uintptr_t)base;
+	vr->fast.ptr = (uintptr_t)base;
+	vr->fast.mask = min_align - 1;
+	vr->fast.shift = vr_ctz64(min_align);
+	vr->fast.starts = (uint64_t *)((char *)vr + map_off);
+	vr_bitmap_init(&vr->starts, vr->fast.starts, granules);
+	vr->pool = pool;
+	vr->port = port;
+	vr->lock = lock;
+	vr->flags = flags;
+	vr->own_guard = own_guard;
+	vr->size = pages * page;
+	vr->pages = pages;
+	vr->end = vr->fast.base + vr->size;
+	vr->lifetime_end = vr->end;
+	vr->fast.fast_end = lock ? 0 : vr->end;
+	vr->line = line;
+	vr->min_align = min_align;
+	vr->refcount = 1;
+	vr->phase = VR_REGION_LIFETIME;
+	vr->heap = (struct vr_heap *)(void *)((char *)vr + heap_off);
+	vr->meta_bytes = meta_bytes;
+	vr->name = cfg->name;
+	vr->magic = VR_REGION_MAGIC;
+	LOG(vr, VR_LOG_INF, "created (base, size)", base, vr->size);
+	return vr;
+}
+
+struct vr_region *vr_region_get(struct vr_region *vr)
+{
+	struct vr_region *ret = vr;
+
+	if (!vr_region_live(vr)) {
+		vr_region_log_bad_(vr, __func__);
+		return NULL;
+	}
+	vr_region_lock(vr);
+	if (vr->refcount == SIZE_MAX) {
+		vr->errors++;
+		ret = NULL;
+	} else {
+		vr->refcount++;
+	}
+	vr_region_unlock(vr);
+	if (!ret)
+		LOG(vr, VR_LOG_ERR, "reference count overflow", vr, 0);
+	return ret;
+}
+
+/* Last reference gone: pages back to the pool, lock and metadata freed. */
+static void region_release(struct vr_region *vr)
+{
+	const struct vr_port *port = vr->port;
+	void *base = (void *)vr->fast.base;
+	int rc;
+
+	rc = vr_vpage_free(vr->pool, base);
+	if (rc)
+		vr_region_log_(port, VR_LOG_ERR, "vr_region_put", "pages not returned (errno)",
+			       (uintptr_t)base, (uintptr_t)-rc);
+	if (vr->lock)
+		port->lock_destroy(port->ctx, vr->lock);
+	/* Clear everything (no stale bump pointer, no fast path), keep only
+	 * what vr_region_log_bad_ needs to report a later stale call. */
+	{
+		size_t bytes = vr->meta_bytes;
+
+		memset(vr, 0, bytes);
+		vr->magic = VR_REGION_DEAD;
+		vr->port = port;
+		port->meta_free(port->ctx, vr, bytes);
+	}
+}
+
+struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding)
+{
+	size_t live;
+	bool last;
+
+	if (outstanding)
+		*outstanding = 0;
+	if (!vr_region_live(vr)) {
+		vr_region_log_bad_(vr, __func__);
+		return NULL;
+	}
+	vr_region_lock(vr);
+	VR_ASSERT(vr->refcount >= 1);
+	last = --vr->refcount == 0;
+	live = last ? vr_region_outstanding_(vr) : 0;
+	if (last) {
+		/* From here on every call sees a dead region. */
+		vr->magic = VR_REGION_DEAD;
+		vr->fast.fast_end = 0;
+	}
+	vr_region_unlock(vr);
+	if (!last)
+		return vr;
+
+	if (live)
+		LOG(vr, VR_LOG_WRN, "released with live allocations (region, count)", vr, live);
+	else
+		LOG(vr, VR_LOG_INF, "released (base, size)", vr->fast.base, vr->size);
+	if (outstanding)
+		*outstanding = live;
+	region_release(vr);
+	return NULL;
+}
+
+struct vr_region *vr_region_put(struct vr_region *vr)
+{
+	return vr_region_put_report(vr, NULL);
+}
+
+/* ---- phases ---------------------------------------------------------------- */
+
+int vr_region_set_interim(struct vr_region *vr)
+{
+	uintptr_t ib;
+	size_t step, isz, sealed_pages = 0;
+	int rc = 0;
+
+	if (!vr_region_live(vr)) {
+		vr_region_log_bad_(vr, __func__);
+		return -EINVAL;
+	}
+	vr_region_lock(vr);
+	if (vr->phase == VR_REGION_INTERIM) {
+		LOG(vr, VR_LOG_WRN, "already interim (harmless)", vr, 0);
+		goto out;
+	}
+
+	/* LIFETIME, or INVALID being re-evaluated (its bump pointer has not
+	 * moved, so the answer is the same). */
+	step = (vr->flags & VR_REGION_SEAL) ? vr->port->page_size
+		: (vr->line > vr->min_align ? vr->line : vr->min_align);
+	ib = vr_align_up(vr->fast.ptr, step);	/* <= end: end is page aligned */
+	isz = (size_t)(vr->end - ib);
+	vr->fast.fast_end = 0;			/* no more inline lifetime allocs */
+	if (isz < vr_heap_min_bytes()) {
+		vr->phase = VR_REGION_INVALID;
+		LOG(vr, VR_LOG_WRN, "too little space for an interim heap: region INVALID (left, min)",
+		    isz, vr_heap_min_bytes());
+		rc = -ENOSPC;
+		goto out;
+	}
+	if ((vr->flags & VR_REGION_SEAL) && ib > vr->fast.base) {
+		sealed_pages = (size_t)(ib - vr->fast.base) / vr->port->page_size;
+		rc = vr_vpage_protect(vr->pool, (void *)vr->fast.base, sealed_pages, VR_PERM_R);
+		if (rc) {
+			LOG(vr, VR_LOG_ERR, "sealing failed, region stays LIFETIME (errno)", -rc, 0);
+			if (vr->phase == VR_REGION_LIFETIME && !vr->lock)
+				vr->fast.fast_end = vr->end;
+			goto out;
+		}
+	}
+	rc = vr_heap_init(vr->heap, (void *)ib, isz);
+	if (rc) {
+		/* Not expected: isz >= vr_heap_min_bytes(). Undo the seal. */
+		LOG(vr, VR_LOG_ERR, "heap init failed (errno)", -rc, isz);
+		if (sealed_pages)
+			(void)vr_vpage_protect(vr->pool, (void *)vr->fast.base, sealed_pages, VR_PERM_RW);
+		vr->phase = VR_REGION_INVALID;
+		rc = -ENOSPC;
+		goto out;
+	}
+	vr->sealed = sealed_pages != 0;
+	vr->lifetime_end = ib;
+	vr->phase = VR_REGION_INTERIM;
+	LOG(vr, VR_LOG_INF, "interim (heap base, bytes)", ib, isz);
+out:
+	vr_region_unlock(vr);
+	return rc;
+}
+
+int vr_region_interim_reset(struct vr_region *vr)
+{
+	int rc = 0;
+
+	if (!vr_region_live(vr)) {
+		vr_region_log_bad_(vr, __func__);
+		return -EINVAL;
+	}
+	vr_region_lock(vr);
+	if (vr->phase != VR_REGION_INTERIM) {
+		vr->errors++;
+		rc = -EINVAL;
+	} else {
+		vr_heap_reset(vr->heap);
+	}
+	vr_region_unlock(vr);
+	if (rc)
+		LOG(vr, VR_LOG_ERR, "interim reset outside the interim phase (phase)", vr->phase, 0);
+	return rc;
+}
+
+/* ---- allocation ------------------------------------------------------------ */
+
+/* Lifetime bump with effective alignment a (power of two >= min_align). */
+static void *lifetime_alloc(struct vr_region *vr, size_t size, size_t a)
+{
+	uintptr_t ptr = vr->fast.ptr, end = vr->lifetime_end, p;
+	size_t round, need, g;
+
+	if (a - 1 > UINTPTR_MAX - ptr)
+		return NULL;
+	p = vr_align_up(ptr, a);
+	/* Bounds BEFORE rounding (upstream bug 4.10: rounding first wrapped). */
+	if (p > end || size > (size_t)(end - p))
+		return NULL;
+	/* As upstream: a cache-line-aligned allocation is padded to the line,
+	 * every other one to min_align (p is aligned to both; end is page
+	 * aligned, so the rounded size still fits). */
+	round = a == vr->line ? a : vr->min_align;
+	need = (size + round - 1) & ~(round - 1);
+	VR_ASSERT(need <= (size_t)(end - p));
+	g = (size_t)(p - vr->fast.base) >> vr->fast.shift;
+	vr->fast.starts[g >> 6] |= (uint64_t)1 << (g & 63);
+	vr->fast.ptr = p + need;
+	vr->fast.allocs++;
+	return (void *)p;
+}
+
+/*
+ * Allocate in the current phase; lock held. align is 0 or the caller's
+ * value (validated here). Counts every failure.
+ */
+static void *alloc_locked(struct vr_region *vr, size_t size, size_t align, bool coherent,
+			  const char *func)
+{
+	void *p = NULL;
+
+	if (size == 0 || (align && !vr_is_pow2(align))) {
+		vr_region_log_(vr->port, VR_LOG_ERR, func, "bad size or alignment", size, align);
+		goto fail;
+	}
+	if (coherent) {
+		if (size > SIZE_MAX - (vr->line - 1))
+			goto fail;
+		size = (size + vr->line - 1) & ~(vr->line - 1);
+		if (align < vr->line)
+			align = vr->line;
+	}
+	if (align < vr->min_align)
+		align = vr->min_align;
+
+	switch (vr->phase) {
+	case VR_REGION_LIFETIME:
+		p = lifetime_alloc(vr, size, align);
+		break;
+	case VR_REGION_INTERIM:
+		p = vr_heap_aligned_alloc(vr->heap, align, size);
+		break;
+	default:
+		vr_region_log_(vr->port, VR_LOG_ERR, func, "region INVALID: no allocation possible",
+			       size, align);
+		goto fail;
+	}
+	if (p)
+		return p;
+	vr_region_log_(vr->port, VR_LOG_WRN, func, vr->phase == VR_REGION_LIFETIME ?
+		       "lifetime space exhausted (size, align)" : "interim heap full (size, align)",
+		       size, align);
+fail:
+	vr->failures++;
+	return NULL;
+}
+
+void *vr_region_alloc_slow_(struct vr_region *vr, size_t size, size_t align)
+{
+	void *p;
+
+	if (!vr_region_live(vr)) {
+		vr_region_log_bad_(vr, "vr_region_alloc");
+		return NULL;
+	}
+	vr_region_lock(vr);
+	p = alloc_locked(vr, size, align, false, "vr_region_alloc");
+	vr_region_unlock(vr);
+	return p;
+}
+
+void *vr_region_alloc(struct vr_region *vr, size_t size)
+{
+	return vr_region_alloc_inline_(vr, size);
+}
+
+void *vr_region_alloc_align(struct vr_region *vr, size_t size, size_t align)
+{
+	void *p;
+
+	if (!vr_region_live(vr)) {
+		vr_region_log_bad_(vr, __func__);
+		return NULL;
+	}
+	vr_region_lock(vr);
+	p = alloc_locked(vr, size, align, false, __func__);
+	vr_region_unlock(vr);
+	return p;
+}
+
+void *vr_region_alloc_coherent_align(struct vr_region *vr, size_t size, size_t align)
+{
+	const struct vr_port *port;
+	void *p;
+
+	if (!vr_region_live(vr)) {
+		vr_region_log_bad_(vr, __func__);
+		return NULL;
+	}
+	vr_region_lock(vr);
+	p = alloc_locked(vr, size, align, true, __func__);
+	vr_region_unlock(vr);
+	if (!p)
+		return NULL;
+	port = vr->port;
+	/* Drop any cached lines of the block so that no later eviction
+	 * overwrites what is written through the uncached alias. The block is
+	 * line aligned and its size is a multiple of the line. */
+	if (port->cache_invalidate)
+		port->cache_invalidate(port->ctx, p, (size + vr->line - 1) & ~(vr->line - 1));
+	return port->to_uncached ? port->to_uncached(port->ctx, p) : p;
+}
+
+void *vr_region_alloc_coherent(struct vr_region *vr, size_t size)
+{
+	return vr_region_alloc_coherent_align(vr, size, 0);
+}
+
+/* ---- free ------------------------------------------------------------------ */
+
+/* Either alias -> cached alias. */
+static uintptr_t to_cached(const struct vr_port *port, const void *ptr)
+{
+	if (port->is_uncached && port->to_cached && port->is_uncached(port->ctx, ptr))
+		return (uintptr_t)port->to_cached(port->ctx, (void *)(uintptr_t)ptr);
+	return (uintptr_t)ptr;
+}
+
+int vr_region_free(struct vr_region *vr, void *ptr)
+{
+	const char *why = NULL;
+	uintptr_t a;
+	int rc = 0;
+
+	if (!vr_region_live(vr)) {
+		vr_region_log_bad_(vr, __func__);
+		return -EINVAL;
+	}
+	vr_region_lock(vr);
+	a = ptr ? to_cached(vr->port, ptr) : 0;
+	if (!ptr) {
+		why = "NULL pointer";
+		rc = -EINVAL;
+	} else if (a < vr->fast.base || a >= vr->end) {
+		why = "pointer not in this region";
+		rc = -EINVAL;
+	} else if (a >= vr->lifetime_end) {
+		/* only reachable in INTERIM: the heap checks the block */
+		rc = vr_heap_free(vr->heap, (void *)a);
+		if (rc)
+			why = rc == -EFAULT ? "interim heap corruption detected" :
+				"not a live interim block (interior pointer or double free?)";
+	} else {
+		size_t off = (size_t)(a - vr->fast.base);
+		size_t g = off >> vr->fast.shift;
+
+		if ((off & vr->fast.mask) || !vr_bitmap_test(&vr->starts, g)) {
+			why = "not a live lifetime allocation (interior pointer or double free?)";
+			rc = -EINVAL;
+		} else {
+			vr_bitmap_clear(&vr->starts, g, 1);
+			vr->lifetime_frees++;	/* counted, the space is not reused */
+		}
+	}
+	if (rc)
+		vr->errors++;
+	vr_region_unlock(vr);
+	if (rc)
+		LOG(vr, VR_LOG_ERR, why, ptr, 0);
+	return rc;
+}
+
+/* ---- small queries --------------------------------------------------------- */
+
+bool vr_region_contains(struct vr_region *vr, const void *ptr)
+{
+	uintptr_t a;
+
+	if (!vr_region_live(vr) || !ptr)
+		return false;
+	a = to_cached(vr->port, ptr);
+	return a >= vr->fast.base && a < vr->end;
+}
+
+int vr_region_mem_info(struct vr_region *vr, size_t *size, uintptr_t *start)
+{
+	if (!vr_region_live(vr)) {
+		vr_region_log_bad_(vr, __func__);
+		return -EINVAL;
+	}
+	if (size)
+		*size = vr->size;
+	if (start)
+		*start = vr->fast.base;
+	return 0;
+}
+
+enum vr_region_phase vr_region_phase(struct vr_region *vr)
+{
+	enum vr_region_phase ph;
+
+	if (!vr_region_live(vr))
+		return VR_REGION_INVALID;
+	vr_region_lock(vr);
+	ph = vr->phase;
+	vr_region_unlock(vr);
+	return ph;
+}
+
+struct vr_vpage_pool *vr_region_pool(struct vr_region *vr)
+{
+	return vr_region_live(vr) ? vr->pool : NULL;
+}

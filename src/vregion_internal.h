@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vregion_internal.h - the region control block, shared by the files of the
+ * vregion component (vregion.c: lifecycle, phases, alloc, free;
+ * vregion_stats.c: stats, info, validate). Not installed.
+ */
+#ifndef VREGION_INTERNAL_H
+#define VREGION_INTERNAL_H
+
+#include "vregion/vregion.h"
+
+#define VR_REGION_MAGIC 0x5652474eu	/* "VRGN": live */
+#define VR_REGION_DEAD  0x44454144u	/* "DEAD": released, metadata freed */
+
+/*
+ * The control block, in one port meta_alloc block together with the heap
+ * control block and the lifetime start map (see vr_region_create).
+ * Invariants (checked by vr_region_validate):
+ *   base <= fast.ptr <= lifetime_end <= end, all min_align aligned;
+ *   lifetime_end == end unless INTERIM; fast.fast_end is end iff LIFETIME and
+ *   no lock, else 0; popcount(starts) == fast.allocs - lifetime_frees and no
+ *   start bit at or above the bump pointer.
+ */
+struct vr_region {
+	struct vr_region_fast_ fast;	/* first: read by the inline alloc */
+	uint32_t magic;
+	enum vr_region_phase phase;
+	unsigned flags;
+	bool sealed;
+	bool own_guard;			/* run is a reservation of pages + 1 */
+	struct vr_vpage_pool *pool;
+	const struct vr_port *port;
+	struct vr_port_lock *lock;	/* NULL: NOLOCK or a port without locks */
+	uintptr_t end;			/* base + size */
+	uintptr_t lifetime_end;		/* interim base in INTERIM, else end */
+	size_t size;
+	size_t pages;
+	size_t line;			/* cache line, 1 if the port has none */
+	size_t min_align;
+	size_t refcount;
+	size_t lifetime_frees;
+	size_t failures;
+	size_t errors;
+	struct vr_bitmap starts;	/* view of fast.starts, for the slow paths */
+	struct vr_heap *heap;		/* control block, in the same meta block */
+	size_t meta_bytes;
+	const char *name;
+};
+
+static inline bool vr_region_live(const struct vr_region *vr)
+{
+	return vr && vr->magic == VR_REGION_MAGIC;
+}
+
+static inline void vr_region_lock(struct vr_region *vr)
+{
+	if (vr->lock)
+		vr->port->lock(vr->port->ctx, vr->lock);
+}
+
+static inline void vr_region_unlock(struct vr_region *vr)
+{
+	if (vr->lock)
+		vr->port->unlock(vr->port->ctx, vr->lock);
+}
+
+/* Log through the port's hook (port may be NULL). */
+void vr_region_log_(const struct vr_port *port, enum vr_log_level level, const char *func,
+		    const char *msg, uintptr_t a, uintptr_t b);
+
+/* A call on a pointer that is not a live region: log it if we still can. */
+void vr_region_log_bad_(const struct vr_region *vr, const char *func);
+
+/* Live allocations: lifetime not freed + interim live. Lock held. */
+size_t vr_region_outstanding_(struct vr_region *vr);
+
+#endif /* VREGION_INTERNAL_H */

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vregion_stats.c - a region's statistics, its log summary and the full
+ * validate() walk. The contract is vregion/vregion.h.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "vregion_internal.h"
+
+size_t vr_region_outstanding_(struct vr_region *vr)
+{
+	size_t live = vr->fast.allocs - vr->lifetime_frees;
+	struct vr_heap_stats hs;
+
+	if (vr->phase == VR_REGION_INTERIM && vr_heap_get_stats(vr->heap, &hs) == 0)
+		live += hs.live;
+	return live;
+}
+
+/* Fill *st; lock held. */
+static void stats_locked(struct vr_region *vr, struct vr_region_stats *st)
+{
+	struct vr_heap_stats hs;
+
+	memset(st, 0, sizeof(*st));
+	st->phase = vr->phase;
+	st->size = vr->size;
+	st->pages = vr->pages;
+	st->refcount = vr->refcount;
+	st->min_align = vr->min_align;
+	st->base = vr->fast.base;
+	st->lifetime_used = (size_t)(vr->fast.ptr - vr->fast.base);
+	st->lifetime_size = (size_t)(vr->lifetime_end - vr->fast.base);
+	st->lifetime_allocs = vr->fast.allocs;
+	st->lifetime_frees = vr->lifetime_frees;
+	if (vr->phase == VR_REGION_INTERIM && vr_heap_get_stats(vr->heap, &hs) == 0) {
+		st->interim_size = (size_t)(vr->end - vr->lifetime_end);
+		st->interim_used = hs.used;
+		st->interim_peak = hs.peak;
+		st->interim_largest_free = hs.largest_free;
+		st->interim_live = hs.live;
+	}
+	st->failures = vr->failures;
+	st->errors = vr->errors;
+	st->outstanding = vr_region_outstanding_(vr);
+	st->sealed = vr->sealed;
+}
+
+int vr_region_get_stats(struct vr_region *vr, struct vr_region_stats *st)
+{
+	if (!vr_region_live(vr)) {
+		vr_region_log_bad_(vr, __func__);
+		return -EINVAL;
+	}
+	if (!st)
+		return -EINVAL;
+	vr_region_lock(vr);
+	stats_locked(vr, st);
+	vr_region_unlock(vr);
+	return 0;
+}
+
+int vr_region_info(struct vr_region *vr)
+{
+	struct vr_region_stats st;
+	const struct vr_port *port;
+	static const char *const phase_name[] = {
+		"phase LIFETIME (refcount, pages)",
+		"phase INTERIM (refcount, pages)",
+		"phase INVALID (refcount, pages)",
+	};
+
+	if (!vr_region_live(vr)) {
+		vr_region_log_bad_(vr, __func__);
+		return -EINVAL;
+	}
+	vr_region_lock(vr);
+	stats_locked(vr, &st);
+	vr_region_unlock(vr);
+	port = vr->port;
+	vr_region_log_(port, VR_LOG_INF, __func__, vr->name ? vr->name : "region (base, size)",
+		       st.base, st.size);
+	vr_region_log_(port, VR_LOG_INF, __func__, phase_name[st.phase], st.refcount, st.pages);
+	vr_region_log_(port, VR_LOG_INF, __func__, "lifetime used/size", st.lifetime_used,
+		       st.lifetime_size);
+	vr_region_log_(port, VR_LOG_INF, __func__, "lifetime allocs/frees", st.lifetime_allocs,
+		       st.lifetime_frees);
+	vr_region_log_(port, VR_LOG_INF, __func__, "interim used/size", st.interim_used,
+		       st.interim_size);
+	vr_region_log_(port, VR_LOG_INF, __func__, "interim peak/largest free", st.interim_peak,
+		       st.interim_largest_free);
+	vr_region_log_(port, VR_LOG_INF, __func__, "failures/errors", st.failures, st.errors);
+	vr_region_log_(port, VR_LOG_INF, __func__, "outstanding allocations (count, interim live)",
+		       st.outstanding, st.interim_live);
+	return 0;
+}
+
+/* First inconsistency found, or NULL. Lock held. */
+static const char *check_locked(struct vr_region *vr)
+{
+	const struct vr_port *port = vr->port;
+	uintptr_t base = vr->fast.base, ptr = vr->fast.ptr;
+	size_t page = port->page_size, run, live_bits, bump_g;
+
+	if (vr->refcount == 0)
+		return "refcount 0 on a live region";
+	if ((base & (page - 1)) || vr->size != vr->pages * page || vr->end != base + vr->size)
+		return "base/size/end inconsistent";
+	if (vr->min_align != vr->fast.mask + 1 || !vr_is_pow2(vr->min_align) ||
+	    ((size_t)1 << vr->fast.shift) != vr->min_align)
+		return "min_align fields inconsistent";
+	if (ptr < base || ptr > vr->lifetime_end || vr->lifetime_end > vr->end ||
+	    ((ptr - base) & vr->fast.mask))
+		return "bump pointer out of bounds or misaligned";
+	switch (vr->phase) {
+	case VR_REGION_LIFETIME:
+		if (vr->lifetime_end != vr->end || vr->fast.fast_end != (vr->lock ? 0 : vr->end))
+			return "LIFETIME: lifetime end or fast path wrong";
+		if (vr->sealed)
+			return "LIFETIME: sealed";
+		break;
+	case VR_REGION_INVALID:
+		if (vr->lifetime_end != vr->end || vr->fast.fast_end != 0 || vr->sealed)
+			return "INVALID: lifetime end, fast path or seal wrong";
+		break;
+	case VR_REGION_INTERIM:
+		if (vr->fast.fast_end != 0)
+			return "INTERIM: fast path still enabled";
+		if (vr->sealed && (vr->lifetime_end & (page - 1)))
+			return "INTERIM: sealed but heap not page aligned";
+		if (vr_heap_validate(vr->heap) != 0)
+			return "INTERIM: heap validate failed";
+		if (!vr_heap_contains(vr->heap, (void *)(vr->end - 1)) ||
+		    vr_heap_contains(vr->heap, (void *)vr->end) ||
+		    (vr->lifetime_end > base &&
+		     vr_heap_contains(vr->heap, (void *)(vr->lifetime_end - 1))))
+			return "INTERIM: heap does not cover [interim base, end)";
+		break;
+	default:
+		return "unknown phase";
+	}
+	if (vr->lifetime_frees > vr->fast.allocs)
+		return "more lifetime frees than allocations";
+	live_bits = vr_bitmap_count(&vr->starts, 0, vr->starts.nbits);
+	if (live_bits != vr->fast.allocs - vr->lifetime_frees)
+		return "start map does not match the lifetime counters";
+	bump_g = (size_t)(ptr - base) >> vr->fast.shift;
+	if (bump_g < vr->starts.nbits && vr_bitmap_next_set(&vr->starts, bump_g) != vr->starts.nbits)
+		return "lifetime start above the bump pointer";
+	if (vr->starts.nbits != vr->size >> vr->fast.shift)
+		return "start map size wrong";
+	run = vr_vpage_run_pages(vr->pool, (void *)base);
+	if (run != vr->pages + (vr->own_guard ? 1u : 0u))
+		return "pool run does not match the region";
+	return NULL;
+}
+
+int vr_region_validate(struct vr_region *vr)
+{
+	const char *why;
+
+	if (!vr_region_live(vr)) {
+		vr_region_log_bad_(vr, __func__);
+		return -EINVAL;
+	}
+	vr_region_lock(vr);
+	why = check_locked(vr);
+	vr_region_unlock(vr);
+	if (why) {
+		vr_region_log_(vr->port, VR_LOG_ERR, __func__, why, (uintptr_t)vr, 0);
+		return -EFAULT;
+	}
+	return 0;
+}
