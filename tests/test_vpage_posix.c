@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_vpage_posix.c - the vpage pool over the posix port: what the pool
+ * promises about real memory (guards and freed pages fault, protections
+ * hold, pages are zeroed on reuse, both aliases see the same bytes) and
+ * that one pool survives several threads at once.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "vr_test.h"
+#include "posix_child.h"
+#include "vregion/port_posix.h"
+#include "vregion/vpage.h"
+
+enum { P = 32, W = 128 };
+
+static struct vr_port port;
+static struct vr_vpage_pool pool;
+static size_t PS;
+
+static void setup_pool(size_t phys, size_t window, size_t guards)
+{
+	struct vr_posix_port_config pc = { 0 };
+	struct vr_vpage_config vc = { 0 };
+
+	pc.phys_pages = phys;
+	pc.window_pages = window;
+	pc.log_level = VR_POSIX_LOG_OFF;	/* failures below are on purpose */
+	assert_int_equal(vr_posix_port_create(&port, &pc), 0);
+	vc.guard_pages = guards;
+	assert_int_equal(vr_vpage_pool_init(&pool, &port, &vc), 0);
+	assert_int_equal(vr_vpage_validate(&pool), 0);
+}
+
+/* Everything back: pool empty, port's physical pages all free, no leaks. */
+static void teardown_pool(void)
+{
+	struct vr_vpage_stats st;
+
+	assert_int_equal(vr_vpage_validate(&pool), 0);
+	assert_int_equal(vr_vpage_get_stats(&pool, &st), 0);
+	assert_int_equal(st.live_allocs, 0);
+	assert_int_equal(st.live_reserved, 0);
+	assert_int_equal(st.vpages_free, st.vpages_total);
+	assert_int_equal(vr_posix_port_phys_free(&port), port.phys_pages);
+	assert_int_equal(vr_vpage_pool_deinit(&pool), 0);
+	assert_int_equal(vr_posix_port_validate(&port), 0);
+	/* 0 also proves the pool gave back its metadata and its lock */
+	assert_int_equal(vr_posix_port_destroy(&port), 0);
+}
+
+static void check(void)
+{
+	assert_int_equal(vr_vpage_validate(&pool), 0);
+	assert_int_equal(vr_posix_port_validate(&port), 0);
+}
+
+static bool all_eq(const unsigned char *p, size_t n, unsigned char v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+static unsigned char *unc(void *p)
+{
+	return port.to_uncached(port.ctx, p);
+}
+
+static void test_guard_page_faults(void **state)
+{
+	unsigned char *a, *b;
+
+	(void)state;
+	setup_pool(P, W, 1);
+	a = vr_vpage_alloc(&pool, 2);
+	b = vr_vpage_alloc(&pool, 1);
+	assert_non_null(a);
+	assert_non_null(b);
+	check();
+	/* the last byte of the allocation works, the next byte faults */
+	assert_int_equal(vr_child_signal(vr_child_write_byte, a + 2 * PS - 1), 0);
+	assert_true(vr_child_read_faults(a + 2 * PS));
+	assert_true(vr_child_write_faults(unc(a + 2 * PS)));
+	/* the next allocation starts after the guard, not on it */
+	assert_true(b >= a + 3 * PS);
+	assert_true(vr_child_read_faults(b + PS));
+	assert_int_equal(vr_vpage_free(&pool, a), 0);
+	assert_int_equal(vr_vpage_free(&pool, b), 0);
+	teardown_pool();
+}
+
+static void test_freed_allocation_faults(void **state)
+{
+	unsigned char *a;
+
+	(void)state;
+	setup_pool(P, W, 0);
+	a = vr_vpage_alloc(&pool, 3);
+	assert_non_null(a);
+	memset(a, 0x3e, 3 * PS);
+	/* an interior pointer does not free, the memory stays usable */
+	assert_int_equal(vr_vpage_free(&pool, a + PS), -EINVAL);
+	assert_true(all_eq(a, 3 * PS, 0x3e));
+	assert_int_equal(vr_vpage_free(&pool, a), 0);
+	check();
+	assert_true(vr_child_read_faults(a));
+	assert_true(vr_child_read_faults(a + 3 * PS - 1));
+	assert_true(vr_child_write_faults(unc(a) + PS));
+	assert_int_equal(vr_vpage_free(&pool, a), -EINVAL);	/* double free */
+	teardown_pool();
+}
+
+static void test_protect_read_only(void **state)
+{
+	unsigned char *a;
+
+	(void)state;
+	setup_pool(P, W, 1);
+	a = vr_vpage_alloc(&pool, 3);
+	assert_non_null(a);
+	memset(a, 0x21, 3 * PS);
+	assert_int_equal(vr_vpage_protect(&pool, a + PS, 1, VR_PERM_R), 0);
+	check();
+	assert_int_equal(vr_child_signal(vr_child_read_byte, a + PS), 0);
+	assert_true(vr_child_write_faults(a + PS));
+	assert_true(vr_child_write_faults(unc(a + 2 * PS - 1)));
+	assert_int_equal(a[PS], 0x21);	/* the faulting write did not land */
+	assert_int_equal(vr_child_signal(vr_child_write_byte, a), 0);
+	assert_int_equal(vr_child_signal(vr_child_write_byte, a + 2 * PS), 0);
+	/* read-only from the start, then writable again */
+	assert_int_equal(vr_vpage_protect(&pool, a, 3, VR_PERM_RW), 0);
+	memset(a, 0x22, 3 * PS);
+	assert_int_equal(vr_vpage_free(&pool, a), 0);
+	a = vr_vpage_alloc_perm(&pool, 2, VR_PERM_R);
+	assert_non_null(a);
+	assert_true(all_eq(a, 2 * PS, 0));
+	assert_true(vr_child_write_faults(a + PS));
+	assert_int_equal(vr_vpage_free(&pool, a), 0);
+	teardown_pool();
+}
+
+static void test_zeroed_on_reuse(void **state)
+{
+	unsigned char *a, *b;
+
+	(void)state;
+	setup_pool(8, 64, 1);
+	/* all physical pages, dirtied, freed, then taken again elsewhere */
+	a = vr_vpage_alloc(&pool, 8);
+	assert_non_null(a);
+	memset(a, 0xd7, 8 * PS);
+	b = vr_vpage_alloc(&pool, 1);
+	assert_null(b);			/* out of physical pages */
+	check();
+	assert_int_equal(vr_vpage_free(&pool, a), 0);
+	b = vr_vpage_alloc(&pool, 3);	/* first fit: lands on a's pages */
+	a = vr_vpage_alloc(&pool, 5);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(all_eq(b, 3 * PS, 0));
+	assert_true(all_eq(a, 5 * PS, 0));
+	assert_true(all_eq(unc(a), 5 * PS, 0));
+	check();
+	assert_int_equal(vr_vpage_free(&pool, a), 0);
+	assert_int_equal(vr_vpage_free(&pool, b), 0);
+	teardown_pool();
+}
+
+static void test_alias_coherence(void **state)
+{
+	struct vr_posix_port_stats ps;
+	unsigned char *a, *u;
+
+	(void)state;
+	setup_pool(P, W, 1);
+	a = vr_vpage_alloc(&pool, 4);
+	assert_non_null(a);
+	u = unc(a);
+	assert_ptr_not_equal(u, a);
+	assert_true(port.is_uncached(port.ctx, u));
+	assert_ptr_equal(port.to_cached(port.ctx, u), a);
+	for (size_t i = 0; i < 4 * PS; i++)
+		u[i] = (unsigned char)(i ^ (i >> 8));
+	for (size_t i = 0; i < 4 * PS; i++)
+		assert_int_equal(a[i], (unsigned char)(i ^ (i >> 8)));
+	memset(a + PS, 0x5c, PS);
+	assert_true(all_eq(u + PS, PS, 0x5c));
+	assert_int_equal(vr_vpage_run_pages(&pool, u), 4);
+	/* free through the uncached alias */
+	assert_int_equal(vr_vpage_free(&pool, u), 0);
+	assert_true(vr_child_read_faults(u));
+	assert_true(vr_child_read_faults(a));
+	assert_int_equal(vr_posix_port_get_stats(&port, &ps), 0);
+	assert_int_equal(ps.mapped_pages, 0);
+	teardown_pool();
+}
+
+/* A failed map inside vpage (injected in the port) leaves no trace. */
+static void test_port_failure_no_trace(void **state)
+{
+	struct vr_vpage_stats before, after;
+	unsigned char *a = NULL;
+	unsigned nth;
+
+	(void)state;
+	setup_pool(P, W, 1);
+	assert_int_equal(vr_vpage_get_stats(&pool, &before), 0);
+	for (nth = 1; nth <= 2; nth++) {
+		assert_int_equal(vr_posix_port_inject_failure(&port, nth), 0);
+		a = vr_vpage_alloc(&pool, 4);
+		assert_null(a);
+		check();
+		assert_int_equal(vr_vpage_get_stats(&pool, &after), 0);
+		assert_int_equal(after.vpages_free, before.vpages_free);
+		assert_int_equal(after.live_allocs, 0);
+		assert_int_equal(after.failures, nth);
+		assert_int_equal(vr_posix_port_phys_free(&port), P);
+	}
+	a = vr_vpage_alloc(&pool, 4);
+	assert_non_null(a);
+	assert_true(all_eq(a, 4 * PS, 0));
+	/* a failed free keeps the allocation, a second free succeeds */
+	assert_int_equal(vr_posix_port_inject_failure(&port, 1), 0);
+	assert_true(vr_vpage_free(&pool, a) < 0);
+	check();
+	assert_int_equal(vr_vpage_run_pages(&pool, a), 4);
+	a[4 * PS - 1] = 1;	/* still mapped */
+	assert_int_equal(vr_vpage_free(&pool, a), 0);
+	teardown_pool();
+}
+
+/* Reserve without mapping (loadable code): pages fault until mapped piecewise. */
+static void test_reservation(void **state)
+{
+	unsigned char *r;
+
+	(void)state;
+	setup_pool(P, W, 1);
+	r = vr_vpage_reserve(&pool, 4);
+	assert_non_null(r);
+	assert_int_equal(vr_posix_port_phys_free(&port), P);
+	assert_true(vr_child_read_faults(r));
+	assert_int_equal(vr_vpage_map(&pool, r + PS, 2, VR_PERM_RW), 0);
+	memset(r + PS, 0x90, 2 * PS);
+	assert_int_equal(vr_vpage_protect(&pool, r + PS, 1, VR_PERM_RX), 0);
+	check();
+	assert_true(vr_child_write_faults(r + PS));
+	assert_int_equal(vr_child_signal(vr_child_read_byte, r + PS), 0);
+	assert_true(vr_child_read_faults(r));
+	assert_true(vr_child_read_faults(r + 3 * PS));
+	assert_int_equal(vr_posix_port_phys_free(&port), P - 2);
+	assert_int_equal(vr_vpage_release(&pool, r), 0);
+	assert_true(vr_child_read_faults(r + 2 * PS));
+	teardown_pool();
+}
+
+/* ---- 4 threads hammering one pool ---- */
+
+enum { T_THREADS = 4, T_OPS = 300, T_LIVE = 4 };
+
+struct worker {
+	uint64_t seed;
+	size_t nulls;
+	int bad;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	unsigned char *live[T_LIVE] = { 0 };
+	size_t len[T_LIVE] = { 0 };
+	unsigned char tag[T_LIVE] = { 0 };
+	uint64_t s = w->seed;
+
+	for (int op = 0; op < T_OPS && !w->bad; op++) {
+		size_t k;
+
+		s ^= s >> 12; s ^= s << 25; s ^= s >> 27;
+		k = (size_t)(s % T_LIVE);
+		if (live[k]) {
+			/* check the pattern through a random alias, then free */
+			unsigned char *p = (s >> 9) & 1 ? unc(live[k]) : live[k];
+
+			if (!all_eq(p, len[k] * PS, tag[k]))
+				w->bad = -1;
+			if (vr_vpage_free(&pool, live[k]))
+				w->bad = -2;
+			live[k] = NULL;
+			continue;
+		}
+		len[k] = 1 + (size_t)((s >> 16) % 6);
+		live[k] = vr_vpage_alloc(&pool, len[k]);
+		if (!live[k]) {
+			w->nulls++;
+			continue;
+		}
+		if (!all_eq(live[k], len[k] * PS, 0))
+			w->bad = -3;
+		tag[k] = (unsigned char)(1 + (s >> 32) % 255);
+		memset(live[k], tag[k], len[k] * PS);
+		sched_yield();
+	}
+	for (size_t k = 0; k < T_LIVE; k++) {
+		if (!live[k])
+			continue;
+		if (!all_eq(live[k], len[k] * PS, tag[k]))
+			w->bad = -4;
+		if (vr_vpage_free(&pool, live[k]))
+			w->bad = -5;
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	pthread_t th[T_THREADS];
+	struct worker w[T_THREADS];
+	struct vr_vpage_stats st;
+	size_t nulls = 0;
+
+	(void)state;
+	/* physical pages run short before virtual ones: NULLs happen, under contention */
+	setup_pool(40, 256, 1);
+	for (int i = 0; i < T_THREADS; i++) {
+		w[i] = (struct worker){ UINT64_C(0xabcdef12345) * (uint64_t)(i + 3), 0, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
+	}
+	for (int i = 0; i < T_THREADS; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(w[i].bad, 0);
+		nulls += w[i].nulls;
+	}
+	print_message("threads: %zu allocations refused\n", nulls);
+	check();
+	assert_int_equal(vr_vpage_get_stats(&pool, &st), 0);
+	assert_int_equal(st.failures, nulls);
+	teardown_pool();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_guard_page_faults),
+		cmocka_unit_test(test_freed_allocation_faults),
+		cmocka_unit_test(test_protect_read_only),
+		cmocka_unit_test(test_zeroed_on_reuse),
+		cmocka_unit_test(test_alias_coherence),
+		cmocka_unit_test(test_port_failure_no_trace),
+		cmocka_unit_test(test_reservation),
+		cmocka_unit_test(test_threads),
+	};
+
+	PS = (size_t)sysconf(_SC_PAGESIZE);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
