@@ -472,11 +472,17 @@ int vr_region_free(struct vr_region *vr, void *ptr)
 		why = "pointer not in this region";
 		rc = -EINVAL;
 	} else if (a >= vr->lifetime_end) {
-		/* only reachable in INTERIM: the heap checks the block */
-		rc = vr_heap_free(vr->heap, (void *)a);
+		/* Only reachable in INTERIM. Every block is min_align aligned,
+		 * so a misaligned pointer is refused here; the heap checks the
+		 * rest (an aligned interior pointer usually reads as a corrupted
+		 * header: -EFAULT). */
+		if (a & vr->fast.mask)
+			rc = -EINVAL;
+		else
+			rc = vr_heap_free(vr->heap, (void *)a);
 		if (rc)
-			why = rc == -EFAULT ? "interim heap corruption detected" :
-				"not a live interim block (interior pointer or double free?)";
+			why = rc == -EFAULT ? "interim block header check failed (interior pointer or corruption?)" :
+				"not a live interim block (misaligned, or double free?)";
 	} else {
 		size_t off = (size_t)(a - vr->fast.base);
 		size_t g = off >> vr->fast.shift;

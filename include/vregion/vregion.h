@@ -208,11 +208,16 @@ void *vr_region_alloc_coherent_align(struct vr_region *vr, size_t size, size_t a
 
 /*
  * Free by address (either alias). Interim blocks return to the heap; lifetime
- * allocations are counted (their space is not reused). Returns 0, or -EINVAL
- * iff vr bad, ptr NULL, ptr not inside the region, or not a live allocation
- * start (interior, padding, above the bump pointer, double free), -EFAULT iff
- * heap corruption is detected. On error nothing changes except `errors`. O(1)
- * (interim: the heap's bound).
+ * allocations are counted (their space is not reused). Returns 0, or
+ *   -EINVAL iff vr bad, ptr NULL, ptr not inside the region, or not a live
+ *           allocation start: in the lifetime part any interior, padding or
+ *           above-the-bump pointer and any double free (the start map is
+ *           exact); in the interim part a pointer not aligned to min_align,
+ *           or one the heap knows as a free block (double free);
+ *   -EFAULT iff the heap's header check fails: heap corruption, or an
+ *           interim interior pointer aligned to min_align (the heap reads
+ *           user data where a header would be and cannot tell the two apart).
+ * On error nothing changes except `errors`. O(1) (interim: the heap's bound).
  */
 int vr_region_free(struct vr_region *vr, void *ptr);
 

@@ -1,0 +1,813 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_region.c - vr_region on the flat port (runs on every target):
+ * phases and transitions, exact lifetime layout, boundary pairs, the free
+ * dispatch (lifetime start map, interim heap, foreign pointers), sealing and
+ * guard as recorded by the port, refcount and release, use after release,
+ * data isolation, and a bad-input table for every public function.
+ * The random model test is in test_region_model.c.
+ */
+#include "test_region_common.h"
+
+/* ---- create ---------------------------------------------------------------- */
+
+static void test_create_defaults(void **state)
+{
+	struct vr_region *vr;
+	struct vr_region_stats st;
+	size_t size = 0, i;
+	uintptr_t base = 0;
+	const uint8_t *m;
+
+	(void)state;
+	vr = t_mk(3 * PAGE - 100, 0, 0);	/* rounded up to 3 pages */
+	assert_non_null(vr);
+	assert_int_equal(vr_region_validate(vr), 0);
+	st = t_st(vr);
+	assert_int_equal(st.phase, VR_REGION_LIFETIME);
+	assert_int_equal(st.size, 3 * PAGE);
+	assert_int_equal(st.pages, 3);
+	assert_int_equal(st.refcount, 1);
+	assert_int_equal(st.min_align, LINE);	/* default: the cache line */
+	assert_int_equal(st.lifetime_used, 0);
+	assert_int_equal(st.lifetime_size, 3 * PAGE);
+	assert_int_equal(st.interim_size, 0);
+	assert_int_equal(st.outstanding, 0);
+	assert_false(st.sealed);
+	assert_int_equal(vr_region_mem_info(vr, &size, &base), 0);
+	assert_int_equal(size, 3 * PAGE);
+	assert_int_equal(base % PAGE, 0);
+	assert_int_equal(base, st.base);
+	assert_int_equal(vr_region_phase(vr), VR_REGION_LIFETIME);
+	assert_ptr_equal(vr_region_pool(vr), &t_pool);
+	/* the port maps zeroed pages */
+	m = (const uint8_t *)base;
+	for (i = 0; i < size; i++)
+		if (m[i])
+			fail_msg("byte %u not zero", (unsigned)i);
+	assert_true(vr_region_contains(vr, m));
+	assert_true(vr_region_contains(vr, m + size - 1));
+	assert_false(vr_region_contains(vr, m + size));
+	assert_false(vr_region_contains(vr, m - 1));
+	assert_int_equal(vr_flat_port_perms(&t_fp, m), VR_PERM_RW);
+	assert_int_equal(t_pool_live(), 1);
+	assert_null(vr_region_put(vr));
+	assert_int_equal(t_pool_live(), 0);
+}
+
+/* Every reason create refuses, and nothing is left behind by any of them. */
+static void test_create_bad_input(void **state)
+{
+	struct vr_region_config cfg;
+	size_t meta_live = vr_flat_port_meta_live(&t_fp);
+	struct vr_region *vr;
+	unsigned i;
+	static const struct {
+		size_t size, min_align;
+		unsigned flags;
+	} bad[] = {
+		{ 0, 0, 0 },				/* size 0 */
+		{ SIZE_MAX, 0, 0 },			/* rounding overflows */
+		{ SIZE_MAX - PAGE + 2, 0, 0 },
+		{ WPAGES * PAGE + 1, 0, 0 },		/* larger than the window */
+		{ PAGE, 0, 1u << 3 },			/* unknown flag */
+		{ PAGE, 0, 0x80000000u },
+		{ PAGE, 3, 0 },				/* min_align not a power of two */
+		{ PAGE, 48, 0 },
+		{ PAGE, 4, 0 },				/* min_align below 8 */
+		{ PAGE, 2 * PAGE, 0 },			/* min_align above a page */
+	};
+
+	(void)state;
+	assert_null(vr_region_create(NULL, NULL));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = PAGE;
+	assert_null(vr_region_create(NULL, &cfg));
+	assert_null(vr_region_create(&t_pool, NULL));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg.size = bad[i].size;
+		cfg.min_align = bad[i].min_align;
+		cfg.flags = bad[i].flags;
+		vr = vr_region_create(&t_pool, &cfg);
+		if (vr)
+			fail_msg("bad config %u accepted", i);
+		assert_int_equal(t_pool_live(), 0);
+		assert_int_equal(vr_flat_port_meta_live(&t_fp), meta_live);
+	}
+	/* the pairs' good sides */
+	vr = t_mk(WPAGES * PAGE, 8, 0);			/* whole window, min_align 8 */
+	assert_non_null(vr);
+	assert_int_equal(t_st(vr).min_align, 8);
+	assert_null(t_mk(PAGE, 0, 0));			/* window full */
+	assert_null(vr_region_put(vr));
+	vr = t_mk(1, PAGE, VR_REGION_FLAGS_MASK);	/* min_align a page, all flags */
+	assert_non_null(vr);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+	assert_int_equal(vr_flat_port_meta_live(&t_fp), meta_live);
+}
+
+/* ---- lifetime --------------------------------------------------------------- */
+
+/* Exact offsets: alignment raised to min_align, line-aligned sizes padded to
+ * the line, larger alignments not padded beyond min_align. */
+static void test_lifetime_layout(void **state)
+{
+	struct vr_region *vr;
+	struct vr_region_stats st;
+
+	(void)state;
+	vr = t_mk(4 * PAGE, 0, 0);
+	assert_non_null(vr);
+	assert_int_equal(t_off(vr, vr_region_alloc(vr, 1)), 0);
+	assert_int_equal(t_off(vr, vr_region_alloc(vr, 64)), 64);
+	assert_int_equal(t_off(vr, vr_region_alloc(vr, 65)), 128);		/* -> 128 B */
+	assert_int_equal(t_off(vr, vr_region_alloc_align(vr, 10, 128)), 256);
+	assert_int_equal(t_st(vr).lifetime_used, 320);			/* padded to 64 */
+	assert_int_equal(t_off(vr, vr_region_alloc_align(vr, 10, 16)), 320);	/* 16 -> 64 */
+	assert_int_equal(t_off(vr, vr_region_alloc_align(vr, 1, 0)), 384);
+	assert_int_equal(t_off(vr, vr_region_alloc_align(vr, 1, PAGE)), PAGE);
+	assert_int_equal(t_off(vr, vr_region_alloc_coherent(vr, 1)), PAGE + 64);
+	assert_int_equal(t_off(vr, vr_region_alloc_coherent_align(vr, 65, 256)), PAGE + 256);
+	st = t_st(vr);
+	assert_int_equal(st.lifetime_used, PAGE + 256 + 128);	/* coherent: padded to the line */
+	assert_int_equal(st.lifetime_allocs, 9);
+	assert_int_equal(st.outstanding, 9);
+	assert_int_equal(st.failures, 0);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+}
+
+/* With min_align 16: only cache-line-aligned requests are padded to the line. */
+static void test_lifetime_layout_min16(void **state)
+{
+	struct vr_region *vr;
+
+	(void)state;
+	vr = t_mk(PAGE, 16, 0);
+	assert_non_null(vr);
+	assert_int_equal(t_off(vr, vr_region_alloc(vr, 1)), 0);
+	assert_int_equal(t_off(vr, vr_region_alloc(vr, 17)), 16);
+	assert_int_equal(t_off(vr, vr_region_alloc_align(vr, 1, 64)), 64);	/* padded to 64 */
+	assert_int_equal(t_off(vr, vr_region_alloc_align(vr, 1, 32)), 128);	/* padded to 16 */
+	assert_int_equal(t_off(vr, vr_region_alloc(vr, 1)), 144);
+	assert_int_equal(t_off(vr, vr_region_alloc_coherent(vr, 1)), 192);
+	assert_int_equal(t_off(vr, vr_region_alloc(vr, 1)), 256);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+}
+
+/* Boundary pairs on sizes and alignment; failures change nothing but the count. */
+static void test_lifetime_boundaries(void **state)
+{
+	struct vr_region *vr;
+	struct vr_region_stats st;
+	void *p;
+
+	(void)state;
+	vr = t_mk(PAGE, 0, 0);
+	assert_null(vr_region_alloc(vr, PAGE + 1));		/* max + 1 */
+	p = vr_region_alloc(vr, PAGE);				/* max */
+	assert_int_equal(t_off(vr, p), 0);
+	assert_null(vr_region_alloc(vr, 1));			/* full */
+	assert_null(vr_region_alloc_align(vr, 1, 64));
+	st = t_st(vr);
+	assert_int_equal(st.failures, 3);
+	assert_int_equal(st.lifetime_used, PAGE);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+
+	vr = t_mk(PAGE, 0, 0);
+	assert_non_null(vr_region_alloc(vr, 64));
+	assert_null(vr_region_alloc(vr, PAGE - 64 + 1));
+	assert_int_equal(t_off(vr, vr_region_alloc(vr, PAGE - 64)), 64);
+	assert_null(vr_region_put(vr));
+
+	/* sizes near SIZE_MAX must fail, not wrap to a tiny block (upstream 4.10) */
+	vr = t_mk(PAGE, 0, 0);
+	assert_null(vr_region_alloc(vr, SIZE_MAX));
+	assert_null(vr_region_alloc(vr, SIZE_MAX - 62));
+	assert_null(vr_region_alloc(vr, SIZE_MAX - 63));
+	assert_null(vr_region_alloc_align(vr, SIZE_MAX - 62, 64));
+	assert_null(vr_region_alloc_coherent(vr, SIZE_MAX - 62));
+	assert_null(vr_region_alloc_coherent(vr, SIZE_MAX));
+	/* size 0, non-power-of-two and huge alignments (upstream 4.9) */
+	assert_null(vr_region_alloc(vr, 0));
+	assert_null(vr_region_alloc_align(vr, 0, 64));
+	assert_null(vr_region_alloc_coherent(vr, 0));
+	assert_null(vr_region_alloc_align(vr, 1, 96));
+	assert_null(vr_region_alloc_align(vr, 1, 3));
+	assert_null(vr_region_alloc_coherent_align(vr, 1, 96));
+	assert_null(vr_region_alloc_align(vr, 1, (SIZE_MAX >> 1) + 1));
+	st = t_st(vr);
+	assert_int_equal(st.failures, 13);
+	assert_int_equal(st.lifetime_used, 0);
+	assert_int_equal(st.lifetime_allocs, 0);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+}
+
+/* The exported function and the inline fast path agree, with and without
+ * NOLOCK, and both fall back correctly when the space runs out. */
+static void test_lifetime_inline_and_exported(void **state)
+{
+	static const unsigned flags[] = { 0, VR_REGION_NOLOCK };
+	unsigned f;
+
+	(void)state;
+	for (f = 0; f < 2; f++) {
+		struct vr_region *vr = t_mk(PAGE, 0, flags[f]);
+
+		assert_int_equal(t_off(vr, vr_region_alloc(vr, 100)), 0);
+		assert_int_equal(t_off(vr, (vr_region_alloc)(vr, 100)), 128);
+		assert_int_equal(t_off(vr, vr_region_alloc(vr, PAGE - 256)), 256);
+		assert_null(vr_region_alloc(vr, 1));
+		assert_null((vr_region_alloc)(vr, 1));
+		assert_null(vr_region_alloc(vr, 0));
+		assert_int_equal(t_st(vr).failures, 3);
+		assert_int_equal(t_st(vr).lifetime_allocs, 3);
+		assert_int_equal(vr_region_validate(vr), 0);
+		assert_null(vr_region_put(vr));
+	}
+	assert_null(vr_region_alloc(NULL, 1));
+	assert_null((vr_region_alloc)(NULL, 1));
+}
+
+/* Lifetime frees: counted once per allocation start; everything else refused. */
+static void test_lifetime_free(void **state)
+{
+	struct vr_region *vr;
+	struct vr_region_stats st;
+	uint8_t *a, *b, *c;
+	int local;
+
+	(void)state;
+	vr = t_mk(PAGE, 0, 0);
+	a = vr_region_alloc(vr, 10);
+	b = vr_region_alloc(vr, 100);
+	c = vr_region_alloc_align(vr, 10, 256);
+	assert_non_null(c);
+	assert_int_equal(vr_region_free(vr, b), 0);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_int_equal(vr_region_free(vr, b), -EINVAL);	/* double free */
+	assert_int_equal(vr_region_free(vr, a + 1), -EINVAL);	/* interior */
+	assert_int_equal(vr_region_free(vr, a + 64), -EINVAL);	/* == b: double free again */
+	assert_int_equal(vr_region_free(vr, b + 64), -EINVAL);	/* b's second granule */
+	assert_int_equal(vr_region_free(vr, a + 192), -EINVAL);	/* alignment gap before c */
+	assert_int_equal(vr_region_free(vr, c + 64), -EINVAL);	/* above the bump pointer */
+	assert_int_equal(vr_region_free(vr, (uint8_t *)t_base(vr) + PAGE - 64), -EINVAL);
+	assert_int_equal(vr_region_free(vr, (uint8_t *)t_base(vr) + PAGE), -EINVAL);	/* end */
+	assert_int_equal(vr_region_free(vr, &local), -EINVAL);	/* foreign */
+	assert_int_equal(vr_region_free(vr, NULL), -EINVAL);
+	st = t_st(vr);
+	assert_int_equal(st.errors, 10);
+	assert_int_equal(st.lifetime_frees, 1);
+	assert_int_equal(st.outstanding, 2);
+	assert_int_equal(vr_region_validate(vr), 0);
+	/* a freed lifetime block is not reused: the bump pointer does not move back */
+	assert_int_equal(t_off(vr, vr_region_alloc(vr, 1)), 320);
+	assert_int_equal(vr_region_free(vr, a), 0);
+	assert_int_equal(vr_region_free(vr, c), 0);
+	assert_int_equal(t_st(vr).outstanding, 1);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+}
+
+/* ---- phases ----------------------------------------------------------------- */
+
+static void test_set_interim(void **state)
+{
+	struct vr_region *vr;
+	struct vr_region_stats st, st2;
+	uint8_t *life, *p, *q;
+	int rc;
+
+	(void)state;
+	vr = t_mk(2 * PAGE, 0, 0);
+	life = vr_region_alloc(vr, 100);
+	t_fill(life, 100, 0xa1);
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	assert_int_equal(vr_region_validate(vr), 0);
+	st = t_st(vr);
+	assert_int_equal(st.phase, VR_REGION_INTERIM);
+	assert_int_equal(st.lifetime_size, 128);	/* bump pointer, line aligned */
+	assert_int_equal(st.lifetime_used, 128);	/* not "whole region" (upstream 4.14) */
+	assert_int_equal(st.interim_size, 2 * PAGE - 128);
+	assert_int_equal(st.interim_live, 0);
+	assert_int_equal(st.interim_used, 0);
+	assert_true(st.interim_largest_free > 2 * PAGE - 256);
+	/* a second call is harmless */
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	st2 = t_st(vr);
+	assert_int_equal(st2.phase, st.phase);
+	assert_int_equal(st2.lifetime_size, st.lifetime_size);
+	assert_int_equal(st2.interim_size, st.interim_size);
+	assert_int_equal(st2.interim_largest_free, st.interim_largest_free);
+	assert_int_equal(st2.errors, st.errors);
+	assert_int_equal(vr_region_validate(vr), 0);
+
+	/* allocations now come from the interim heap, above the lifetime part */
+	p = vr_region_alloc(vr, 1000);
+	q = vr_region_alloc_align(vr, 100, 256);
+	assert_non_null(p);
+	assert_non_null(q);
+	assert_true(t_off(vr, p) >= 128 && t_off(vr, p) + 1000 <= 2 * PAGE);
+	assert_int_equal((uintptr_t)p % LINE, 0);
+	assert_int_equal((uintptr_t)q % 256, 0);
+	t_fill(p, 1000, 0xb2);
+	t_fill(q, 100, 0xc3);
+	st = t_st(vr);
+	assert_int_equal(st.interim_live, 2);
+	assert_int_equal(st.outstanding, 3);
+	assert_true(st.interim_used >= 1100);
+	assert_true(st.interim_peak >= st.interim_used);
+	assert_null(vr_region_alloc(vr, 2 * PAGE));		/* too big: counted */
+	assert_int_equal(t_st(vr).failures, 1);
+	assert_int_equal(vr_region_free(vr, p + 8), -EINVAL);	/* misaligned: never a start */
+	rc = vr_region_free(vr, p + LINE);			/* aligned interior: heap says */
+	assert_true(rc == -EINVAL || rc == -EFAULT);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_int_equal(vr_region_free(vr, p), 0);
+	assert_int_equal(vr_region_free(vr, p), -EINVAL);	/* double free interim */
+	t_check(q, 100, 0xc3);
+	t_check(life, 100, 0xa1);
+	assert_int_equal(vr_region_free(vr, life), 0);		/* lifetime free, counted */
+	assert_int_equal(vr_region_free(vr, life), -EINVAL);
+	st = t_st(vr);
+	assert_int_equal(st.lifetime_frees, 1);
+	assert_int_equal(st.interim_live, 1);
+	assert_int_equal(st.errors, 4);
+	assert_int_equal(st.outstanding, 1);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_int_equal(vr_region_free(vr, q), 0);
+	assert_int_equal(t_st(vr).outstanding, 0);
+	assert_null(vr_region_put(vr));
+}
+
+/* set_interim with an empty lifetime part: the whole region is the heap. */
+static void test_set_interim_empty_lifetime(void **state)
+{
+	struct vr_region *vr = t_mk(PAGE, 0, 0);
+	struct vr_region_stats st;
+
+	(void)state;
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	st = t_st(vr);
+	assert_int_equal(st.lifetime_size, 0);
+	assert_int_equal(st.interim_size, PAGE);
+	assert_non_null(vr_region_alloc(vr, PAGE / 2));
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+}
+
+/* The INVALID threshold is vr_heap_min_bytes(): a boundary pair on the space
+ * left above the bump pointer (which is always a multiple of the line). */
+static void test_set_interim_threshold(void **state)
+{
+	size_t min = vr_heap_min_bytes();
+	size_t ok = (min + LINE - 1) / LINE * LINE;	/* smallest space accepted */
+	size_t bad = ok - LINE;				/* largest refused (may be 0) */
+	struct vr_region *vr;
+	struct vr_region_stats st;
+	uint8_t *life;
+
+	(void)state;
+	assert_true(ok <= PAGE);
+	/* bad: left = bad bytes */
+	vr = t_mk(2 * PAGE, 0, 0);
+	life = vr_region_alloc(vr, 2 * PAGE - bad);
+	assert_non_null(life);
+	assert_int_equal(vr_region_set_interim(vr), -ENOSPC);
+	assert_int_equal(vr_region_phase(vr), VR_REGION_INVALID);
+	assert_int_equal(vr_region_validate(vr), 0);
+	/* INVALID: every allocation fails, lifetime frees still work */
+	assert_null(vr_region_alloc(vr, 1));
+	assert_null(vr_region_alloc_align(vr, 1, 64));
+	assert_null(vr_region_alloc_coherent(vr, 1));
+	assert_int_equal(vr_region_interim_reset(vr), -EINVAL);
+	assert_int_equal(vr_region_free(vr, life), 0);
+	/* calling again re-evaluates, same result */
+	assert_int_equal(vr_region_set_interim(vr), -ENOSPC);
+	st = t_st(vr);
+	assert_int_equal(st.phase, VR_REGION_INVALID);
+	assert_int_equal(st.failures, 3);
+	assert_int_equal(st.lifetime_frees, 1);
+	assert_int_equal(st.interim_size, 0);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+
+	/* ok: left = ok bytes */
+	vr = t_mk(2 * PAGE, 0, 0);
+	assert_non_null(vr_region_alloc(vr, 2 * PAGE - ok));
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	st = t_st(vr);
+	assert_int_equal(st.phase, VR_REGION_INTERIM);
+	assert_int_equal(st.interim_size, ok);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+}
+
+/* interim_reset drops every interim block; lifetime objects are untouched. */
+static void test_interim_reset(void **state)
+{
+	struct vr_region *vr = t_mk(2 * PAGE, 0, 0);
+	struct vr_region_stats st;
+	uint8_t *life, *p[8], *big;
+	size_t largest;
+	unsigned i;
+	int rc;
+
+	(void)state;
+	life = vr_region_alloc(vr, 300);
+	t_fill(life, 300, 0x3c);
+	assert_int_equal(vr_region_interim_reset(vr), -EINVAL);	/* not INTERIM yet */
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	largest = t_st(vr).interim_largest_free;
+	for (i = 0; i < 8; i++) {
+		p[i] = vr_region_alloc(vr, 500);
+		assert_non_null(p[i]);
+		t_fill(p[i], 500, (uint8_t)i);
+	}
+	assert_int_equal(vr_region_free(vr, p[3]), 0);
+	assert_int_equal(t_st(vr).interim_live, 7);
+	assert_int_equal(vr_region_interim_reset(vr), 0);
+	assert_int_equal(vr_region_validate(vr), 0);
+	st = t_st(vr);
+	assert_int_equal(st.phase, VR_REGION_INTERIM);
+	assert_int_equal(st.interim_live, 0);
+	assert_int_equal(st.interim_used, 0);
+	assert_int_equal(st.interim_largest_free, largest);
+	assert_int_equal(st.outstanding, 1);
+	/* the old blocks are gone: freeing one is refused (the heap sees a free
+	 * block's header or none: -EINVAL or -EFAULT), and nothing changes */
+	rc = vr_region_free(vr, p[1]);
+	assert_true(rc == -EINVAL || rc == -EFAULT);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_int_equal(t_st(vr).interim_live, 0);
+	/* the whole heap is available again */
+	big = vr_region_alloc(vr, largest - 2 * LINE);
+	assert_non_null(big);
+	t_check(life, 300, 0x3c);
+	assert_int_equal(vr_region_free(vr, big), 0);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+}
+
+/* Coherent allocations on a port with one alias: line aligned and padded,
+ * freed by their pointer. (The two-alias case is in test_region_posix.) */
+static void test_coherent_interim(void **state)
+{
+	struct vr_region *vr = t_mk(2 * PAGE, 0, 0);
+	uint8_t *c1, *c2;
+
+	(void)state;
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	c1 = vr_region_alloc_coherent(vr, 1);
+	c2 = vr_region_alloc_coherent_align(vr, 100, 512);
+	assert_non_null(c1);
+	assert_non_null(c2);
+	assert_int_equal((uintptr_t)c1 % LINE, 0);
+	assert_int_equal((uintptr_t)c2 % 512, 0);
+	assert_int_equal(vr_region_free(vr, c1), 0);
+	assert_int_equal(vr_region_free(vr, c2), 0);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+}
+
+/* ---- sealing and guard, as recorded by the flat port ------------------------ */
+
+static void test_seal_recorded(void **state)
+{
+	struct vr_region *vr;
+	struct vr_region_stats st;
+	uint8_t *base;
+
+	(void)state;
+	vr = t_mk(4 * PAGE, 0, VR_REGION_SEAL);
+	base = (uint8_t *)t_base(vr);
+	assert_non_null(vr_region_alloc(vr, PAGE + 1));	/* lifetime spans 2 pages */
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	st = t_st(vr);
+	assert_true(st.sealed);
+	assert_int_equal(st.lifetime_size, 2 * PAGE);	/* interim starts on a page */
+	assert_int_equal(st.interim_size, 2 * PAGE);
+	assert_int_equal(vr_flat_port_perms(&t_fp, base), VR_PERM_R);
+	assert_int_equal(vr_flat_port_perms(&t_fp, base + PAGE), VR_PERM_R);
+	assert_int_equal(vr_flat_port_perms(&t_fp, base + 2 * PAGE), VR_PERM_RW);
+	assert_int_equal(vr_flat_port_perms(&t_fp, base + 3 * PAGE), VR_PERM_RW);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+
+	/* nothing to seal when the lifetime part is empty */
+	vr = t_mk(PAGE, 0, VR_REGION_SEAL);
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	assert_false(t_st(vr).sealed);
+	assert_int_equal(vr_flat_port_perms(&t_fp, (void *)t_base(vr)), VR_PERM_RW);
+	assert_null(vr_region_put(vr));
+
+	/* sealing leaves no room: INVALID, and nothing was sealed */
+	vr = t_mk(PAGE, 0, VR_REGION_SEAL);
+	assert_non_null(vr_region_alloc(vr, 64));
+	assert_int_equal(vr_region_set_interim(vr), -ENOSPC);
+	assert_false(t_st(vr).sealed);
+	assert_int_equal(vr_flat_port_perms(&t_fp, (void *)t_base(vr)), VR_PERM_RW);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+}
+
+static void test_guard_recorded(void **state)
+{
+	struct vr_vpage_stats ps0, ps1;
+	struct vr_region *vr;
+	uint8_t *base;
+
+	(void)state;
+	assert_int_equal(vr_vpage_get_stats(&t_pool, &ps0), 0);
+	vr = t_mk(3 * PAGE, 0, VR_REGION_GUARD);
+	assert_non_null(vr);
+	base = (uint8_t *)t_base(vr);
+	assert_int_equal(vr_vpage_get_stats(&t_pool, &ps1), 0);
+	assert_int_equal(ps0.vpages_free - ps1.vpages_free, 4);		/* 3 + guard */
+	assert_int_equal(ps0.ppages_free - ps1.ppages_free, 3);		/* guard unmapped */
+	assert_int_equal(vr_flat_port_perms(&t_fp, base + 2 * PAGE), VR_PERM_RW);
+	assert_int_equal(vr_flat_port_perms(&t_fp, base + 3 * PAGE), -ENOENT);
+	assert_int_equal(t_st(vr).size, 3 * PAGE);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+	assert_int_equal(vr_vpage_get_stats(&t_pool, &ps1), 0);
+	assert_int_equal(ps1.vpages_free, ps0.vpages_free);
+}
+
+/* A pool with its own guard pages: VR_REGION_GUARD uses them. */
+static int setup_pool_guard(void **state)
+{
+	(void)state;
+	return t_setup_guard(1);
+}
+
+static void test_guard_from_pool(void **state)
+{
+	struct vr_vpage_stats ps0, ps1;
+	struct vr_region *vr;
+
+	(void)state;
+	assert_int_equal(vr_vpage_get_stats(&t_pool, &ps0), 0);
+	vr = t_mk(2 * PAGE, 0, VR_REGION_GUARD);
+	assert_int_equal(vr_vpage_get_stats(&t_pool, &ps1), 0);
+	assert_int_equal(ps0.vpages_free - ps1.vpages_free, 3);		/* 2 + pool guard */
+	assert_int_equal(ps1.live_allocs, 1);
+	assert_int_equal(vr_flat_port_perms(&t_fp, (uint8_t *)t_base(vr) + 2 * PAGE), -ENOENT);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+}
+
+/* ---- references ------------------------------------------------------------- */
+
+static void test_refcount(void **state)
+{
+	struct vr_region *vr = t_mk(PAGE, 0, 0);
+	size_t out = 99;
+
+	(void)state;
+	assert_ptr_equal(vr_region_get(vr), vr);
+	assert_ptr_equal(vr_region_get(vr), vr);
+	assert_int_equal(t_st(vr).refcount, 3);
+	assert_ptr_equal(vr_region_put_report(vr, &out), vr);
+	assert_int_equal(out, 0);
+	assert_ptr_equal(vr_region_put(vr), vr);
+	assert_int_equal(t_st(vr).refcount, 1);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_int_equal(t_pool_live(), 1);
+	assert_null(vr_region_put_report(vr, &out));
+	assert_int_equal(out, 0);
+	assert_int_equal(t_pool_live(), 0);
+	assert_null(vr_region_get(NULL));
+	assert_null(vr_region_put(NULL));
+	assert_null(vr_region_put_report(NULL, &out));
+	assert_null(vr_region_put_report(NULL, NULL));
+}
+
+/* The last put reports (and logs) the allocations still live (upstream 4.12). */
+static void test_put_reports_outstanding(void **state)
+{
+	struct vr_region *vr = t_mk(2 * PAGE, 0, 0);
+	size_t out = 0;
+	unsigned wrn;
+	void *a;
+
+	(void)state;
+	a = vr_region_alloc(vr, 10);
+	assert_non_null(vr_region_alloc(vr, 10));
+	assert_int_equal(vr_region_free(vr, a), 0);
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	assert_non_null(vr_region_alloc(vr, 10));
+	assert_non_null(vr_region_alloc(vr, 10));
+	assert_int_equal(t_st(vr).outstanding, 3);
+	wrn = t_logs[VR_LOG_WRN];
+	assert_null(vr_region_put_report(vr, &out));
+	assert_int_equal(out, 3);
+	assert_int_equal(t_logs[VR_LOG_WRN], wrn + 1);
+	assert_int_equal(t_wrn_b, 3);
+}
+
+/* ---- use after release ------------------------------------------------------ */
+
+/* A port whose meta_free keeps blocks in quarantine until the test ends, so
+ * a released control block can be read (as firmware would, by mistake)
+ * without touching freed memory. */
+static struct vr_port q_port;
+static struct { void *p; size_t n; } q_blocks[8];
+static unsigned q_count;
+
+static void q_meta_free(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	if (q_count < 8) {
+		q_blocks[q_count].p = p;
+		q_blocks[q_count].n = n;
+		q_count++;
+	} else {
+		t_port->meta_free(t_port->ctx, p, n);
+	}
+}
+
+static void test_use_after_release(void **state)
+{
+	struct vr_vpage_pool qpool;
+	struct vr_region_config cfg;
+	struct vr_region_stats st;
+	struct vr_region *vr;
+	unsigned err;
+	size_t size = 7;
+	void *p;
+	int local;
+
+	(void)state;
+	q_port = *t_port;
+	q_port.meta_free = q_meta_free;
+	q_count = 0;
+	assert_int_equal(vr_vpage_pool_init(&qpool, &q_port, NULL), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = PAGE;
+	vr = vr_region_create(&qpool, &cfg);
+	p = vr_region_alloc(vr, 64);
+	assert_non_null(p);
+	assert_null(vr_region_put(vr));
+	assert_int_equal(q_count, 1);
+
+	err = t_logs[VR_LOG_ERR];
+	assert_null(vr_region_get(vr));
+	assert_null(vr_region_put(vr));
+	assert_null(vr_region_alloc(vr, 1));
+	assert_null(vr_region_alloc_align(vr, 1, 64));
+	assert_null(vr_region_alloc_coherent(vr, 1));
+	assert_int_equal(vr_region_free(vr, p), -EINVAL);
+	assert_int_equal(vr_region_set_interim(vr), -EINVAL);
+	assert_int_equal(vr_region_interim_reset(vr), -EINVAL);
+	assert_int_equal(vr_region_get_stats(vr, &st), -EINVAL);
+	assert_int_equal(vr_region_mem_info(vr, &size, NULL), -EINVAL);
+	assert_int_equal(size, 7);
+	assert_int_equal(vr_region_validate(vr), -EINVAL);
+	assert_int_equal(vr_region_info(vr), -EINVAL);
+	assert_false(vr_region_contains(vr, p));
+	assert_false(vr_region_contains(vr, &local));
+	assert_int_equal(vr_region_phase(vr), VR_REGION_INVALID);
+	assert_null(vr_region_pool(vr));
+	/* each call that has a log line said "dead region" */
+	assert_int_equal(t_logs[VR_LOG_ERR] - err, 12);
+
+	assert_int_equal(vr_vpage_pool_deinit(&qpool), 0);
+	while (q_count) {
+		q_count--;
+		t_port->meta_free(t_port->ctx, q_blocks[q_count].p, q_blocks[q_count].n);
+	}
+}
+
+/* ---- data isolation ---------------------------------------------------------- */
+
+/* A new region never sees the bytes of a released one (upstream 4.6). */
+static void test_data_isolation(void **state)
+{
+	struct vr_region *vr;
+	size_t size, i;
+	uintptr_t base1, base2;
+	const uint8_t *m;
+
+	(void)state;
+	vr = t_mk(4 * PAGE, 0, 0);
+	assert_int_equal(vr_region_mem_info(vr, &size, &base1), 0);
+	t_fill((void *)base1, size, 0xee);
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	assert_non_null(vr_region_alloc(vr, 100));
+	assert_null(vr_region_put(vr));
+
+	vr = t_mk(4 * PAGE, 0, 0);
+	assert_int_equal(vr_region_mem_info(vr, &size, &base2), 0);
+	assert_int_equal(base1, base2);		/* first fit: the same pages */
+	m = (const uint8_t *)base2;
+	for (i = 0; i < size; i++)
+		if (m[i])
+			fail_msg("stale byte at %u", (unsigned)i);
+	assert_null(vr_region_put(vr));
+}
+
+/* ---- info ---------------------------------------------------------------------- */
+
+static void test_info(void **state)
+{
+	struct vr_region *vr = t_mk(PAGE, 0, 0);
+	unsigned inf = t_logs[VR_LOG_INF];
+
+	(void)state;
+	assert_int_equal(vr_region_info(vr), 0);
+	assert_true(t_logs[VR_LOG_INF] - inf >= 8);
+	assert_null(vr_region_put(vr));
+}
+
+/* ---- bad input for every public function ----------------------------------------- */
+
+static void test_bad_input_table(void **state)
+{
+	struct vr_region *vr = t_mk(PAGE, 0, 0);
+	struct vr_region_stats st, before;
+	size_t size = 5;
+	uintptr_t start = 6;
+	int local;
+
+	(void)state;
+	/* NULL region */
+	assert_null(vr_region_get(NULL));
+	assert_null(vr_region_put(NULL));
+	assert_int_equal(vr_region_set_interim(NULL), -EINVAL);
+	assert_int_equal(vr_region_interim_reset(NULL), -EINVAL);
+	assert_null(vr_region_alloc(NULL, 1));
+	assert_null(vr_region_alloc_align(NULL, 1, 64));
+	assert_null(vr_region_alloc_coherent(NULL, 1));
+	assert_null(vr_region_alloc_coherent_align(NULL, 1, 64));
+	assert_int_equal(vr_region_free(NULL, &local), -EINVAL);
+	assert_false(vr_region_contains(NULL, &local));
+	assert_int_equal(vr_region_get_stats(NULL, &st), -EINVAL);
+	assert_int_equal(vr_region_info(NULL), -EINVAL);
+	assert_int_equal(vr_region_mem_info(NULL, &size, &start), -EINVAL);
+	assert_int_equal(size, 5);
+	assert_int_equal(start, 6);
+	assert_int_equal(vr_region_phase(NULL), VR_REGION_INVALID);
+	assert_null(vr_region_pool(NULL));
+	assert_int_equal(vr_region_validate(NULL), -EINVAL);
+	/* a pointer that is not a region (a zeroed block) */
+	{
+		uint64_t junk[64];
+
+		memset(junk, 0, sizeof(junk));
+		assert_null(vr_region_get((struct vr_region *)(void *)junk));
+		assert_null(vr_region_alloc((struct vr_region *)(void *)junk, 1));
+		assert_int_equal(vr_region_validate((struct vr_region *)(void *)junk), -EINVAL);
+	}
+	/* bad arguments on a live region: refused, nothing changes but counters */
+	before = t_st(vr);
+	assert_int_equal(vr_region_get_stats(vr, NULL), -EINVAL);
+	assert_int_equal(vr_region_mem_info(vr, NULL, NULL), 0);
+	assert_false(vr_region_contains(vr, NULL));
+	assert_null(vr_region_alloc(vr, 0));
+	assert_null(vr_region_alloc_align(vr, 8, 12));
+	assert_null(vr_region_alloc_coherent_align(vr, 8, 12));
+	assert_int_equal(vr_region_free(vr, NULL), -EINVAL);
+	assert_int_equal(vr_region_free(vr, &local), -EINVAL);
+	assert_int_equal(vr_region_interim_reset(vr), -EINVAL);
+	st = t_st(vr);
+	assert_int_equal(st.failures, before.failures + 3);
+	assert_int_equal(st.errors, before.errors + 3);
+	assert_int_equal(st.lifetime_used, 0);
+	assert_int_equal(st.phase, VR_REGION_LIFETIME);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create_defaults, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_create_bad_input, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_lifetime_layout, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_lifetime_layout_min16, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_lifetime_boundaries, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_lifetime_inline_and_exported, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_lifetime_free, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_set_interim, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_set_interim_empty_lifetime, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_set_interim_threshold, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_interim_reset, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_coherent_interim, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_seal_recorded, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_guard_recorded, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_guard_from_pool, setup_pool_guard, t_teardown),
+		cmocka_unit_test_setup_teardown(test_refcount, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_put_reports_outstanding, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_use_after_release, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_data_isolation, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_info, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input_table, t_setup, t_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
