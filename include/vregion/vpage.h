@@ -6,19 +6,36 @@
  * each mapped onto any free PHYSICAL pages the port picks (not necessarily
  * contiguous). It is the bottom allocator of vregion; regions are runs of it.
  *
- * Bookkeeping (all outside the window, from the port's meta_alloc):
+ * Bookkeeping (all outside the window, from the port's meta_alloc, one block):
  *   - a bitmap of used virtual pages (allocations, their guard pages and
- *     reservations), a bitmap of mapped virtual pages;
+ *     reservations), a bitmap of mapped virtual pages, a bitmap of run starts
+ *     (so an interior address finds its run in O(distance / 64));
  *   - per virtual page, one 32-bit word: at the first page of a run its length
- *     and kind, 0 elsewhere. So free is O(1), there is no limit on the number
- *     of live allocations, and only a run's start pointer frees it.
- *   Metadata: 4 bytes + 2 bits per virtual page (vr_vpage_meta_bytes()).
+ *     and kind (length << 2 | kind), 0 elsewhere. So free is O(1), there is
+ *     no limit on the number of live allocations, and only a run's start
+ *     pointer frees it. A run is at most VR_VPAGE_MAX_PAGES pages.
+ *   Metadata: 4 bytes + 3 bits per virtual page, exactly
+ *     4 * W + 3 * 8 * ceil(W / 64) bytes (vr_vpage_meta_bytes()),
+ *   plus one lock from the port (when it has locks). Nothing per allocation.
  *
- * Complexity (W = window pages):
- *   alloc / reserve : O(W / 64) bitmap words (first fit) + one port map call
- *                     per physically contiguous run (the port's cost);
- *   free / release  : O(1) bookkeeping + the port's unmap;
- *   stats           : O(W / 64) (largest free run); validate: O(W).
+ * Guard pages: `guard_pages` virtual pages after every run are marked used and
+ * never mapped, so the largest run is window_pages - guard_pages pages (the
+ * guards of a run at the end of the window must fit in the window too).
+ *
+ * Complexity (W = window pages, n = pages of the call):
+ *   alloc / reserve : O(W / 64) bitmap words (first fit, independent of the
+ *                     fragmentation pattern) + one port map call (the port
+ *                     zeroes n pages);
+ *   free            : O(1) bookkeeping + one port unmap call (allocation), or
+ *                     one unmap call per mapped piece (reservation, O(n / 64)
+ *                     to find them);
+ *   map / unmap / protect inside a run: O(d / 64 + n / 64) where d is the
+ *                     distance from the run start, + one port call;
+ *   run_pages       : O(1);
+ *   stats           : O(W / 64 + free runs) (largest free run);
+ *   for_each        : O(W / 64 + runs); validate: O(W).
+ * The calls that reach the port are alloc, alloc_perm, free, release, map,
+ * unmap and protect.
  *
  * Thread-safety: every call takes the pool's lock (from the port) when the
  * port has locks. alloc/free/map/unmap reach the port (page tables, zeroing
@@ -38,6 +55,9 @@
 extern "C" {
 #endif
 
+/* Largest window (and so largest run) a pool accepts, in pages. */
+#define VR_VPAGE_MAX_PAGES ((size_t)0x3fffffffu)
+
 /* Pool options. A zeroed struct is the default. */
 struct vr_vpage_config {
 	/* Unmapped virtual pages left after every allocation and reservation,
@@ -54,10 +74,12 @@ struct vr_vpage_pool {
 	struct vr_port_lock *lock;
 	struct vr_bitmap used;		/* virtual pages taken (runs + guards) */
 	struct vr_bitmap mapped;	/* virtual pages mapped */
+	struct vr_bitmap starts;	/* first page of every live run */
 	uint32_t *run;			/* per page: run header at run start, else 0 */
 	void *meta;			/* one meta_alloc block holding the above */
 	size_t meta_bytes;
 	size_t guard_pages;
+	unsigned page_shift;		/* log2(page_size) */
 	size_t free_vpages;		/* window pages not taken */
 	size_t mapped_pages;		/* pages mapped by this pool */
 	size_t live_allocs;		/* live allocations (not reservations) */
@@ -75,8 +97,11 @@ struct vr_vpage_stats {
 	size_t ppages_free;		/* physical pages not mapped by this pool */
 	size_t live_allocs;		/* allocations from vr_vpage_alloc*() */
 	size_t live_reserved;		/* reservations from vr_vpage_reserve() */
-	size_t largest_free_run;	/* longest run of free virtual pages */
-	size_t failures;		/* failed alloc/reserve/map calls since init */
+	size_t largest_free_run;	/* longest run of free virtual pages (an
+					 * allocation needs npages + guard_pages) */
+	size_t failures;		/* alloc/alloc_perm/reserve calls that returned
+					 * NULL and map calls that returned an error,
+					 * on a valid pool, since init */
 };
 
 /* What an iterated run is. */
@@ -85,14 +110,22 @@ enum vr_vpage_kind {
 	VR_VPAGE_RESERVED = 2,	/* from vr_vpage_reserve(): mapped piecewise */
 };
 
-/* Bytes of metadata a pool over `port` needs (from meta_alloc). O(1). */
+/* Bytes of metadata a pool over `port` needs (from meta_alloc), 0 if the port
+ * fails vr_port_check or its window exceeds VR_VPAGE_MAX_PAGES. O(1). */
 size_t vr_vpage_meta_bytes(const struct vr_port *port);
+
+/* The same for a window of window_pages pages, before a port exists (to size
+ * a flat port's metadata buffer): 4 * W + 24 * ceil(W / 64); 0 if W is 0 or
+ * above VR_VPAGE_MAX_PAGES. O(1). */
+size_t vr_vpage_meta_bytes_for(size_t window_pages);
 
 /*
  * Initialise `pool` over `port` (which must outlive the pool). cfg may be
  * NULL for defaults. Returns 0, -EINVAL (NULL pool/port, vr_port_check()
- * fails, guard_pages >= window pages), -ENOMEM (meta_alloc or lock_create
- * failed; nothing is left allocated).
+ * fails, window_pages > VR_VPAGE_MAX_PAGES, guard_pages >= window pages),
+ * -ENOMEM (meta_alloc or lock_create failed; nothing is left allocated).
+ * Initialising a pool that is already initialised is undefined (it leaks).
+ * O(W / 64) (clearing the metadata).
  */
 int vr_vpage_pool_init(struct vr_vpage_pool *pool, const struct vr_port *port,
 		       const struct vr_vpage_config *cfg);
@@ -106,22 +139,31 @@ int vr_vpage_pool_deinit(struct vr_vpage_pool *pool);
 /*
  * Allocate npages contiguous virtual pages mapped read-write (zeroed).
  * Returns the page-aligned start (cached alias), or NULL iff: pool invalid,
- * npages == 0, no free virtual run of npages (+ guard pages) exists, or the
- * port's map fails (fewer free physical pages, platform error). On NULL
- * nothing is mapped or counted, except `failures`.
+ * npages == 0, npages > window_pages - guard_pages, no free virtual run of
+ * npages + guard_pages exists (first fit, lowest address), fewer than npages
+ * physical pages are left unmapped by this pool, or the port's map fails
+ * (platform error). On NULL nothing is mapped or counted, except `failures`
+ * (when the pool is valid), and the reason is logged (WRN when out of
+ * memory, ERR for bad arguments or a port error).
  */
 void *vr_vpage_alloc(struct vr_vpage_pool *pool, size_t npages);
 
-/* As vr_vpage_alloc with explicit permissions (VR_PERM_*, not 0). */
+/* As vr_vpage_alloc with explicit permissions (VR_PERM_*, not 0): NULL also
+ * iff perms is 0 or has bits outside VR_PERM_MASK. */
 void *vr_vpage_alloc_perm(struct vr_vpage_pool *pool, size_t npages, unsigned perms);
 
 /*
  * Free an allocation or a reservation by its start pointer (either alias).
- * A reservation's mapped pages are unmapped too.
+ * A reservation's mapped pages are unmapped too (one port call per mapped
+ * piece).
  * Returns 0, or -EINVAL iff pool invalid, ptr NULL, outside the window, not
  * page-aligned, not a run start (interior or guard page), or not live (double
- * free); -EIO (or the port's errno) iff the port failed to unmap, in which
- * case the run stays allocated and can be freed again later.
+ * free); the port's negative errno (-EIO if it returned a positive value) iff
+ * the port failed to unmap, in which case the run stays allocated and can be
+ * freed again later (for a reservation, the pieces unmapped before the
+ * failure stay unmapped). On -EINVAL nothing changes, not even the stats.
+ * Not detectable: freeing a start pointer again after the same start page was
+ * handed out again frees the new owner (pointers carry no generation).
  */
 int vr_vpage_free(struct vr_vpage_pool *pool, void *ptr);
 

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vpage_internal.h - helpers shared by vpage.c (operations) and
+ * vpage_stats.c (stats, iteration, validation). Not installed.
+ */
+#ifndef VREGION_VPAGE_INTERNAL_H
+#define VREGION_VPAGE_INTERNAL_H
+
+#include <errno.h>
+
+#include "vregion/vpage.h"
+
+#define VP_MAGIC 0x56706167u		/* "Vpag" */
+
+/* Run header: length << 2 | kind at a run's first page; 0 elsewhere. */
+#define VP_HDR(len, kind) ((uint32_t)((uint32_t)(len) << 2 | (uint32_t)(kind)))
+#define VP_HDR_LEN(h) ((size_t)((h) >> 2))
+#define VP_HDR_KIND(h) ((unsigned)((h) & 3u))
+
+static inline bool vp_ok(const struct vr_vpage_pool *pool)
+{
+	return pool && pool->magic == VP_MAGIC && pool->port;
+}
+
+static inline size_t vp_pages(const struct vr_vpage_pool *pool)
+{
+	return pool->port->window_pages;
+}
+
+static inline void *vp_addr(const struct vr_vpage_pool *pool, size_t idx)
+{
+	return (void *)(pool->port->window_base + ((uintptr_t)idx << pool->page_shift));
+}
+
+static inline void vp_lock(struct vr_vpage_pool *pool)
+{
+	if (pool->lock)
+		pool->port->lock(pool->port->ctx, pool->lock);
+}
+
+static inline void vp_unlock(struct vr_vpage_pool *pool)
+{
+	if (pool->lock)
+		pool->port->unlock(pool->port->ctx, pool->lock);
+}
+
+static inline void vp_log(const struct vr_vpage_pool *pool, enum vr_log_level lvl,
+			  const char *fn, const char *msg, uintptr_t a, uintptr_t b)
+{
+	if (pool->port->log)
+		pool->port->log(pool->port->ctx, lvl, fn, msg, a, b);
+}
+
+#endif /* VREGION_VPAGE_INTERNAL_H */
