@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tools/vrsim/play.h - play a checked scenario on the real library (posix
+ * port: memfd physical pages, mmap page tables, guard pages that fault) and
+ * record what happened: per region, per pool, over time, and at the end
+ * (leak check).
+ *
+ * One play builds its own port and pool from the scenario's platform and
+ * tears them down at the end, so plays are independent and repeatable: the
+ * sizer (size.h) replays the same scenario with one region's size changed.
+ */
+#ifndef VRSIM_PLAY_H
+#define VRSIM_PLAY_H
+
+#include <stdio.h>
+
+#include "scenario.h"
+
+#define VRS_PLAY_RECORD (1u << 0)	/* timeline, pool peaks, snapshot at peak */
+#define VRS_PLAY_VALIDATE (1u << 1)	/* validate after every event, fill patterns */
+#define VRS_PLAY_VERBOSE (1u << 2)	/* log every event to opts.log */
+
+#define VRS_MAX_FAILS 8		/* failures kept per region (all are counted) */
+#define VRS_MAX_REFHIST 256	/* refcount changes kept per region */
+#define VRS_MAX_LIBERR 8	/* library errors kept */
+#define VRS_MAX_LEAKS 16	/* leak lines kept */
+
+struct vrs_play_opts {
+	unsigned flags;			/* VRS_PLAY_* */
+	/* Region bytes per object id (sc->nobjs entries; 0 = as written), or
+	 * NULL to play every region as written. */
+	const size_t *size_override;
+	FILE *log;			/* VRS_PLAY_VERBOSE output (stderr if NULL) */
+};
+
+/* One failed (or surprising) event. */
+struct vrs_fail {
+	size_t event;			/* index in sc->evs */
+	unsigned line;
+	uint8_t kind;			/* enum vrs_ev_kind */
+	bool expected;			/* marked expect=fail */
+	bool surprise;			/* expected to fail but succeeded */
+	uint32_t alloc;			/* allocation id or VRS_NONE */
+	size_t size;			/* bytes asked (alloc, region) */
+	size_t largest_free;		/* interim: largest free block then; lifetime: bytes left */
+	int phase;			/* region phase at the time (enum vr_region_phase) */
+};
+
+struct vrs_refpoint {
+	unsigned line;
+	uint32_t refs;
+};
+
+/* What one region (by owner object id) did over the whole play. */
+struct vrs_region_rec {
+	bool is_region;			/* the object owns a region */
+	unsigned instances;		/* creations attempted */
+	unsigned created;		/* creations that succeeded */
+	size_t requested;		/* bytes asked at create (as played) */
+	size_t pages;			/* pages of the region */
+	size_t lifetime_used;		/* max lifetime bytes bumped (padding incl.) */
+	size_t lifetime_size;		/* max lifetime part after set_interim */
+	size_t interim_size;		/* max bytes given to the interim heap */
+	size_t interim_peak;		/* max interim bytes used (heap headers incl.) */
+	size_t largest_free_at_peak;	/* interim largest free block at that peak */
+	unsigned peak_line;		/* line of the interim peak */
+	size_t allocs, frees;		/* successful calls */
+	size_t unexpected;		/* failures not marked expect=fail */
+	size_t expected;		/* failures marked expect=fail */
+	size_t surprises;		/* expect=fail events that succeeded */
+	size_t invalid;			/* set_interim that left the region INVALID */
+	struct vrs_fail fails[VRS_MAX_FAILS];
+	unsigned nfails;
+	uint32_t refs_max;
+	struct vrs_refpoint refhist[VRS_MAX_REFHIST];
+	unsigned nrefhist;
+	bool refhist_truncated;
+	size_t outstanding_at_release;	/* live allocations when the last put released it */
+};
+
+/* A run of the virtual window in the snapshot at peak. */
+struct vrs_snap_run {
+	size_t first;			/* page index in the window */
+	size_t pages;
+	uint32_t owner;			/* region owner object id, VRS_NONE if unknown */
+	int phase;
+	size_t lifetime_size, lifetime_used;
+	size_t interim_size, interim_used, interim_largest;
+};
+
+struct vrs_snapshot {
+	size_t event;			/* index of the event after which it was taken */
+	unsigned line;
+	size_t vused, pmapped;
+	size_t bytes_used;		/* lifetime + interim bytes used in all regions */
+	struct vrs_snap_run *runs;
+	size_t nruns;
+};
+
+struct vrs_sample {
+	uint32_t vused;			/* virtual pages taken (guard pages included) */
+	uint32_t pmapped;		/* physical pages mapped */
+};
+
+struct vrs_result {
+	size_t events;			/* events played */
+	struct vrs_region_rec *reg;	/* sc->nobjs entries (is_region marks regions) */
+	size_t unexpected, expected, surprises;
+	size_t skipped;			/* events skipped because an owner failed before */
+
+	/* pool (VRS_PLAY_RECORD) */
+	size_t vpeak, ppeak;
+	unsigned vpeak_line, ppeak_line;
+	size_t frag_free_at_peak, frag_largest_at_peak;	/* free pages, largest free run */
+	size_t min_largest_run;		/* smallest "largest free run" seen */
+	unsigned min_largest_line;
+	double worst_frag;		/* max 1 - largest/free seen (free > 0) */
+	unsigned worst_frag_line;
+	size_t worst_frag_free, worst_frag_largest;
+	struct vrs_sample *samples;	/* one per event (RECORD) */
+	struct vrs_snapshot snap;	/* at the virtual peak (RECORD) */
+
+	/* library misbehaviour: validate failures, bad return values, patterns */
+	char liberr[VRS_MAX_LIBERR][160];
+	unsigned nliberr, liberr_total;
+
+	/* leak check at the end */
+	bool leak_ok;
+	size_t leak_vpages, leak_ppages, leak_allocs, leak_regions;
+	char leaks[VRS_MAX_LEAKS][160];
+	unsigned nleaks, leaks_total;
+
+	int setup_error;		/* negative errno if the port/pool could not be made */
+};
+
+/*
+ * Play sc with opts. Returns 0 when the scenario was played (whatever its
+ * outcome: see r), or a negative errno when the port or pool could not be
+ * set up (r->setup_error, nothing played). Free r with vrs_result_free.
+ */
+int vrs_play(const struct vrs_scenario *sc, const struct vrs_play_opts *opts,
+	     struct vrs_result *r);
+
+void vrs_result_free(struct vrs_result *r);
+
+/* True iff the play went as written: no unexpected failure, no surprise, no
+ * library error, no leak. */
+bool vrs_result_clean(const struct vrs_result *r);
+
+#endif /* VRSIM_PLAY_H */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tools/vrsim/report.h - the three outputs of vrsim: a text summary, the
+ * same as JSON (schema in docs/vrsim.md) and an SVG drawing.
+ */
+#ifndef VRSIM_REPORT_H
+#define VRSIM_REPORT_H
+
+#include <stdio.h>
+
+#include "size.h"
+
+struct vrs_report {
+	const struct vrs_scenario *sc;
+	const struct vrs_result *r;	/* the play as written (VRS_PLAY_RECORD) */
+	const struct vrs_sizing *sz;	/* NULL when sizing was skipped */
+	const char *label;		/* scenario name to print */
+	int exit_status;		/* what vrsim will return */
+};
+
+void vrs_report_text(FILE *f, const struct vrs_report *rp);
+void vrs_report_json(FILE *f, const struct vrs_report *rp);
+/* Returns 0 or -1 if writing failed. */
+int vrs_report_svg(FILE *f, const struct vrs_report *rp);
+
+/* Shared helpers. */
+const char *vrs_phase_name(int phase);
+/* "alloc P1.vol.cfg (400 B)" style description of a failure into buf. */
+void vrs_fail_describe(const struct vrs_scenario *sc, const struct vrs_fail *f, char *buf,
+		       size_t n);
+
+#endif /* VRSIM_REPORT_H */

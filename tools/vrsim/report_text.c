@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tools/vrsim/report_text.c - the readable summary: scenario and platform,
+ * one table row per region, notes (failures, references, sizing), the pool's
+ * high-water marks and fragmentation, the leak check and the verdict.
+ * Deterministic: no addresses, no timings (tests compare it to golden files).
+ */
+#include <string.h>
+
+#include "report.h"
+
+const char *vrs_phase_name(int phase)
+{
+	switch (phase) {
+	case 0: return "lifetime";
+	case 1: return "interim";
+	case 2: return "invalid";
+	default: return "-";
+	}
+}
+
+void vrs_fail_describe(const struct vrs_scenario *sc, const struct vrs_fail *f, char *buf,
+		       size_t n)
+{
+	const struct vrs_event *e = &sc->evs[f->event];
+
+	switch (f->kind) {
+	case VRS_EV_ALLOC:
+		snprintf(buf, n, "line %u: alloc %s %zu B%s: %s phase, %s %zu B", f->line,
+			 sc->allocs[e->alloc].name, f->size,
+			 (e->flags & VRS_F_COHERENT) ? " coherent" : "", vrs_phase_name(f->phase),
+			 f->phase == 1 ? "largest free block" : "bytes left", f->largest_free);
+		break;
+	case VRS_EV_SET_INTERIM:
+		snprintf(buf, n, "line %u: complete %s: %zu B above the lifetime data, too "
+			 "little for an interim heap (region invalid)", f->line,
+			 sc->objs[e->obj].name, f->largest_free);
+		break;
+	default:
+		snprintf(buf, n, "line %u: create %s: no run of free pages for it (largest free "
+			 "run %zu pages)", f->line, sc->objs[e->obj].name,
+			 f->largest_free / sc->plat.page);
+		break;
+	}
+	if (f->surprise)
+		snprintf(buf, n, "line %u: %s %s: expected to fail, but succeeded", f->line,
+			 vrs_ev_name(f->kind), f->kind == VRS_EV_ALLOC ? sc->allocs[e->alloc].name
+								  : sc->objs[e->obj].name);
+}
+
+static void regions_table(FILE *f, const struct vrs_report *rp)
+{
+	const struct vrs_scenario *sc = rp->sc;
+	const struct vrs_result *r = rp->r;
+	int nw = 6;
+	uint32_t k;
+	bool any = false;
+
+	for (k = 0; k < sc->nobjs; k++) {
+		if (r->reg[k].is_region && (int)strlen(sc->objs[k].name) > nw)
+			nw = (int)strlen(sc->objs[k].name);
+		any |= r->reg[k].is_region;
+	}
+	if (!any) {
+		fprintf(f, "Regions: none (no pipeline with size= and no dp module)\n");
+		return;
+	}
+	fprintf(f, "Regions (bytes)\n");
+	fprintf(f, "  %-*s  %-9s %4s  %14s %9s %9s %9s %9s %8s %4s  %s\n", nw, "region", "kind",
+		"inst", "requested", "lifetime", "interim", "interim", "largest", "failed", "refs",
+		"recommended");
+	fprintf(f, "  %-*s  %-9s %4s  %14s %9s %9s %9s %9s %8s %4s  %s\n", nw, "", "", "",
+		"(pages)", "used", "heap", "peak", "free@peak", "unexp/ex", "max", "(pages)");
+	for (k = 0; k < sc->nobjs; k++) {
+		const struct vrs_region_rec *q = &r->reg[k];
+		char req[40], fail[24], recd[48];
+
+		if (!q->is_region)
+			continue;
+		snprintf(req, sizeof(req), "%zu (%zu)", q->requested,
+			 (q->requested + sc->plat.page - 1) / sc->plat.page);
+		snprintf(fail, sizeof(fail), "%zu/%zu", q->unexpected, q->expected);
+		if (!rp->sz) {
+			snprintf(recd, sizeof(recd), "(not sized)");
+		} else {
+			const struct vrs_size_rec *s = &rp->sz->reg[k];
+
+			switch (s->status) {
+			case VRS_SIZE_OK:
+				snprintf(recd, sizeof(recd), "%zu (%zu)", s->bytes, s->pages);
+				break;
+			case VRS_SIZE_NONMONOTONIC:
+				snprintf(recd, sizeof(recd), "%zu (%zu) see note", s->bytes, s->pages);
+				break;
+			case VRS_SIZE_NONE:
+				snprintf(recd, sizeof(recd), "none fits (see note)");
+				break;
+			default:
+				snprintf(recd, sizeof(recd), "-");
+				break;
+			}
+		}
+		fprintf(f, "  %-*s  %-9s %4u  %14s %9zu %9zu %9zu %9zu %8s %4u  %s\n", nw,
+			sc->objs[k].name, sc->objs[k].kind == VRS_OBJ_DP ? "dp module" : "pipeline",
+			q->instances, req, q->lifetime_used, q->interim_size, q->interim_peak,
+			q->largest_free_at_peak, fail, q->refs_max, recd);
+	}
+}
+
+static void refs_line(FILE *f, const struct vrs_scenario *sc, uint32_t k,
+		      const struct vrs_region_rec *q)
+{
+	unsigned i, shown = 0;
+	int col;
+
+	col = fprintf(f, "  %s: references", sc->objs[k].name);
+	for (i = 0; i < q->nrefhist; i++) {
+		if (shown == 40) {
+			col += fprintf(f, " ...");
+			break;
+		}
+		if (col > 90) {
+			fprintf(f, "\n");
+			col = fprintf(f, "    ");
+		}
+		col += fprintf(f, " %u", q->refhist[i].refs);
+		shown++;
+	}
+	if (q->refhist_truncated && shown < 40)
+		fprintf(f, " ...");
+	fprintf(f, " (max %u%s)\n", q->refs_max,
+		q->instances > 1 ? ", over all instances" : "");
+}
+
+static void region_notes(FILE *f, const struct vrs_report *rp)
+{
+	const struct vrs_scenario *sc = rp->sc;
+	const struct vrs_result *r = rp->r;
+	char buf[256];
+	uint32_t k;
+
+	for (k = 0; k < sc->nobjs; k++) {
+		const struct vrs_region_rec *q = &r->reg[k];
+		unsigned i;
+
+		if (!q->is_region)
+			continue;
+		fprintf(f, "\n");
+		if (q->interim_size)
+			fprintf(f, "  %s: lifetime part %zu B, interim heap %zu B, interim peak %zu B "
+				"at line %u\n", sc->objs[k].name, q->lifetime_size, q->interim_size,
+				q->interim_peak, q->peak_line);
+		else if (q->created)
+			fprintf(f, "  %s: never completed (lifetime phase only)\n", sc->objs[k].name);
+		refs_line(f, sc, k, q);
+		for (i = 0; i < q->nfails; i++) {
+			vrs_fail_describe(sc, &q->fails[i], buf, sizeof(buf));
+			fprintf(f, "  %s: %s %s\n", sc->objs[k].name,
+				q->fails[i].surprise ? "SURPRISE" :
+				q->fails[i].expected ? "failed as expected," : "FAILED",
+				buf);
+		}
+		if (q->unexpected + q->expected + q->surprises > q->nfails)
+			fprintf(f, "  %s: ... %zu failures in all\n", sc->objs[k].name,
+				q->unexpected + q->expected + q->surprises);
+		if (q->outstanding_at_release)
+			fprintf(f, "  %s: %zu interim allocations were still live when the region "
+				"was released\n", sc->objs[k].name, q->outstanding_at_release);
+		if (!rp->sz)
+			continue;
+		{
+			const struct vrs_size_rec *s = &rp->sz->reg[k];
+
+			switch (s->status) {
+			case VRS_SIZE_OK:
+			case VRS_SIZE_NONMONOTONIC:
+				fprintf(f, "  %s: recommended %zu pages (%zu B) plays clean", sc->objs[k].name,
+					s->pages, s->bytes);
+				if (s->pages == 1)
+					fprintf(f, "; 1 page is the minimum\n");
+				else if (s->has_below_fail) {
+					vrs_fail_describe(sc, &s->below_fail, buf, sizeof(buf));
+					fprintf(f, "; %zu fails at %s\n", s->pages - 1, buf);
+				} else {
+					fprintf(f, "; %zu DOES NOT FAIL\n", s->pages - 1);
+				}
+				if (s->status == VRS_SIZE_NONMONOTONIC)
+					fprintf(f, "  %s: NOT MONOTONIC: %zu pages %s\n", sc->objs[k].name,
+						s->nonmono_pages,
+						s->nonmono_pages < s->pages ? "also plays clean"
+									    : "fails");
+				else if (s->pages < s->written_pages)
+					fprintf(f, "  %s: %zu of the %zu pages as written are not needed\n",
+						sc->objs[k].name, s->written_pages - s->pages,
+						s->written_pages);
+				else if (s->pages > s->written_pages)
+					fprintf(f, "  %s: needs %zu pages more than written\n",
+						sc->objs[k].name, s->pages - s->written_pages);
+				break;
+			case VRS_SIZE_NONE:
+				fprintf(f, "  %s: no size up to the whole window (%zu pages) plays clean\n",
+					sc->objs[k].name, sc->plat.virt);
+				break;
+			default:
+				fprintf(f, "  %s: not sized (never created)\n", sc->objs[k].name);
+				break;
+			}
+		}
+	}
+}
+
+static void pool(FILE *f, const struct vrs_report *rp)
+{
+	const struct vrs_scenario *sc = rp->sc;
+	const struct vrs_result *r = rp->r;
+
+	fprintf(f, "\nPool\n");
+	fprintf(f, "  virtual pages    peak %zu of %zu (guard pages included) after line %u\n",
+		r->vpeak, sc->plat.virt, r->vpeak_line);
+	fprintf(f, "  physical pages   peak %zu of %zu after line %u\n", r->ppeak, sc->plat.phys,
+		r->ppeak_line);
+	fprintf(f, "  fragmentation    at the peak: largest free run %zu of %zu free pages (%.1f%%)\n",
+		r->frag_largest_at_peak, r->frag_free_at_peak,
+		r->frag_free_at_peak ? 100.0 * (1.0 - (double)r->frag_largest_at_peak /
+						     (double)r->frag_free_at_peak) : 0.0);
+	if (r->worst_frag > 0)
+		fprintf(f, "                   worst: largest free run %zu of %zu free pages "
+			"(%.1f%%) after line %u\n", r->worst_frag_largest, r->worst_frag_free,
+			100.0 * r->worst_frag, r->worst_frag_line);
+	else
+		fprintf(f, "                   worst: none (free pages always one run)\n");
+	fprintf(f, "                   smallest largest free run: %zu pages after line %u\n",
+		r->min_largest_run, r->min_largest_line);
+	if (rp->sz && rp->sz->all_done)
+		fprintf(f, "  recommended      all regions at their recommended sizes: peak %zu "
+			"virtual, %zu physical pages; %s\n", rp->sz->all_vpeak, rp->sz->all_ppeak,
+			rp->sz->all_clean ? "plays clean" : "DOES NOT PLAY CLEAN");
+}
+
+void vrs_report_text(FILE *f, const struct vrs_report *rp)
+{
+	const struct vrs_scenario *sc = rp->sc;
+	const struct vrs_result *r = rp->r;
+	const struct vrs_platform *p = &sc->plat;
+	unsigned i;
+
+	fprintf(f, "vrsim: %s%s%s%s\n", rp->label, sc->title[0] ? " - \"" : "", sc->title,
+		sc->title[0] ? "\"" : "");
+	fprintf(f, "  platform: page %zu B, window %zu pages, %zu physical pages, cache line %zu B,"
+		" min align %zu B, %zu guard page%s per region\n", p->page, p->virt, p->phys,
+		p->line, p->align, p->guard, p->guard == 1 ? "" : "s");
+	fprintf(f, "  played %zu events (%u statements, %u lines): %zu unexpected failures, "
+		"%zu expected, %zu surprises, %zu skipped\n\n", r->events, sc->statements,
+		sc->lines, r->unexpected, r->expected, r->surprises, r->skipped);
+	regions_table(f, rp);
+	region_notes(f, rp);
+	pool(f, rp);
+
+	if (r->liberr_total) {
+		fprintf(f, "\nLibrary errors (%u)\n", r->liberr_total);
+		for (i = 0; i < r->nliberr; i++)
+			fprintf(f, "  %s\n", r->liberr[i]);
+	}
+	fprintf(f, "\nLeak check\n");
+	if (r->leak_ok) {
+		fprintf(f, "  OK: every page back (%zu virtual, %zu physical free), every region "
+			"released\n", p->virt, p->phys);
+	} else {
+		for (i = 0; i < r->nleaks; i++)
+			fprintf(f, "  LEAK: %s\n", r->leaks[i]);
+		if (r->leaks_total > r->nleaks)
+			fprintf(f, "  ... %u leaks in all\n", r->leaks_total);
+	}
+	if (rp->sz)
+		fprintf(f, "\nSizing: %u replays\n", rp->sz->plays);
+	fprintf(f, "\nResult: %s", rp->exit_status == 0 ? "OK, the scenario played as written" :
+		"FAILED");
+	if (rp->exit_status) {
+		const char *sep = ": ";
+
+		if (r->unexpected) {
+			fprintf(f, "%s%zu unexpected failure%s", sep, r->unexpected,
+				r->unexpected == 1 ? "" : "s");
+			sep = ", ";
+		}
+		if (r->surprises) {
+			fprintf(f, "%s%zu expected failure%s did not fail", sep, r->surprises,
+				r->surprises == 1 ? "" : "s");
+			sep = ", ";
+		}
+		if (!r->leak_ok) {
+			fprintf(f, "%sleaks", sep);
+			sep = ", ";
+		}
+		if (r->liberr_total)
+			fprintf(f, "%slibrary errors", sep);
+	}
+	if (r->expected)
+		fprintf(f, " (%zu expected failure%s)", r->expected, r->expected == 1 ? "" : "s");
+	fprintf(f, "\n");
+}

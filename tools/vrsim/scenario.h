@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tools/vrsim/scenario.h - the scenario model of vrsim: what a .vrs file says,
+ * after parsing and static checking (docs/scenarios.md is the language
+ * reference).
+ *
+ * Pipeline of this module:
+ *   text --vrs_parse()--> statements (syntax checked, numbers parsed)
+ *        --(inside vrs_parse: compile)--> a flat list of events (repeat blocks
+ *        unrolled, every name resolved to an id, the whole object model checked:
+ *        which pipelines, modules, buffers and allocations exist at each event).
+ * Bad input yields diagnostics "FILE:LINE: what is wrong" and NO events: the
+ * player never sees a scenario that does not check.
+ *
+ * Ids: every distinct object name (pipeline, module, buffer) gets an object id,
+ * every distinct allocation name an allocation id. A name reused after destroy
+ * (for example inside a repeat block) keeps its id; each creation is a new
+ * instance. Regions are identified by the id of the object that owns them
+ * (a pipeline created with size=, or a dp module): that is the unit the report
+ * and the sizer work on.
+ */
+#ifndef VRSIM_SCENARIO_H
+#define VRSIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VRS_NAME_MAX 64		/* bytes of a name, NUL included */
+#define VRS_MAX_DIAGS 20	/* diagnostics kept (the first ones) */
+#define VRS_MAX_EVENTS 2000000u	/* unrolled events a scenario may have */
+#define VRS_MAX_NEST 16		/* nested repeat blocks */
+#define VRS_NONE UINT32_MAX	/* "no id" */
+#define VRS_DP_DEFAULT_SIZE (28u * 1024u) /* dp module size= default (SOF HEAD) */
+
+/* The platform statement (defaults: Intel ACE, see docs/scenarios.md). */
+struct vrs_platform {
+	size_t page;		/* page size in bytes */
+	size_t phys;		/* physical pages */
+	size_t virt;		/* virtual window pages */
+	size_t line;		/* cache line in bytes */
+	size_t align;		/* minimum alignment of every allocation */
+	size_t guard;		/* guard pages after every region */
+};
+
+enum vrs_obj_kind {
+	VRS_OBJ_PIPELINE = 0,
+	VRS_OBJ_LL = 1,		/* ll module: shares its pipeline's region */
+	VRS_OBJ_DP = 2,		/* dp module: its own region */
+	VRS_OBJ_BUFFER = 3,	/* a bind: takes a reference on a region */
+};
+
+/* One object name (all its instances). */
+struct vrs_object {
+	char name[VRS_NAME_MAX];
+	enum vrs_obj_kind kind;
+	uint32_t pipeline;	/* modules: their pipeline's object id */
+	bool owns_region;	/* pipeline with size=, or dp module */
+	size_t size;		/* region bytes as first written (0: none) */
+	unsigned line;		/* line of the first creation */
+	unsigned instances;	/* creations in the unrolled scenario */
+};
+
+/* One allocation name. */
+struct vrs_alloc_sym {
+	char name[VRS_NAME_MAX];
+	uint32_t owner;		/* object id of the owner (pipeline, module, buffer) */
+};
+
+enum vrs_ev_kind {
+	VRS_EV_PIPELINE,	/* obj; size (0: no region); expect_fail; seal */
+	VRS_EV_MODULE,		/* obj (kind ll or dp); size for dp; expect_fail; seal */
+	VRS_EV_ALLOC,		/* alloc, obj = owner; size, align, coherent, expect_fail */
+	VRS_EV_FREE,		/* alloc, obj = owner */
+	VRS_EV_COMPLETE,	/* marker: obj = pipeline or dp module as written */
+	VRS_EV_SET_INTERIM,	/* obj = region owner (follows COMPLETE); expect_fail */
+	VRS_EV_START,		/* obj = pipeline */
+	VRS_EV_STOP,		/* obj = pipeline */
+	VRS_EV_RESET,		/* marker: obj = pipeline; interim_reset */
+	VRS_EV_INTERIM_RESET,	/* obj = region owner (follows RESET interim-reset) */
+	VRS_EV_BIND,		/* obj = buffer, a -> b endpoints, region_owner */
+	VRS_EV_UNBIND,		/* obj = buffer */
+	VRS_EV_DESTROY,		/* obj = pipeline or module */
+};
+
+#define VRS_F_EXPECT_FAIL (1u << 0)
+#define VRS_F_COHERENT (1u << 1)
+#define VRS_F_INTERIM_RESET (1u << 2)
+#define VRS_F_SEAL (1u << 3)
+
+/* One event of the unrolled scenario. */
+struct vrs_event {
+	uint8_t kind;		/* enum vrs_ev_kind */
+	uint8_t flags;		/* VRS_F_* */
+	unsigned line;		/* source line */
+	uint32_t obj;		/* object id (see the kind) */
+	uint32_t alloc;		/* allocation id or VRS_NONE */
+	uint32_t a, b;		/* bind endpoints (object ids) or VRS_NONE */
+	uint32_t region_owner;	/* bind: object id owning the region (or NONE) */
+	size_t size;		/* bytes (alloc, region) */
+	size_t align;		/* alloc alignment as written (0: default) */
+};
+
+struct vrs_scenario {
+	char file[256];		/* as given (for messages) */
+	char title[128];	/* `title` statement, "" if none */
+	struct vrs_platform plat;
+	struct vrs_object *objs;
+	uint32_t nobjs;
+	struct vrs_alloc_sym *allocs;
+	uint32_t nallocs;
+	struct vrs_event *evs;
+	size_t nevs;
+	unsigned lines;		/* source lines */
+	unsigned statements;	/* statements (before unrolling) */
+	size_t expected_failures; /* events marked expect=fail */
+};
+
+/* Diagnostics of a failed parse. */
+struct vrs_diag {
+	unsigned line;
+	char msg[200];
+};
+struct vrs_diags {
+	struct vrs_diag d[VRS_MAX_DIAGS];
+	unsigned n;		/* kept */
+	unsigned total;		/* found (may exceed n) */
+};
+
+/*
+ * Parse and check `len` bytes of `text` (need not be NUL-terminated) read from
+ * `file` (used in messages only). host_page is the host's page size: the
+ * platform page size must be a multiple of it (0: no check).
+ * Returns 0 with *sc filled (free with vrs_scenario_free), or -1 with the
+ * diagnostics in *dg and *sc empty. -2 on out of memory (one diagnostic).
+ */
+int vrs_parse(const char *file, const char *text, size_t len, size_t host_page,
+	      struct vrs_scenario *sc, struct vrs_diags *dg);
+
+/* Free what vrs_parse allocated; *sc is zeroed. NULL-safe. */
+void vrs_scenario_free(struct vrs_scenario *sc);
+
+/* Print the diagnostics as "FILE:LINE: msg" lines to a stdio stream (FILE *). */
+void vrs_diags_print(const struct vrs_diags *dg, const char *file, void *stream);
+
+/* Parse a byte count with K/M suffix ("96K", "0x400", "28672"). 0 or -1. */
+int vrs_parse_size(const char *s, size_t *out);
+
+/* Object id of `name`, or VRS_NONE. O(objects). */
+uint32_t vrs_find_object(const struct vrs_scenario *sc, const char *name);
+
+/* Name of an event kind as written in the language ("alloc", "bind", ...). */
+const char *vrs_ev_name(unsigned kind);
+
+/* "pipeline", "ll", "dp", "buffer". */
+const char *vrs_kind_name(enum vrs_obj_kind kind);
+
+#endif /* VRSIM_SCENARIO_H */

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tools/vrsim/size.h - replay-based sizing.
+ *
+ * For each region (a pipeline with size= or a dp module, by name), vrsim
+ * replays the WHOLE scenario with that region's size changed and every other
+ * region as written, and finds the smallest number of pages with which the
+ * region has no unexpected failure (no allocation, set_interim or creation
+ * that the scenario does not mark expect=fail). The answer is confirmed by
+ * replaying it and one page less (which must fail) and one page more (which
+ * must pass: if it does not, the region is reported as not monotonic).
+ * docs/vrsim.md explains why replay, not a formula.
+ */
+#ifndef VRSIM_SIZE_H
+#define VRSIM_SIZE_H
+
+#include "play.h"
+
+enum vrs_size_status {
+	VRS_SIZE_NOT_SIZED = 0,	/* not a region, or never created */
+	VRS_SIZE_OK,		/* pages found and confirmed */
+	VRS_SIZE_NONMONOTONIC,	/* found, but a larger size fails somewhere */
+	VRS_SIZE_NONE,		/* no size up to the window plays clean */
+};
+
+struct vrs_size_rec {
+	enum vrs_size_status status;
+	size_t pages;			/* recommended pages (OK, NONMONOTONIC) */
+	size_t bytes;			/* pages * page size */
+	size_t written_pages;		/* pages as written */
+	bool below_fails;		/* one page less fails (false only when pages == 1) */
+	bool has_below_fail;
+	struct vrs_fail below_fail;	/* first unexpected failure at one page less */
+	bool above_passes;		/* one page more plays clean too */
+	size_t nonmono_pages;		/* a larger size that fails (NONMONOTONIC) */
+	unsigned plays;			/* replays spent on this region */
+};
+
+struct vrs_sizing {
+	struct vrs_size_rec *reg;	/* sc->nobjs entries */
+	unsigned plays;			/* replays in total */
+	/* one more replay with every region at its recommended size */
+	bool all_done;
+	bool all_clean;
+	size_t all_vpeak, all_ppeak;
+	size_t all_unexpected;
+};
+
+/*
+ * Size every region of sc. `as_written` is the result of playing sc as
+ * written (it saves one replay per region). Returns 0, or a negative errno
+ * when a replay could not be set up. Free with vrs_sizing_free.
+ */
+int vrs_size(const struct vrs_scenario *sc, const struct vrs_result *as_written,
+	     struct vrs_sizing *out);
+
+void vrs_sizing_free(struct vrs_sizing *s);
+
+/*
+ * One replay with region `key` at `pages` pages (others as written).
+ * Returns 1 if the region had no unexpected failure, 0 if it had (the first
+ * one copied to *first when not NULL), or a negative errno.
+ */
+int vrs_size_try(const struct vrs_scenario *sc, uint32_t key, size_t pages,
+		 struct vrs_fail *first);
+
+#endif /* VRSIM_SIZE_H */
