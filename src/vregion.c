@@ -445,12 +445,18 @@ void *vr_region_alloc_coherent(struct vr_region *vr, size_t size)
 
 /* ---- free ------------------------------------------------------------------ */
 
-/* Either alias -> cached alias. */
-static uintptr_t to_cached(const struct vr_port *port, const void *ptr)
+/* Either alias -> cached alias. A pointer inside the region's cached range
+ * needs no port call (the common case). */
+static uintptr_t to_cached(const struct vr_region *vr, const void *ptr)
 {
+	const struct vr_port *port = vr->port;
+	uintptr_t a = (uintptr_t)ptr;
+
+	if (a >= vr->fast.base && a < vr->end)
+		return a;
 	if (port->is_uncached && port->to_cached && port->is_uncached(port->ctx, ptr))
-		return (uintptr_t)port->to_cached(port->ctx, (void *)(uintptr_t)ptr);
-	return (uintptr_t)ptr;
+		return (uintptr_t)port->to_cached(port->ctx, (void *)a);
+	return a;
 }
 
 int vr_region_free(struct vr_region *vr, void *ptr)
@@ -464,7 +470,7 @@ int vr_region_free(struct vr_region *vr, void *ptr)
 		return -EINVAL;
 	}
 	vr_region_lock(vr);
-	a = ptr ? to_cached(vr->port, ptr) : 0;
+	a = ptr ? to_cached(vr, ptr) : 0;
 	if (!ptr) {
 		why = "NULL pointer";
 		rc = -EINVAL;
@@ -511,7 +517,7 @@ bool vr_region_contains(struct vr_region *vr, const void *ptr)
 
 	if (!vr_region_live(vr) || !ptr)
 		return false;
-	a = to_cached(vr->port, ptr);
+	a = to_cached(vr, ptr);
 	return a >= vr->fast.base && a < vr->end;
 }
 
