@@ -1002,6 +1002,53 @@ static void test_validate_detects(void **state)
 	pool_down();
 }
 
+/*
+ * Upstream kept page counts in u16: runs of 65536 pages or more truncated.
+ * A port with no memory behind it (vpage never touches the window) and a
+ * window of 70 000 pages: runs of 65 535, 65 536 and 65 537 pages come and
+ * go with their exact length.
+ */
+#define BIG_W 70000u
+static _Alignas(16) uint8_t big_meta[4 * BIG_W + 24 * (BIG_W / 64 + 1)];
+static size_t null_mapped;
+static int null_map(void *c, void *v, size_t n, unsigned p) { (void)c; (void)v; (void)p; null_mapped += n; return 0; }
+static int null_unmap(void *c, void *v, size_t n) { (void)c; (void)v; null_mapped -= n; return 0; }
+static void *null_meta_alloc(void *c, size_t n) { (void)c; return n <= sizeof(big_meta) ? big_meta : NULL; }
+static void null_meta_free(void *c, void *p, size_t n) { (void)c; (void)p; (void)n; }
+
+static void test_large_runs(void **state)
+{
+	static const size_t sizes[] = { 65535, 65536, 65537, BIG_W };
+	struct vr_port np = {
+		.page_size = 64, .window_base = (uintptr_t)0x40000000u, .window_pages = BIG_W,
+		.phys_pages = BIG_W, .map = null_map, .unmap = null_unmap,
+		.meta_alloc = null_meta_alloc, .meta_free = null_meta_free,
+	};
+	struct vr_vpage_pool p2;
+	struct vr_vpage_stats st;
+
+	(void)state;
+	assert_int_equal(vr_vpage_meta_bytes(&np), 4 * BIG_W + 24 * ((BIG_W + 63) / 64));
+	assert_int_equal(vr_vpage_pool_init(&p2, &np, NULL), 0);
+	for (size_t i = 0; i < 4; i++) {
+		void *a = vr_vpage_alloc(&p2, sizes[i]);
+		void *b = vr_vpage_alloc(&p2, BIG_W - sizes[i]);	/* NULL when 0 */
+
+		assert_ptr_equal(a, (void *)np.window_base);
+		assert_int_equal(vr_vpage_run_pages(&p2, a), sizes[i]);
+		assert_int_equal(null_mapped, BIG_W - (b ? 0 : BIG_W - sizes[i]));
+		assert_int_equal(vr_vpage_get_stats(&p2, &st), 0);
+		assert_int_equal(st.vpages_free, b ? 0 : BIG_W - sizes[i]);
+		assert_int_equal(vr_vpage_validate(&p2), 0);
+		if (b)
+			assert_int_equal(vr_vpage_free(&p2, b), 0);
+		assert_int_equal(vr_vpage_free(&p2, a), 0);
+		assert_int_equal(null_mapped, 0);
+	}
+	assert_null(vr_vpage_alloc(&p2, BIG_W + 1));
+	assert_int_equal(vr_vpage_pool_deinit(&p2), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1017,6 +1064,7 @@ int main(void)
 		cmocka_unit_test(test_reservation),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_validate_detects),
+		cmocka_unit_test(test_large_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
