@@ -4,6 +4,7 @@
  * next to raw mmap calls doing the same page-table work (the peer).
  *
  *   bench_port_posix [repeats]     (default 7; prints min and median)
+ *   bench_port_posix --quick       (1 repeat, a tenth of the iterations: CI smoke run)
  *
  * Each case maps and unmaps the same range in a loop. Pages are "dirty" after
  * the first round, so every port map also zeroes them (memset), as in real
@@ -156,7 +157,8 @@ static int cmp_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	struct vr_posix_port_config cfg = { 0 };
-	int reps = argc > 1 ? atoi(argv[1]) : 7;
+	int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+	int reps = quick ? 1 : argc > 1 ? atoi(argv[1]) : 7;
 	double med[NCASES], mins[NCASES];
 	double *t;
 
@@ -178,7 +180,7 @@ int main(int argc, char **argv)
 	printf("page size %zu, %d repeats; ns per page (min / median)\n", PS, reps);
 	for (size_t c = 0; c < NCASES; c++) {
 		const struct bcase *b = &cases[c];
-		size_t iters = b->n == 1 ? 20000 : 400;
+		size_t iters = (b->n == 1 ? 20000 : 400) / (quick ? 10 : 1);
 
 		b->fn(b->n, 50, b->touch);	/* warm up: pages resident and dirty */
 		for (int r = 0; r < reps; r++) {
