@@ -74,10 +74,10 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 
 	/* One metadata block: control block | heap control | start map. */
 	granules = pages * (page / min_align);
-	words = VR_BITMAP_WORDS(granules);
+	words = (granules + 31) / 32;
 	heap_off = align16(sizeof(*vr));
 	map_off = heap_off + align16(vr_heap_control_bytes());
-	meta_bytes = map_off + words * sizeof(uint64_t);
+	meta_bytes = map_off + words * sizeof(uint32_t);
 	vr = port->meta_alloc(port->ctx, meta_bytes);
 	if (!vr) {
 		vr_region_log_(port, VR_LOG_WRN, __func__, "no metadata", meta_bytes, 0);
@@ -119,8 +119,8 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	vr->fast.ptr = (uintptr_t)base;
 	vr->fast.mask = min_align - 1;
 	vr->fast.shift = vr_ctz64(min_align);
-	vr->fast.starts = (uint64_t *)((char *)vr + map_off);
-	vr_bitmap_init(&vr->starts, vr->fast.starts, granules);
+	vr->fast.starts = (uint32_t *)(void *)((char *)vr + map_off);
+	vr->start_bits = granules;
 	vr->pool = pool;
 	vr->port = port;
 	vr->lock = lock;
@@ -331,7 +331,7 @@ static void *lifetime_alloc(struct vr_region *vr, size_t size, size_t a)
 	need = (size + round - 1) & ~(round - 1);
 	VR_ASSERT(need <= (size_t)(end - p));
 	g = (size_t)(p - vr->fast.base) >> vr->fast.shift;
-	vr->fast.starts[g >> 6] |= (uint64_t)1 << (g & 63);
+	vr_starts_set(vr, g);
 	vr->fast.ptr = p + need;
 	vr->fast.allocs++;
 	return (void *)p;
@@ -493,11 +493,11 @@ int vr_region_free(struct vr_region *vr, void *ptr)
 		size_t off = (size_t)(a - vr->fast.base);
 		size_t g = off >> vr->fast.shift;
 
-		if ((off & vr->fast.mask) || !vr_bitmap_test(&vr->starts, g)) {
+		if ((off & vr->fast.mask) || !vr_starts_test(vr, g)) {
 			why = "not a live lifetime allocation (interior pointer or double free?)";
 			rc = -EINVAL;
 		} else {
-			vr_bitmap_clear(&vr->starts, g, 1);
+			vr_starts_clear(vr, g);
 			vr->lifetime_frees++;	/* counted, the space is not reused */
 		}
 	}

@@ -41,7 +41,7 @@ struct vr_region {
 	size_t lifetime_frees;
 	size_t failures;
 	size_t errors;
-	struct vr_bitmap starts;	/* view of fast.starts, for the slow paths */
+	size_t start_bits;		/* bits in fast.starts: size / min_align */
 	struct vr_heap *heap;		/* control block, in the same meta block */
 	size_t meta_bytes;
 	const char *name;
@@ -62,6 +62,23 @@ static inline void vr_region_unlock(struct vr_region *vr)
 {
 	if (vr->lock)
 		vr->port->unlock(vr->port->ctx, vr->lock);
+}
+
+/* ---- the lifetime start map (fast.starts, 32-bit words) ---- */
+
+static inline bool vr_starts_test(const struct vr_region *vr, size_t g)
+{
+	return (vr->fast.starts[g >> 5] >> (g & 31)) & 1u;
+}
+
+static inline void vr_starts_set(struct vr_region *vr, size_t g)
+{
+	vr->fast.starts[g >> 5] |= (uint32_t)1 << (g & 31);
+}
+
+static inline void vr_starts_clear(struct vr_region *vr, size_t g)
+{
+	vr->fast.starts[g >> 5] &= ~((uint32_t)1 << (g & 31));
 }
 
 /* Log through the port's hook (port may be NULL). */

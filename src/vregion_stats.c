@@ -101,7 +101,7 @@ static const char *check_locked(struct vr_region *vr)
 {
 	const struct vr_port *port = vr->port;
 	uintptr_t base = vr->fast.base, ptr = vr->fast.ptr;
-	size_t page = port->page_size, run, live_bits, bump_g;
+	size_t page = port->page_size, run, live_bits, bump_g, w;
 
 	if (vr->refcount == 0)
 		return "refcount 0 on a live region";
@@ -142,14 +142,27 @@ static const char *check_locked(struct vr_region *vr)
 	}
 	if (vr->lifetime_frees > vr->fast.allocs)
 		return "more lifetime frees than allocations";
-	live_bits = vr_bitmap_count(&vr->starts, 0, vr->starts.nbits);
+	if (vr->start_bits != vr->size >> vr->fast.shift)
+		return "start map size wrong";
+	bump_g = (size_t)(ptr - base) >> vr->fast.shift;
+	live_bits = 0;
+	for (w = 0; w < (vr->start_bits + 31) / 32; w++) {
+		uint32_t word = vr->fast.starts[w];
+		size_t first = w * 32;
+
+		/* bits at or above the bump pointer (and past the end) are clear */
+		if (first + 32 > bump_g) {
+			uint32_t above = bump_g <= first ? ~(uint32_t)0
+				: ~(uint32_t)0 << (bump_g - first);
+
+			if (word & above)
+				return "lifetime start above the bump pointer";
+		}
+		for (; word; word &= word - 1)
+			live_bits++;
+	}
 	if (live_bits != vr->fast.allocs - vr->lifetime_frees)
 		return "start map does not match the lifetime counters";
-	bump_g = (size_t)(ptr - base) >> vr->fast.shift;
-	if (bump_g < vr->starts.nbits && vr_bitmap_next_set(&vr->starts, bump_g) != vr->starts.nbits)
-		return "lifetime start above the bump pointer";
-	if (vr->starts.nbits != vr->size >> vr->fast.shift)
-		return "start map size wrong";
 	run = vr_vpage_run_pages(vr->pool, (void *)base);
 	if (run != vr->pages + (vr->own_guard ? 1u : 0u))
 		return "pool run does not match the region";

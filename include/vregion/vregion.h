@@ -263,7 +263,8 @@ struct vr_region_fast_ {
 	uintptr_t fast_end;	/* region end while the inline path may run
 				 * (LIFETIME and no lock), else 0 */
 	uintptr_t base;		/* first byte of the region */
-	uint64_t *starts;	/* lifetime start map, one bit per granule */
+	uint32_t *starts;	/* lifetime start map, one bit per granule
+				 * (32-bit words: cheap on 32-bit cores) */
 	size_t mask;		/* min_align - 1 */
 	unsigned shift;		/* log2(min_align) */
 	size_t allocs;		/* lifetime allocations */
@@ -282,7 +283,7 @@ static inline void *vr_region_alloc_inline_(struct vr_region *vr, size_t size)
 		uintptr_t p = f->ptr;
 		size_t g = (size_t)(p - f->base) >> f->shift;
 
-		f->starts[g >> 6] |= (uint64_t)1 << (g & 63);
+		f->starts[g >> 5] |= (uint32_t)1 << (g & 31);
 		f->ptr = p + ((size + f->mask) & ~f->mask);
 		f->allocs++;
 		return (void *)p;
