@@ -167,7 +167,8 @@ void *vr_vpage_alloc_perm(struct vr_vpage_pool *pool, size_t npages, unsigned pe
  */
 int vr_vpage_free(struct vr_vpage_pool *pool, void *ptr);
 
-/* Pages of the live run starting at ptr (either alias), or 0 if none. O(1). */
+/* Pages of the live run starting at ptr (either alias), or 0 if none (also
+ * for an invalid pool, NULL, interior and guard pages). O(1). */
 size_t vr_vpage_run_pages(struct vr_vpage_pool *pool, const void *ptr);
 
 /*
@@ -182,10 +183,15 @@ int vr_vpage_release(struct vr_vpage_pool *pool, void *ptr);
 /*
  * Map / unmap / protect [addr, +npages) inside a live reservation (map,
  * unmap) or inside any live run (protect). map requires every page unmapped,
- * unmap and protect every page mapped. Returns 0, -EINVAL (bad pool, addr not
- * page-aligned, range not inside one live run of the right kind, pages in
- * the wrong state, perms invalid), -ENOTSUP (protect: port cannot), or the
- * port's negative errno (state unchanged).
+ * unmap and protect every page mapped. addr may be either alias. Returns 0,
+ * -EINVAL (bad pool, addr NULL / outside the window / not page-aligned,
+ * npages 0, range not inside one live run of the right kind, pages in the
+ * wrong state, perms invalid: map needs 1..7, protect 0..7), -ENOMEM (map:
+ * fewer than npages physical pages left unmapped by this pool), -ENOTSUP
+ * (protect: the port cannot), or the port's negative errno (-EIO if it
+ * returned a positive value). On any error the state is unchanged; a failed
+ * map is counted in `failures`. O(d / 64 + npages / 64) + one port call,
+ * d = distance of addr from its run's start.
  */
 int vr_vpage_map(struct vr_vpage_pool *pool, void *addr, size_t npages, unsigned perms);
 int vr_vpage_unmap(struct vr_vpage_pool *pool, void *addr, size_t npages);
