@@ -188,6 +188,49 @@ static void check_target_arith(void **state)
 		      (unsigned)sizeof(void *), (unsigned)sizeof(size_t), (unsigned)sizeof(long));
 }
 
+/* Division identities on many operand shapes: q * d + r == n, 0 <= r < d
+ * (unsigned); |r| < |d| with the sign of n (signed, C99 truncation). On lx106
+ * this runs the libgcc fill; elsewhere the hardware or libgcc. */
+static void check_division_identities(void **state)
+{
+	uint32_t x = 0x12345678u;
+
+	(void)state;
+	for (int i = 0; i < 4000; i++) {
+		volatile uint32_t n, d;
+		volatile int32_t sn, sd;
+		uint32_t q, r;
+		int32_t sq, sr;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		n = x >> (i % 32);
+		d = (x * 2654435761u) >> ((i / 32) % 32);
+		if (i % 7 == 0)
+			d = 1;
+		if (i % 11 == 0)
+			d = n ? n : 1;
+		if (i % 13 == 0)
+			n = 0xffffffffu;
+		if (d == 0)
+			d = 3;
+		q = n / d;
+		r = n % d;
+		assert_true(r < d);
+		assert_int_equal((uint64_t)q * d + r, n);
+		sn = (int32_t)x;
+		sd = (int32_t)(d | 1u) >> (i % 3);
+		if (sd == 0 || (sn == INT32_MIN && sd == -1))
+			continue;
+		sq = sn / sd;
+		sr = sn % sd;
+		assert_int_equal((int64_t)sq * sd + sr, sn);
+		assert_true(sr == 0 || ((sr < 0) == (sn < 0)));
+		assert_true((sr < 0 ? -(int64_t)sr : sr) < (sd < 0 ? -(int64_t)sd : sd));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest pass[] = {
@@ -217,6 +260,7 @@ int main(void)
 		cmocka_unit_test(check_group_results),
 		cmocka_unit_test(check_totals),
 		cmocka_unit_test(check_target_arith),
+		cmocka_unit_test(check_division_identities),
 	};
 
 	g1_failed = cmocka_run_group_tests(pass, group_setup, group_teardown);

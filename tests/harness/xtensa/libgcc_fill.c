@@ -7,8 +7,9 @@
  * does have __modsi3, __mulsi3, __udivmoddi4 and __divmoddi4, used below.
  * Linked into every Xtensa test image; firmware built with the Espressif
  * toolchain has them in its own libgcc and does not need this file.
- * Restoring-division, one bit per step: slow but obviously correct; the tests
- * in tests/harness/selftest.c check it against known values.
+ * Shift-and-subtract division, one quotient bit per step from the divisor's
+ * aligned position; tests/harness/selftest.c checks it against known values
+ * (signs, remainders, 64-bit forms).
  */
 #include <stdint.h>
 
@@ -23,22 +24,35 @@ int64_t __divdi3(int64_t a, int64_t b);
 uint64_t __umulsidi3(uint32_t a, uint32_t b);
 uint64_t __muldi3(uint64_t a, uint64_t b);
 
-/* n / d and n % d; d == 0 gives quotient all ones (as the hardware-less
- * libgcc does not trap either: the C result is undefined). */
+/*
+ * n / d and n % d by shift-and-subtract, starting at the divisor aligned
+ * under the dividend's top bit (so small quotients take few steps). d == 0
+ * gives quotient 0xffffffff and remainder n (the C result is undefined; this
+ * matches no trap, as on hardware without a divider).
+ */
 static uint32_t vr_udivmod32(uint32_t n, uint32_t d, uint32_t *r)
 {
-	uint32_t q = 0, rem = 0;
-	int i;
+	uint32_t q = 0, bit = 1;
 
-	for (i = 31; i >= 0; i--) {
-		rem = (rem << 1) | ((n >> i) & 1u);
-		if (rem >= d) {
-			rem -= d;
-			q |= 1u << i;
+	if (d == 0) {
+		if (r)
+			*r = n;
+		return 0xffffffffu;
+	}
+	while (d < n && !(d & 0x80000000u)) {
+		d <<= 1;
+		bit <<= 1;
+	}
+	while (bit) {
+		if (n >= d) {
+			n -= d;
+			q |= bit;
 		}
+		d >>= 1;
+		bit >>= 1;
 	}
 	if (r)
-		*r = rem;
+		*r = n;
 	return q;
 }
 

@@ -1,0 +1,340 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# size-report.sh - code size of the freestanding core on Cortex-M4 and Xtensa
+# lx106, asserts off (VREGION_DEBUG=OFF, -DNDEBUG), -Os (CMake MinSizeRel),
+# -ffunction-sections -fdata-sections. The one command behind the "Code size"
+# section of docs/performance.md:
+#
+#   scripts/size-report.sh                 print the report (both targets)
+#   scripts/size-report.sh --update-doc    also rewrite that section in place
+#   scripts/size-report.sh --strict        exit 1 if a budget below is missed
+#   scripts/size-report.sh m4 | xt         one target only
+#
+# What it prints, per target:
+#   1. per object of libvregion.a, grouped by component: code (.text and, on
+#      Xtensa, .literal), .rodata, .data, .bss from `size -A`; `size`'s
+#      Berkeley ".text" column is code + rodata. The SOF default pool's static
+#      buffers (sof_default_flat: VR_SOF_FLAT_* macros) are .bss, shown apart.
+#   2. the interim heap's init + alloc + aligned_alloc + free: an image is
+#      linked with --gc-sections whose only roots are those four functions;
+#      every input section of heap.c that survives is counted: the four
+#      functions, every static helper they call that was not inlined, and the
+#      constants and (Xtensa) literal pools they use. Sections from other
+#      objects (libgcc helpers) are listed apart; memset/memcpy are not
+#      counted (libc). Budget: <= 1.2 KiB (1228 B) on Cortex-M4.
+#   3. the whole core: code + rodata + data of every object except the SOF
+#      default pool's glue. Budget: <= 4 KiB (4096 B) on Cortex-M4.
+#   4. freestanding check (fails the script): the objects' undefined symbols,
+#      minus what the library defines, may only be memset memcpy memmove
+#      memcmp strlen and libgcc helpers; and the whole library links into an
+#      image with -nostdlib plus our own mem*/strlen (and, on Xtensa, the
+#      libgcc fill for Debian's incomplete libgcc) and -lgcc.
+#   5. sizeof/alignof of every struct defined in the public headers (and,
+#      marked private, in src/*_internal.h) on the 32-bit targets: compiled
+#      into an object as sized arrays and read back with nm -S, nothing runs.
+#
+# env: VR_SIZE_BUILD build root (default <repo>/build-cross/size), VR_JOBS (2)
+set -u
+set -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${VR_SIZE_BUILD:-$ROOT/build-cross/size}
+JOBS=${VR_JOBS:-2}
+HEAP_BUDGET=1228
+CORE_BUDGET=4096
+update_doc=0
+strict=0
+targets=()
+for a in "$@"; do
+	case $a in
+	--update-doc) update_doc=1 ;;
+	--strict) strict=1 ;;
+	m4 | xt) targets+=("$a") ;;
+	-h | --help) sed -n '3,40p' "$0"; exit 0 ;;
+	*) echo "size-report: unknown argument '$a'" >&2; exit 2 ;;
+	esac
+done
+[ ${#targets[@]} -eq 0 ] && targets=(m4 xt)
+
+declare -A tcfile=([m4]=toolchain-cortex-m4.cmake [xt]=toolchain-xtensa-lx106.cmake)
+declare -A prefix=([m4]=arm-none-eabi- [xt]=xtensa-lx106-elf-)
+declare -A cpuflags=([m4]="-mcpu=cortex-m4 -mthumb" [xt]="-mlongcalls")
+declare -A tname=([m4]="Cortex-M4 (Thumb-2, arm-none-eabi-gcc 12.2, -Os)"
+	[xt]="Xtensa lx106 (call0, -mlongcalls, xtensa-lx106-elf-gcc 12.2, -Os)")
+
+fail=0
+over=0
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+out() { printf '%s\n' "$*" | tee -a "$report"; }
+
+# component of an object (archive member name)
+component() {
+	case $1 in
+	port.c.*) echo "port (vr_port_check)" ;;
+	bitmap.c.*) echo "bitmap" ;;
+	vpage*.c.*) echo "vpage" ;;
+	heap*.c.*) echo "heap" ;;
+	vregion*.c.*) echo "vregion" ;;
+	port_flat*.c.*) echo "flat port" ;;
+	sof_default*.c.*) echo "SOF default pool glue" ;;
+	sof*.c.* | compat*.c.*) echo "SOF compat" ;;
+	*) echo "${1%%.c.*}" ;;
+	esac
+}
+
+# code rodata data bss of one object, from size -A
+sizes_of() {
+	"${P}size" -A "$1" | awk '
+		$1 ~ /^\.(text|literal)/ { c += $2 }
+		$1 ~ /^\.rodata/ { r += $2 }
+		$1 ~ /^\.s?data/ { d += $2 }
+		$1 ~ /^\.s?bss/ || $1 == "COMMON" { b += $2 }
+		END { printf "%d %d %d %d\n", c, r, d, b }'
+}
+
+# Sum input sections of a GNU ld map file kept in the output, by object.
+# Prints: "<object> <section> <size>" for every allocated input section.
+map_sections() {
+	awk '
+		function hex(x,   i, v, c) { x = tolower(x); sub(/^0x/, "", x); v = 0; for (i = 1; i <= length(x); i++) { c = index("0123456789abcdef", substr(x, i, 1)); v = v * 16 + c - 1 }; return v }
+		/^Linker script and memory map/ { on = 1; next }
+		!on { next }
+		/^ \.[^ ]+$/ { pend = $1; next }
+		pend != "" && /^ +0x[0-9a-f]+ +0x[0-9a-f]+ / {
+			print $3, pend, hex($2); pend = ""; next }
+		{ pend = "" }
+		/^ \.[^ ]+ +0x[0-9a-f]+ +0x[0-9a-f]+ / { print $4, $1, hex($3) }
+	' "$1" | awk '$2 ~ /^\.(text|literal|rodata|s?data|s?bss)/ && $3 > 0'
+}
+
+for t in "${targets[@]}"; do
+	P=${prefix[$t]}
+	for tool in ${P}gcc ${P}size ${P}nm ${P}ar cmake; do
+		command -v "$tool" >/dev/null || { echo "size-report: $tool not found" >&2; exit 2; }
+	done
+	dir=$BUILD/$t
+	work=$dir/work
+	rm -rf "$work"
+	mkdir -p "$work"
+	# CFLAGS (not -DCMAKE_C_FLAGS, which would replace the toolchain's CPU flags)
+	if ! CFLAGS="-ffunction-sections -fdata-sections" cmake -S "$ROOT" -B "$dir" \
+		-DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/${tcfile[$t]}" -DCMAKE_BUILD_TYPE=MinSizeRel \
+		-DVREGION_DEBUG=OFF -DVREGION_BUILD_TESTS=OFF >"$dir.log" 2>&1 ||
+		! cmake --build "$dir" -j "$JOBS" --target vregion >>"$dir.log" 2>&1; then
+		cat "$dir.log"
+		echo "size-report: $t: build FAILED" >&2
+		fail=1
+		continue
+	fi
+	lib=$dir/src/libvregion.a
+	flags=$(sed -n 's/^C_FLAGS = //p' "$dir/src/CMakeFiles/vregion.dir/flags.make")
+	(cd "$work" && "${P}ar" x "$lib")
+	objs=$(cd "$work" && ls *.obj *.o 2>/dev/null | sort)
+
+	out ""
+	out "### ${tname[$t]}"
+	out ""
+	out "Flags: \`$flags\`"
+	out ""
+	out "| component | object | code | .rodata | .data | .bss |"
+	out "|---|---|---:|---:|---:|---:|"
+	declare -A cc=() cr=() cd=() cb=()
+	tc=0 tr=0 td=0 tb=0
+	order="port (vr_port_check)|bitmap|vpage|heap|vregion|flat port|SOF compat|SOF default pool glue"
+	objs=$(for o in $objs; do
+		comp=$(component "$o")
+		i=$(echo "$order" | tr '|' '\n' | grep -nxF "$comp" | cut -d: -f1)
+		echo "${i:-99} $o"
+	done | sort -n -k1,1 -k2,2 | awk '{ print $2 }')
+	for o in $objs; do
+		comp=$(component "$o")
+		read -r c r d b < <(sizes_of "$work/$o")
+		out "| $comp | ${o%.obj} | $c | $r | $d | $b |"
+		cc[$comp]=$((${cc[$comp]:-0} + c)); cr[$comp]=$((${cr[$comp]:-0} + r))
+		cd[$comp]=$((${cd[$comp]:-0} + d)); cb[$comp]=$((${cb[$comp]:-0} + b))
+		if [ "$comp" != "SOF default pool glue" ]; then
+			tc=$((tc + c)); tr=$((tr + r)); td=$((td + d)); tb=$((tb + b))
+		fi
+	done
+	out ""
+	out "| component (sum) | code | .rodata | .data | .bss | code+rodata+data |"
+	out "|---|---:|---:|---:|---:|---:|"
+	for comp in "port (vr_port_check)" bitmap vpage heap vregion "flat port" "SOF compat" "SOF default pool glue"; do
+		[ -n "${cc[$comp]:-}" ] || continue
+		out "| $comp | ${cc[$comp]} | ${cr[$comp]} | ${cd[$comp]} | ${cb[$comp]} | $((${cc[$comp]} + ${cr[$comp]} + ${cd[$comp]})) |"
+	done
+	core=$((tc + tr + td))
+	out "| **core** (all but the default pool glue) | $tc | $tr | $td | $tb | **$core** |"
+	unset cc cr cd cb
+
+	# ---- freestanding check: undefined symbols ----
+	"${P}nm" -g --defined-only "$work"/*.obj 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$work/defined"
+	"${P}nm" -u "$work"/*.obj 2>/dev/null | awk 'NF == 2 { print $2 }' | sort -u >"$work/undef"
+	ext=$(comm -23 "$work/undef" "$work/defined")
+	libc=$(echo "$ext" | grep -xE 'memset|memcpy|memmove|memcmp|strlen' | tr '\n' ' ')
+	libgcc=$(echo "$ext" | grep -E '^__(aeabi_|(u?(div|mod|divmod)[sdt]i[34])|(u?mul[sdt]i3)|umulsidi3|(clz|ctz|ffs|popcount|parity|bswap)[sd]i2|(ashl|ashr|lshr)[sd]i3|(u?cmp)di2)' | tr '\n' ' ')
+	other=$(echo "$ext" | grep -vxE 'memset|memcpy|memmove|memcmp|strlen' |
+		grep -vE '^__(aeabi_|(u?(div|mod|divmod)[sdt]i[34])|(u?mul[sdt]i3)|umulsidi3|(clz|ctz|ffs|popcount|parity|bswap)[sd]i2|(ashl|ashr|lshr)[sd]i3|(u?cmp)di2)' |
+		grep -v '^$' | tr '\n' ' ')
+	out ""
+	out "External symbols the core needs: libc: ${libc:-none}; libgcc: ${libgcc:-none}."
+	users=""
+	for sym in $libgcc $other; do
+		who=$(cd "$work" && for o in *.obj; do
+			"${P}nm" -u "$o" | awk -v s="$sym" 'NF == 2 && $2 == s { f = 1 } END { exit !f }' && echo "${o%.c.obj}"
+		done | tr '\n' ' ' | sed 's/ $//')
+		users="$users$sym ($who); "
+	done
+	[ -n "$users" ] && out "Used by: ${users%; }."
+	if [ -n "$other" ]; then
+		out "**FREESTANDING CHECK FAILED**: also needs: $other"
+		fail=1
+	fi
+
+	# ---- freestanding link of the whole library ----
+	cat >"$work/memfuncs.c" <<'EOF'
+/* byte loops: enough to link; the link check proves nothing else is needed */
+#include <stddef.h>
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *restrict d, const void *restrict s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+void *memset(void *d, int c, size_t n) { unsigned char *p = d; while (n--) *p++ = (unsigned char)c; return d; }
+void *memcpy(void *restrict d, const void *restrict s, size_t n) { unsigned char *p = d; const unsigned char *q = s; while (n--) *p++ = *q++; return d; }
+void *memmove(void *d, const void *s, size_t n) { unsigned char *p = d; const unsigned char *q = s; if (p < q) while (n--) *p++ = *q++; else while (n--) p[n] = q[n]; return d; }
+int memcmp(const void *a, const void *b, size_t n) { const unsigned char *p = a, *q = b; for (; n; n--, p++, q++) if (*p != *q) return *p - *q; return 0; }
+size_t strlen(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
+EOF
+	# the heap entry: roots of the gc'ed image are exactly these four
+	cat >"$work/heap_entry.c" <<'EOF'
+#include "vregion/heap.h"
+void vr_size_entry(void);
+void *volatile vr_size_roots[4];
+void vr_size_entry(void)
+{
+	vr_size_roots[0] = (void *)(uintptr_t)vr_heap_init;
+	vr_size_roots[1] = (void *)(uintptr_t)vr_heap_alloc;
+	vr_size_roots[2] = (void *)(uintptr_t)vr_heap_aligned_alloc;
+	vr_size_roots[3] = (void *)(uintptr_t)vr_heap_free;
+}
+EOF
+	fill=""
+	[ "$t" = xt ] && fill="$ROOT/tests/harness/xtensa/libgcc_fill.c"
+	cflags="${cpuflags[$t]} -ffreestanding -Os -ffunction-sections -fdata-sections -std=c11 -I$ROOT/include"
+	# shellcheck disable=SC2086
+	"${P}gcc" $cflags -c "$work/memfuncs.c" -o "$work/memfuncs.o" &&
+		"${P}gcc" $cflags -c "$work/heap_entry.c" -o "$work/heap_entry.o" || fail=1
+	if [ -n "$fill" ]; then
+		"${P}gcc" $cflags -c "$fill" -o "$work/libgcc_fill.o" || fail=1
+		fill=$work/libgcc_fill.o
+	fi
+	# shellcheck disable=SC2086
+	if ! "${P}gcc" $cflags -nostdlib -Wl,--gc-sections -Wl,-e,vr_heap_init \
+		-Wl,--whole-archive "$lib" -Wl,--no-whole-archive "$work/memfuncs.o" $fill -lgcc \
+		-Wl,-Map="$work/core.map" -o "$work/core.elf" >"$work/core.log" 2>&1; then
+		cat "$work/core.log"
+		out "**FREESTANDING LINK FAILED** (-nostdlib + own mem*/strlen + -lgcc): see above"
+		fail=1
+	else
+		note=""
+		[ -n "$fill" ] && note=" (+ tests/harness/xtensa/libgcc_fill.c: Debian's lx106 libgcc lacks __udivsi3 and friends)"
+		out "Freestanding link: the whole library links with \`-nostdlib\`, our own memset/memcpy/memmove/memcmp/strlen and \`-lgcc\`$note: OK."
+	fi
+
+	# ---- heap: init + alloc + aligned_alloc + free ----
+	# shellcheck disable=SC2086
+	if ! "${P}gcc" $cflags -nostdlib -Wl,--gc-sections -Wl,-e,vr_size_entry \
+		"$work/heap_entry.o" "$lib" "$work/memfuncs.o" $fill -lgcc \
+		-Wl,-Map="$work/heap.map" -o "$work/heap.elf" >"$work/heap.log" 2>&1; then
+		cat "$work/heap.log"
+		out "**heap image link FAILED**"
+		fail=1
+		continue
+	fi
+	map_sections "$work/heap.map" >"$work/heap.sections"
+	hsum=$(awk '$1 ~ /\(heap\.c\.obj\)$/ { s += $3 } END { print s + 0 }' "$work/heap.sections")
+	hcode=$(awk '$1 ~ /\(heap\.c\.obj\)$/ && $2 ~ /^\.(text|literal)/ { s += $3 } END { print s + 0 }' "$work/heap.sections")
+	hro=$(awk '$1 ~ /\(heap\.c\.obj\)$/ && $2 ~ /^\.rodata/ { s += $3 } END { print s + 0 }' "$work/heap.sections")
+	hdata=$(awk '$1 ~ /\(heap\.c\.obj\)$/ && $2 ~ /^\.s?(data|bss)/ { s += $3 } END { print s + 0 }' "$work/heap.sections")
+	funcs=$(awk '$1 ~ /\(heap\.c\.obj\)$/ && $2 ~ /^\.text\./ { sub(/^\.text\./, "", $2); printf "%s %d, ", $2, $3 }' "$work/heap.sections" | sed 's/, $//')
+	others=$(awk '$1 !~ /\(heap\.c\.obj\)$/ && $1 !~ /(heap_entry|memfuncs)\.o$/ { n = $1; sub(/.*\(/, "", n); sub(/\)$/, "", n); printf "%s %s %d, ", n, $2, $3 }' "$work/heap.sections" | sed 's/, $//')
+	out ""
+	out "Interim heap, init + alloc + aligned_alloc + free (gc'ed image rooted at these four; heap.c sections kept): **$hsum bytes** = code $hcode + rodata $hro + data/bss $hdata."
+	out "Functions kept (bytes of .text.<name>; Thumb literal pools are inside, Xtensa .literal is counted in code above): ${funcs:-?}."
+	[ -n "$others" ] && out "Also pulled in from other objects (not counted above): $others."
+	if [ "$t" = m4 ]; then
+		if [ "$hsum" -le "$HEAP_BUDGET" ]; then
+			out "Budget (Cortex-M4): <= $HEAP_BUDGET B (1.2 KiB): **met** (peers: TLSF 1297 B, Zephyr sys_heap 1458 B)."
+		else
+			out "Budget (Cortex-M4): <= $HEAP_BUDGET B (1.2 KiB): **MISSED by $((hsum - HEAP_BUDGET)) B** (peers: TLSF 1297 B, Zephyr sys_heap 1458 B)."
+			over=1
+		fi
+		if [ "$core" -le "$CORE_BUDGET" ]; then
+			out "Budget (Cortex-M4): whole core <= $CORE_BUDGET B: **met** ($core B)."
+		else
+			out "Budget (Cortex-M4): whole core <= $CORE_BUDGET B: **MISSED**: $core B ($((core - CORE_BUDGET)) B over)."
+			over=1
+		fi
+	fi
+
+	# ---- sizeof / alignof of the structs ----
+	out ""
+	out "| struct | header | sizeof | alignof |"
+	out "|---|---|---:|---:|"
+	hdrs=$(ls "$ROOT"/include/vregion/*.h "$ROOT"/include/sof/lib/*.h 2>/dev/null | grep -v port_posix.h)
+	priv=$(ls "$ROOT"/src/*_internal.h 2>/dev/null)
+	incl=""
+	for h in $hdrs; do incl="$incl#include \"${h#"$ROOT"/include/}\"\n"; done
+	for h in $hdrs $priv; do
+		rel=${h#"$ROOT"/}
+		for s in $(grep -oE '^struct [a-z_0-9]+ \{' "$h" | awk '{ print $2 }'); do
+			src="$work/sz_$s.c"
+			{
+				printf '%b' "$incl"
+				case $h in */src/*) echo "#include \"$(basename "$h")\"" ;; esac
+				echo "char vr_sizeof_x[sizeof(struct $s)];"
+				echo "char vr_alignof_x[_Alignof(struct $s)];"
+			} >"$src"
+			if "${P}gcc" ${cpuflags[$t]} -ffreestanding -std=c11 -fno-common -I"$ROOT/include" -I"$ROOT/src" \
+				-c "$src" -o "$work/sz_$s.o" 2>/dev/null; then
+				sz=$("${P}nm" -S "$work/sz_$s.o" | awk 'function hex(x,   i, v, c) { x = tolower(x); sub(/^0x/, "", x); v = 0; for (i = 1; i <= length(x); i++) { c = index("0123456789abcdef", substr(x, i, 1)); v = v * 16 + c - 1 }; return v } $4 == "vr_sizeof_x" { print hex($2) }')
+				al=$("${P}nm" -S "$work/sz_$s.o" | awk 'function hex(x,   i, v, c) { x = tolower(x); sub(/^0x/, "", x); v = 0; for (i = 1; i <= length(x); i++) { c = index("0123456789abcdef", substr(x, i, 1)); v = v * 16 + c - 1 }; return v } $4 == "vr_alignof_x" { print hex($2) }')
+			else
+				sz="n/a"; al="n/a"
+			fi
+			case $h in */src/*) s="$s (private)" ;; esac
+			out "| $s | $rel | $sz | $al |"
+		done
+	done
+done
+
+if [ $update_doc -eq 1 ] && [ $fail -eq 0 ]; then
+	doc=$ROOT/docs/performance.md
+	begin='<!-- size-report:begin (generated by scripts/size-report.sh --update-doc; edit the script, not this block) -->'
+	end='<!-- size-report:end -->'
+	body=$(mktemp)
+	{
+		echo "$begin"
+		echo "Generated $(date -u +%Y-%m-%d) from commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')."
+		cat "$report"
+		echo ""
+		echo "$end"
+	} >"$body"
+	if [ -f "$doc" ] && grep -qF '<!-- size-report:begin' "$doc"; then
+		awk -v bodyfile="$body" '
+			/<!-- size-report:begin/ { while ((getline l < bodyfile) > 0) print l; skip = 1; next }
+			/<!-- size-report:end -->/ { skip = 0; next }
+			!skip { print }' "$doc" >"$doc.tmp" && mv "$doc.tmp" "$doc"
+		echo "size-report: updated the generated block of $doc"
+	else
+		echo "size-report: $doc has no size-report block; add the markers under \"## Code size\"" >&2
+	fi
+	rm -f "$body"
+fi
+
+[ $fail -ne 0 ] && { echo "size-report: FAILED"; exit 1; }
+[ $strict -eq 1 ] && [ $over -ne 0 ] && { echo "size-report: budget missed (--strict)"; exit 1; }
+exit 0
