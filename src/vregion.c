@@ -42,7 +42,7 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	const struct vr_port *port = pool ? vr_vpage_port(pool) : NULL;
 	struct vr_port_lock *lock = NULL;
 	struct vr_region *vr;
-	size_t page, pages, line, min_align, granules, words, meta_bytes, heap_off, map_off;
+	size_t page, pages, line, min_align, granules, meta_bytes, heap_off, map_off;
 	unsigned flags;
 	bool own_guard;
 	void *base;
@@ -74,10 +74,9 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 
 	/* One metadata block: control block | heap control | start map. */
 	granules = pages * (page / min_align);
-	words = (granules + 31) / 32;
 	heap_off = align16(sizeof(*vr));
 	map_off = heap_off + align16(vr_heap_control_bytes());
-	meta_bytes = map_off + words * sizeof(uint32_t);
+	meta_bytes = map_off + granules;	/* start map: one byte per granule */
 	vr = port->meta_alloc(port->ctx, meta_bytes);
 	if (!vr) {
 		vr_region_log_(port, VR_LOG_WRN, __func__, "no metadata", meta_bytes, 0);
@@ -119,8 +118,9 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	vr->fast.ptr = (uintptr_t)base;
 	vr->fast.mask = min_align - 1;
 	vr->fast.shift = vr_ctz64(min_align);
-	vr->fast.starts = (uint32_t *)(void *)((char *)vr + map_off);
-	vr->start_bits = granules;
+	vr->starts = (bool *)(void *)((uint8_t *)vr + map_off);
+	vr->fast.map_bias = (uintptr_t)vr->starts - (vr->fast.base >> vr->fast.shift);
+	vr->start_bytes = granules;
 	vr->pool = pool;
 	vr->port = port;
 	vr->lock = lock;
@@ -130,7 +130,6 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	vr->pages = pages;
 	vr->end = vr->fast.base + vr->size;
 	vr->lifetime_end = vr->end;
-	vr->fast.fast_end = lock ? 0 : vr->end;
 	vr->line = line;
 	vr->min_align = min_align;
 	vr->refcount = 1;
@@ -138,6 +137,7 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	vr->heap = (struct vr_heap *)(void *)((char *)vr + heap_off);
 	vr->meta_bytes = meta_bytes;
 	vr->name = cfg->name;
+	vr_region_fast_sync(vr);
 	vr->magic = VR_REGION_MAGIC;
 	LOG(vr, VR_LOG_INF, "created (base, size)", base, vr->size);
 	return vr;
@@ -207,7 +207,7 @@ struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding
 	if (last) {
 		/* From here on every call sees a dead region. */
 		vr->magic = VR_REGION_DEAD;
-		vr->fast.fast_end = 0;
+		vr->fast.fast_end = vr->fast.ptr;
 	}
 	vr_region_unlock(vr);
 	if (!last)
@@ -252,7 +252,7 @@ int vr_region_set_interim(struct vr_region *vr)
 		: (vr->line > vr->min_align ? vr->line : vr->min_align);
 	ib = vr_align_up(vr->fast.ptr, step);	/* <= end: end is page aligned */
 	isz = (size_t)(vr->end - ib);
-	vr->fast.fast_end = 0;			/* no more inline lifetime allocs */
+	vr->fast.fast_end = vr->fast.ptr;	/* no more inline lifetime allocs */
 	if (isz < vr_heap_min_bytes()) {
 		vr->phase = VR_REGION_INVALID;
 		LOG(vr, VR_LOG_WRN, "too little space for an interim heap: region INVALID (left, min)",
@@ -265,8 +265,7 @@ int vr_region_set_interim(struct vr_region *vr)
 		rc = vr_vpage_protect(vr->pool, (void *)vr->fast.base, sealed_pages, VR_PERM_R);
 		if (rc) {
 			LOG(vr, VR_LOG_ERR, "sealing failed, region stays LIFETIME (errno)", -rc, 0);
-			if (vr->phase == VR_REGION_LIFETIME && !vr->lock)
-				vr->fast.fast_end = vr->end;
+			vr_region_fast_sync(vr);
 			goto out;
 		}
 	}
@@ -283,6 +282,7 @@ int vr_region_set_interim(struct vr_region *vr)
 	vr->sealed = sealed_pages != 0;
 	vr->lifetime_end = ib;
 	vr->phase = VR_REGION_INTERIM;
+	vr_region_fast_sync(vr);
 	LOG(vr, VR_LOG_INF, "interim (heap base, bytes)", ib, isz);
 out:
 	vr_region_unlock(vr);
@@ -333,7 +333,7 @@ static void *lifetime_alloc(struct vr_region *vr, size_t size, size_t a)
 	g = (size_t)(p - vr->fast.base) >> vr->fast.shift;
 	vr_starts_set(vr, g);
 	vr->fast.ptr = p + need;
-	vr->fast.allocs++;
+	vr_region_fast_sync(vr);
 	return (void *)p;
 }
 

@@ -18,8 +18,9 @@
  * Invariants (checked by vr_region_validate):
  *   base <= fast.ptr <= lifetime_end <= end, all min_align aligned;
  *   lifetime_end == end unless INTERIM; fast.fast_end is end iff LIFETIME and
- *   no lock, else 0; popcount(starts) == fast.allocs - lifetime_frees and no
- *   start bit at or above the bump pointer.
+ *   no lock, else fast.ptr (vr_region_fast_sync); no start bit at or above
+ *   the bump pointer. The lifetime allocation count is not kept: it is
+ *   popcount(starts) + lifetime_frees (one less store on the fast path).
  */
 struct vr_region {
 	struct vr_region_fast_ fast;	/* first: read by the inline alloc */
@@ -41,7 +42,8 @@ struct vr_region {
 	size_t lifetime_frees;
 	size_t failures;
 	size_t errors;
-	size_t start_bits;		/* bits in fast.starts: size / min_align */
+	bool *starts;			/* lifetime start map, one entry per granule */
+	size_t start_bytes;		/* entries: size / min_align */
 	struct vr_heap *heap;		/* control block, in the same meta block */
 	size_t meta_bytes;
 	const char *name;
@@ -64,21 +66,38 @@ static inline void vr_region_unlock(struct vr_region *vr)
 		vr->port->unlock(vr->port->ctx, vr->lock);
 }
 
-/* ---- the lifetime start map (fast.starts, 32-bit words) ---- */
+/* ---- the lifetime start map (starts, one bool per granule) ---- */
 
 static inline bool vr_starts_test(const struct vr_region *vr, size_t g)
 {
-	return (vr->fast.starts[g >> 5] >> (g & 31)) & 1u;
+	return vr->starts[g];
 }
 
 static inline void vr_starts_set(struct vr_region *vr, size_t g)
 {
-	vr->fast.starts[g >> 5] |= (uint32_t)1 << (g & 31);
+	vr->starts[g] = true;
 }
 
 static inline void vr_starts_clear(struct vr_region *vr, size_t g)
 {
-	vr->fast.starts[g >> 5] &= ~((uint32_t)1 << (g & 31));
+	vr->starts[g] = false;
+}
+
+/* Live lifetime allocations (bytes set below the bump pointer; validate
+ * checks there are none above). O(bump / min_align). */
+static inline size_t vr_starts_live(const struct vr_region *vr)
+{
+	size_t g, n = 0, top = (size_t)(vr->fast.ptr - vr->fast.base) >> vr->fast.shift;
+
+	for (g = 0; g < top; g++)
+		n += vr->starts[g];
+	return n;
+}
+
+/* Re-derive the inline path's limit after ptr, phase or lock changed. */
+static inline void vr_region_fast_sync(struct vr_region *vr)
+{
+	vr->fast.fast_end = vr->phase == VR_REGION_LIFETIME && !vr->lock ? vr->end : vr->fast.ptr;
 }
 
 /* Log through the port's hook (port may be NULL). */

@@ -10,7 +10,7 @@
 
 size_t vr_region_outstanding_(struct vr_region *vr)
 {
-	size_t live = vr->fast.allocs - vr->lifetime_frees;
+	size_t live = vr_starts_live(vr);
 	struct vr_heap_stats hs;
 
 	if (vr->phase == VR_REGION_INTERIM && vr_heap_get_stats(vr->heap, &hs) == 0)
@@ -32,7 +32,7 @@ static void stats_locked(struct vr_region *vr, struct vr_region_stats *st)
 	st->base = vr->fast.base;
 	st->lifetime_used = (size_t)(vr->fast.ptr - vr->fast.base);
 	st->lifetime_size = (size_t)(vr->lifetime_end - vr->fast.base);
-	st->lifetime_allocs = vr->fast.allocs;
+	st->lifetime_allocs = vr_starts_live(vr) + vr->lifetime_frees;
 	st->lifetime_frees = vr->lifetime_frees;
 	if (vr->phase == VR_REGION_INTERIM && vr_heap_get_stats(vr->heap, &hs) == 0) {
 		st->interim_size = (size_t)(vr->end - vr->lifetime_end);
@@ -101,7 +101,8 @@ static const char *check_locked(struct vr_region *vr)
 {
 	const struct vr_port *port = vr->port;
 	uintptr_t base = vr->fast.base, ptr = vr->fast.ptr;
-	size_t page = port->page_size, run, live_bits, bump_g, w;
+	size_t page = port->page_size, run, bump_g, w;
+	const uint8_t *map;
 
 	if (vr->refcount == 0)
 		return "refcount 0 on a live region";
@@ -115,17 +116,18 @@ static const char *check_locked(struct vr_region *vr)
 		return "bump pointer out of bounds or misaligned";
 	switch (vr->phase) {
 	case VR_REGION_LIFETIME:
-		if (vr->lifetime_end != vr->end || vr->fast.fast_end != (vr->lock ? 0 : vr->end))
+		if (vr->lifetime_end != vr->end ||
+		    vr->fast.fast_end != (vr->lock ? ptr : vr->end))
 			return "LIFETIME: lifetime end or fast path wrong";
 		if (vr->sealed)
 			return "LIFETIME: sealed";
 		break;
 	case VR_REGION_INVALID:
-		if (vr->lifetime_end != vr->end || vr->fast.fast_end != 0 || vr->sealed)
+		if (vr->lifetime_end != vr->end || vr->fast.fast_end != ptr || vr->sealed)
 			return "INVALID: lifetime end, fast path or seal wrong";
 		break;
 	case VR_REGION_INTERIM:
-		if (vr->fast.fast_end != 0)
+		if (vr->fast.fast_end != ptr)
 			return "INTERIM: fast path still enabled";
 		if (vr->sealed && (vr->lifetime_end & (page - 1)))
 			return "INTERIM: sealed but heap not page aligned";
@@ -140,29 +142,18 @@ static const char *check_locked(struct vr_region *vr)
 	default:
 		return "unknown phase";
 	}
-	if (vr->lifetime_frees > vr->fast.allocs)
-		return "more lifetime frees than allocations";
-	if (vr->start_bits != vr->size >> vr->fast.shift)
+	if (vr->start_bytes != vr->size >> vr->fast.shift)
 		return "start map size wrong";
+	if (vr->fast.map_bias != (uintptr_t)vr->starts - (base >> vr->fast.shift))
+		return "start map bias wrong";
 	bump_g = (size_t)(ptr - base) >> vr->fast.shift;
-	live_bits = 0;
-	for (w = 0; w < (vr->start_bits + 31) / 32; w++) {
-		uint32_t word = vr->fast.starts[w];
-		size_t first = w * 32;
-
-		/* bits at or above the bump pointer (and past the end) are clear */
-		if (first + 32 > bump_g) {
-			uint32_t above = bump_g <= first ? ~(uint32_t)0
-				: ~(uint32_t)0 << (bump_g - first);
-
-			if (word & above)
-				return "lifetime start above the bump pointer";
-		}
-		for (; word; word &= word - 1)
-			live_bits++;
+	map = (const uint8_t *)vr->starts;	/* bytes: a corrupted entry is not a bool */
+	for (w = 0; w < vr->start_bytes; w++) {
+		if (map[w] > 1)
+			return "lifetime start map holds a bad value";
+		if (map[w] && w >= bump_g)
+			return "lifetime start above the bump pointer";
 	}
-	if (live_bits != vr->fast.allocs - vr->lifetime_frees)
-		return "start map does not match the lifetime counters";
 	run = vr_vpage_run_pages(vr->pool, (void *)base);
 	if (run != vr->pages + (vr->own_guard ? 1u : 0u))
 		return "pool run does not match the region";

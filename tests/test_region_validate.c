@@ -33,12 +33,11 @@ static void test_validate_lifetime(void **state)
 	BREAK(vr->fast.ptr, vr->end + 64);			/* past the end */
 	BREAK(vr->fast.ptr, vr->fast.base - 64);		/* before the base */
 	BREAK(vr->fast.fast_end, 0);				/* NOLOCK lost its fast path */
-	BREAK(vr->fast.allocs, vr->fast.allocs + 1);		/* counter vs start map */
-	BREAK(vr->lifetime_frees, vr->fast.allocs + 1);
-	BREAK(vr->fast.starts[0], vr->fast.starts[0] & ~1u);	/* a's start bit lost */
-	BREAK(vr->fast.starts[0], vr->fast.starts[0] | (1u << 9));	/* start above bump */
-	BREAK(vr->fast.starts[(vr->start_bits - 1) / 32],
-	      vr->fast.starts[(vr->start_bits - 1) / 32] | (1u << ((vr->start_bits - 1) % 32)));
+	BREAK(vr->fast.fast_end, vr->fast.ptr);
+	BREAK(vr->starts[9], true);				/* start above the bump */
+	BREAK(vr->starts[vr->start_bytes - 1], true);		/* the last granule */
+	BREAK(((uint8_t *)vr->starts)[0], 7);			/* not a bool value */
+	BREAK(vr->fast.map_bias, vr->fast.map_bias + 1);
 	BREAK(vr->refcount, 0);
 	BREAK(vr->phase, (enum vr_region_phase)7);
 	BREAK(vr->phase, VR_REGION_INVALID);			/* INVALID with a fast path */
@@ -48,7 +47,8 @@ static void test_validate_lifetime(void **state)
 	BREAK(vr->pages, vr->pages + 1);
 	BREAK(vr->end, vr->end + PAGE);
 	BREAK(vr->fast.mask, 31);
-	BREAK(vr->start_bits, vr->start_bits - 1);
+	BREAK(vr->fast.shift, 5);
+	BREAK(vr->start_bytes, vr->start_bytes - 1);
 	BREAK(vr->own_guard, true);				/* pool run has no guard */
 	(void)a;
 	assert_null(vr_region_put(vr));

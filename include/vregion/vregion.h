@@ -45,17 +45,20 @@
  * thread), and so does set_interim with VR_REGION_SEAL (protect).
  *
  * COST (memory). Per region, in port metadata: sizeof(struct vr_region)
- * (~200 bytes on 64-bit) + vr_heap_control_bytes() + one bit per min_align
- * bytes of region (the lifetime start map: 56 bytes for 28 KiB at 64).
+ * (~110 bytes on 32-bit, ~210 on 64-bit) + vr_heap_control_bytes() (about
+ * 1.3 KiB) + one byte per min_align bytes of region (the lifetime start map:
+ * 448 bytes for a 28 KiB region at the default 64, i.e. 1/64 of the region).
  * Per lifetime allocation: 0 bytes of header, only alignment padding. Per
  * interim allocation: the heap's header (vregion/heap.h).
  *
- * LIFETIME START MAP. The control block keeps one bit per min_align granule
- * of the region, set where a lifetime allocation starts. vr_region_free uses
- * it to reject, in O(1), pointers that are not a live lifetime allocation
- * start (interior pointers, pointers into padding, double frees of lifetime
- * objects), and validate() cross-checks it with the counters. It costs one
- * store per lifetime allocation.
+ * LIFETIME START MAP. The metadata keeps one byte per min_align granule of
+ * the region, set where a lifetime allocation starts. vr_region_free uses it
+ * to reject, in O(1), pointers that are not a live lifetime allocation start
+ * (interior pointers, pointers into padding, double frees of lifetime
+ * objects); the number of live lifetime allocations is its population.
+ * It costs one plain byte store per lifetime allocation (a bit map would cost
+ * a read-modify-write whose store-to-load chain made the fast path 1.2x
+ * slower than glibc's obstack with clang; see docs/region.md).
  *
  * THREAD-SAFETY. Without VR_REGION_NOLOCK every call takes the region's port
  * lock (one lock per region; the heap itself takes none). With NOLOCK the
@@ -118,7 +121,7 @@ struct vr_region_stats {
 	uintptr_t base;			/* cached base */
 	size_t lifetime_used;		/* bytes bumped, padding included (never > lifetime_size) */
 	size_t lifetime_size;		/* bytes of the lifetime part (whole region before set_interim) */
-	size_t lifetime_allocs;
+	size_t lifetime_allocs;		/* = live lifetime starts + lifetime_frees */
 	size_t lifetime_frees;		/* counted, not reused */
 	size_t interim_size;		/* bytes given to the interim heap (0 before) */
 	size_t interim_used;		/* heap bytes in live blocks, headers included */
@@ -260,14 +263,14 @@ int vr_region_validate(struct vr_region *vr);
  */
 struct vr_region_fast_ {
 	uintptr_t ptr;		/* bump pointer, always min_align aligned */
-	uintptr_t fast_end;	/* region end while the inline path may run
-				 * (LIFETIME and no lock), else 0 */
-	uintptr_t base;		/* first byte of the region */
-	uint32_t *starts;	/* lifetime start map, one bit per granule
-				 * (32-bit words: cheap on 32-bit cores) */
+	uintptr_t fast_end;	/* the region end while the inline path may run
+				 * (LIFETIME and no lock), else equal to ptr
+				 * (no room: every call takes the slow path) */
+	uintptr_t map_bias;	/* address of the start map entry of the granule
+				 * at address 0: entry of p = map_bias + (p >> shift) */
 	size_t mask;		/* min_align - 1 */
-	unsigned shift;		/* log2(min_align) */
-	size_t allocs;		/* lifetime allocations */
+	size_t shift;		/* log2(min_align) */
+	uintptr_t base;		/* first byte of the region (slow paths) */
 };
 
 /* The out-of-line path: every case the inline path does not take. */
@@ -278,14 +281,14 @@ static inline void *vr_region_alloc_inline_(struct vr_region *vr, size_t size)
 	struct vr_region_fast_ *f = (struct vr_region_fast_ *)vr;
 
 	/* size - 1 < room  <=>  1 <= size <= room; room is a multiple of
-	 * min_align, so the rounded size fits too. */
-	if (VR_LIKELY(vr && f->fast_end && size - 1 < (size_t)(f->fast_end - f->ptr))) {
+	 * min_align, so the rounded size fits too. room is 0 whenever the
+	 * inline path must not run. The start map entry is a bool: its store
+	 * cannot alias the fields above (a char store could). */
+	if (VR_LIKELY(vr && size - 1 < (size_t)(f->fast_end - f->ptr))) {
 		uintptr_t p = f->ptr;
-		size_t g = (size_t)(p - f->base) >> f->shift;
 
-		f->starts[g >> 5] |= (uint32_t)1 << (g & 31);
+		*(bool *)(f->map_bias + (p >> f->shift)) = true;
 		f->ptr = p + ((size + f->mask) & ~f->mask);
-		f->allocs++;
 		return (void *)p;
 	}
 	return vr_region_alloc_slow_(vr, size, 0);
