@@ -539,6 +539,19 @@ static void do_complete(struct cctx *c, const struct vrs_stmt *s)
 		FAIL(c, "pipeline '%s' is already complete (line %u)", s->name, o->completed);
 		return;
 	}
+	if ((s->flags & VRS_F_EXPECT_FAIL) && o->region == VRS_NONE) {
+		bool dp = false;
+		uint32_t i;
+
+		for (i = 0; i < c->sc->nobjs; i++)
+			dp |= c->sc->objs[i].kind == VRS_OBJ_DP && c->sc->objs[i].pipeline == id &&
+			      c->so[i].alive;
+		if (!dp) {
+			FAIL(c, "'complete %s expect=fail': '%s' has no region that could fail", s->name,
+			     s->name);
+			return;
+		}
+	}
 	e.flags &= (uint8_t)~VRS_F_EXPECT_FAIL;
 	if (emit(c, &e))
 		return;

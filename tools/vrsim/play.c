@@ -748,9 +748,11 @@ static void play_event(struct pctx *c, const struct vrs_event *e)
 		}
 		{
 			uint32_t reg = c->al[e->alloc].reg;
+			bool interim = c->al[e->alloc].interim;
 
 			free_alloc(c, e->alloc);
-			snprintf(c->note, sizeof(c->note), "ok");
+			snprintf(c->note, sizeof(c->note), interim ? "ok" :
+				 "ok (lifetime: counted, the space is not reused)");
 			observe(c, reg);
 		}
 		break;

@@ -150,9 +150,10 @@ static void region_notes(FILE *f, const struct vrs_report *rp)
 			fprintf(f, "  %s: lifetime part %zu B, interim heap %zu B, interim peak %zu B "
 				"at line %u\n", sc->objs[k].name, q->lifetime_size, q->interim_size,
 				q->interim_peak, q->peak_line);
-		else if (q->created)
+		else if (q->created && q->allocs)
 			fprintf(f, "  %s: never completed (lifetime phase only)\n", sc->objs[k].name);
-		refs_line(f, sc, k, q);
+		if (q->refs_max > 1)
+			refs_line(f, sc, k, q);
 		for (i = 0; i < q->nfails; i++) {
 			vrs_fail_describe(sc, &q->fails[i], buf, sizeof(buf));
 			fprintf(f, "  %s: %s %s\n", sc->objs[k].name,
@@ -168,19 +169,26 @@ static void region_notes(FILE *f, const struct vrs_report *rp)
 				"was released\n", sc->objs[k].name, q->outstanding_at_release);
 		if (!rp->sz)
 			continue;
+		if (!q->allocs && !q->nfails && rp->sz->reg[k].status == VRS_SIZE_OK &&
+		    rp->sz->reg[k].pages == 1) {
+			fprintf(f, "  %s: nothing allocated: 1 page (the minimum) plays clean\n",
+				sc->objs[k].name);
+			continue;
+		}
 		{
 			const struct vrs_size_rec *s = &rp->sz->reg[k];
 
 			switch (s->status) {
 			case VRS_SIZE_OK:
 			case VRS_SIZE_NONMONOTONIC:
-				fprintf(f, "  %s: recommended %zu pages (%zu B) plays clean", sc->objs[k].name,
-					s->pages, s->bytes);
+				fprintf(f, "  %s: recommended %zu page%s (%zu B) plays clean",
+					sc->objs[k].name, s->pages, s->pages == 1 ? "" : "s", s->bytes);
 				if (s->pages == 1)
 					fprintf(f, "; 1 page is the minimum\n");
 				else if (s->has_below_fail) {
 					vrs_fail_describe(sc, &s->below_fail, buf, sizeof(buf));
-					fprintf(f, "; %zu fails at %s\n", s->pages - 1, buf);
+					fprintf(f, "; %zu page%s fail%s at %s\n", s->pages - 1,
+						s->pages == 2 ? "" : "s", s->pages == 2 ? "s" : "", buf);
 				} else {
 					fprintf(f, "; %zu DOES NOT FAIL\n", s->pages - 1);
 				}
@@ -202,7 +210,7 @@ static void region_notes(FILE *f, const struct vrs_report *rp)
 					sc->objs[k].name, sc->plat.virt);
 				break;
 			default:
-				fprintf(f, "  %s: not sized (never created)\n", sc->objs[k].name);
+				fprintf(f, "  %s: not sized (never created as written)\n", sc->objs[k].name);
 				break;
 			}
 		}

@@ -28,7 +28,7 @@
 
 #define VRS_NAME_MAX 64		/* bytes of a name, NUL included */
 #define VRS_MAX_DIAGS 20	/* diagnostics kept (the first ones) */
-#define VRS_MAX_EVENTS 2000000u	/* unrolled events a scenario may have */
+#define VRS_MAX_EVENTS 1000000u	/* unrolled events a scenario may have */
 #define VRS_MAX_NEST 16		/* nested repeat blocks */
 #define VRS_NONE UINT32_MAX	/* "no id" */
 #define VRS_DP_DEFAULT_SIZE (28u * 1024u) /* dp module size= default (SOF HEAD) */

@@ -158,7 +158,7 @@ int vrs_size(const struct vrs_scenario *sc, const struct vrs_result *aw, struct 
 		return -ENOMEM;
 	}
 	for (k = 0; k < sc->nobjs && !rc; k++) {
-		if (!aw->reg[k].is_region || !aw->reg[k].instances)
+		if (!aw->reg[k].is_region || !aw->reg[k].created)
 			continue;
 		rc = size_one(sc, aw, ov, k, &out->reg[k]);
 		ov[k] = 0;

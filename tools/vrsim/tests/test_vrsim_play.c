@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_vrsim_play.c - the player on the real library: what it records per
+ * region (the upstream ztest vectors), references, interim reset, expected
+ * and unexpected failures, surprises, skipped events, pool limits, the leak
+ * check and region size overrides.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vr_test.h"
+
+#include "play.h"
+
+struct run {
+	struct vrs_scenario sc;
+	struct vrs_result r;
+};
+
+static void play_text(struct run *p, const char *text, const size_t *ov)
+{
+	struct vrs_diags dg;
+	struct vrs_play_opts o = { VRS_PLAY_RECORD | VRS_PLAY_VALIDATE, ov, NULL };
+	int rc = vrs_parse("t.vrs", text, strlen(text), 4096, &p->sc, &dg);
+
+	if (rc) {
+		print_message("parse: line %u: %s\n", dg.n ? dg.d[0].line : 0,
+			      dg.n ? dg.d[0].msg : "?");
+		fail();
+	}
+	assert_int_equal(vrs_play(&p->sc, &o, &p->r), 0);
+	/* whatever the scenario does, the library must behave */
+	if (p->r.liberr_total) {
+		print_message("library error: %s\n", p->r.liberr[0]);
+		fail();
+	}
+}
+
+static void done(struct run *p)
+{
+	vrs_result_free(&p->r);
+	vrs_scenario_free(&p->sc);
+}
+
+static const struct vrs_region_rec *rec(struct run *p, const char *name)
+{
+	uint32_t k = vrs_find_object(&p->sc, name);
+
+	assert_int_not_equal(k, VRS_NONE);
+	return &p->r.reg[k];
+}
+
+/* The upstream ztest vectors (SYSTEM.md section 3). */
+static void test_ztest_vectors(void **state)
+{
+	static const char text[] =
+		"platform phys=16 virt=16\n"
+		"pipeline Z\nmodule Z.m dp size=12K\n"
+		"alloc Z.m.a 6000\nalloc Z.m.b 5000 align=16\nalloc Z.m.c 6000 expect=fail\n"
+		"free Z.m.a\nfree Z.m.b\ncomplete Z.m\n"
+		"alloc Z.m.d 20\nalloc Z.m.e 1000 align=16\nalloc Z.m.f 2000 expect=fail\n"
+		"free Z.m.d\nfree Z.m.e\nalloc Z.m.g 1000\n"
+		"destroy Z.m\ndestroy Z\n";
+	const struct vrs_region_rec *q;
+	struct run p;
+
+	(void)state;
+	play_text(&p, text, NULL);
+	q = rec(&p, "Z.m");
+	assert_true(q->is_region);
+	assert_int_equal(q->pages, 3);
+	assert_int_equal(q->lifetime_used, 6016 + 5056);
+	assert_int_equal(q->lifetime_size, 11072);
+	assert_int_equal(q->interim_size, 12288 - 11072);
+	assert_int_equal(q->expected, 2);
+	assert_int_equal(q->unexpected, 0);
+	assert_int_equal(q->surprises, 0);
+	assert_int_equal(q->nfails, 2);
+	assert_int_equal(q->fails[0].line, 6);
+	assert_int_equal(q->fails[0].phase, 0);
+	assert_int_equal(q->fails[0].largest_free, 12288 - 11072);
+	assert_int_equal(q->fails[1].line, 12);
+	assert_int_equal(q->fails[1].phase, 1);
+	assert_int_equal(q->allocs, 5);
+	assert_int_equal(q->frees, 5);
+	assert_true(vrs_result_clean(&p.r));
+	assert_true(p.r.leak_ok);
+	assert_int_equal(p.r.vpeak, 4);		/* 3 pages + the guard page */
+	assert_int_equal(p.r.ppeak, 3);
+	done(&p);
+}
+
+/* A DP module destroyed before its buffers: the region lives on until the
+ * last unbind, and its pages go back exactly then. */
+static void test_references(void **state)
+{
+	static const char text[] =
+		"platform phys=32 virt=32\n"
+		"pipeline P\nmodule P.a ll\nmodule P.d dp size=8K\n"	/* 2-4 */
+		"bind P.a P.d as B1\nbind P.d P.a as B2\n"		/* 5-6 */
+		"alloc B1.x 100\nalloc B2.y 200\n"			/* 7-8 */
+		"destroy P.d\n"						/* 9 */
+		"unbind B1\n"						/* 10 */
+		"unbind B2\n"						/* 11 */
+		"destroy P.a\ndestroy P\n";
+	const struct vrs_region_rec *q;
+	struct run p;
+	size_t i;
+
+	(void)state;
+	play_text(&p, text, NULL);
+	q = rec(&p, "P.d");
+	assert_int_equal(q->refs_max, 3);
+	assert_int_equal(q->nrefhist, 6);
+	{
+		static const unsigned refs[] = { 1, 2, 3, 2, 1, 0 };
+		static const unsigned lines[] = { 4, 5, 6, 9, 10, 11 };
+
+		for (i = 0; i < 6; i++) {
+			assert_int_equal(q->refhist[i].refs, refs[i]);
+			assert_int_equal(q->refhist[i].line, lines[i]);
+		}
+	}
+	/* buffers allocate in the dp region; their frees come with unbind */
+	assert_int_equal(q->allocs, 2);
+	assert_int_equal(q->frees, 2);
+	/* pages: 2 + guard while alive, back after line 11 */
+	for (i = 0; i < p.sc.nevs; i++) {
+		unsigned line = p.sc.evs[i].line;
+
+		if (line >= 4 && line <= 10)
+			assert_int_equal(p.r.samples[i].vused, 3);
+		if (line >= 11)
+			assert_int_equal(p.r.samples[i].vused, 0);
+	}
+	assert_true(vrs_result_clean(&p.r));
+	done(&p);
+}
+
+/* Interim reset drops every interim allocation at once: afterwards the whole
+ * heap is available again, lifetime data stays. */
+static void test_interim_reset(void **state)
+{
+	static const char text[] =
+		"platform phys=32 virt=32\n"
+		"pipeline P size=8K\n"
+		"alloc P.life 1000\n"
+		"complete P\nstart P\n"
+		"alloc P.a 3000\nalloc P.b 3000\n"
+		"alloc P.c 3000 expect=fail\n"		/* 7: the heap is ~7 KiB */
+		"stop P\nreset P interim-reset\nstart P\n"
+		"alloc P.a 3000\nalloc P.b 3000\n"	/* 12-13: fit again */
+		"stop P\nreset P\ndestroy P\n";
+	const struct vrs_region_rec *q;
+	struct run p;
+
+	(void)state;
+	play_text(&p, text, NULL);
+	q = rec(&p, "P");
+	assert_int_equal(q->expected, 1);
+	assert_int_equal(q->unexpected, 0);
+	assert_int_equal(q->lifetime_used, 1024);
+	assert_true(q->interim_peak >= 6000);
+	assert_true(vrs_result_clean(&p.r));
+	done(&p);
+}
+
+/* Not expected: counted, named with its line, the play is not clean. */
+static void test_unexpected_and_surprise(void **state)
+{
+	static const char text[] =
+		"platform phys=32 virt=32\n"
+		"pipeline P size=4K\n"
+		"alloc P.a 3000\n"
+		"alloc P.b 3000\n"			/* 4: unexpected */
+		"alloc P.c 64 expect=fail\n"		/* 5: surprise */
+		"free P.b\n"				/* 6: skipped (it failed) */
+		"destroy P\n";
+	const struct vrs_region_rec *q;
+	struct run p;
+
+	(void)state;
+	play_text(&p, text, NULL);
+	q = rec(&p, "P");
+	assert_int_equal(q->unexpected, 1);
+	assert_int_equal(q->surprises, 1);
+	assert_int_equal(q->expected, 0);
+	assert_int_equal(q->nfails, 2);
+	assert_int_equal(q->fails[0].line, 4);
+	assert_false(q->fails[0].expected);
+	assert_int_equal(q->fails[1].line, 5);
+	assert_true(q->fails[1].surprise);
+	assert_int_equal(p.r.skipped, 1);
+	assert_false(vrs_result_clean(&p.r));
+	assert_true(p.r.leak_ok);
+	done(&p);
+}
+
+/* A region that cannot be created: one failure, everything that depends on
+ * it skipped, no cascade. */
+static void test_create_failure_skips(void **state)
+{
+	static const char text[] =
+		"platform phys=8 virt=8\n"
+		"pipeline P size=64K\n"			/* 16 pages > 8 */
+		"module P.a ll\nalloc P.a.x 10\nalloc P.y 10\n"
+		"complete P\nstart P\nalloc P.z 10\nstop P\nreset P interim-reset\n"
+		"destroy P.a\ndestroy P\n";
+	const struct vrs_region_rec *q;
+	struct run p;
+
+	(void)state;
+	play_text(&p, text, NULL);
+	q = rec(&p, "P");
+	assert_int_equal(q->instances, 1);
+	assert_int_equal(q->created, 0);
+	assert_int_equal(q->unexpected, 1);
+	assert_int_equal(q->fails[0].kind, VRS_EV_PIPELINE);
+	assert_int_equal(p.r.unexpected, 1);
+	assert_int_equal(p.r.skipped, 5);	/* 3 allocs, set_interim, interim reset */
+	assert_true(p.r.leak_ok);
+	done(&p);
+}
+
+/* Contiguity: enough free pages, no run long enough (expected); and the
+ * pool's fragmentation figures. */
+static void test_pool_fragmentation(void **state)
+{
+	static const char text[] =
+		"platform phys=32 virt=32 guard=1\n"
+		"pipeline A\n"
+		"module A.m1 dp size=16K\nmodule A.m2 dp size=8K\nmodule A.m3 dp size=16K\n"
+		"module A.m4 dp size=8K\nmodule A.m5 dp size=16K\nmodule A.m6 dp size=8K\n"
+		"destroy A.m1\ndestroy A.m3\ndestroy A.m5\n"		/* 9-11 */
+		"module A.big dp size=40K expect=fail\n"		/* 12 */
+		"destroy A.m2\ndestroy A.m4\ndestroy A.m6\n"
+		"module A.big dp size=40K\ndestroy A.big\ndestroy A\n";
+	const struct vrs_region_rec *q;
+	struct run p;
+
+	(void)state;
+	play_text(&p, text, NULL);
+	q = rec(&p, "A.big");
+	assert_int_equal(q->instances, 2);
+	assert_int_equal(q->created, 1);
+	assert_int_equal(q->expected, 1);
+	assert_int_equal(q->fails[0].line, 12);
+	assert_int_equal(q->fails[0].largest_free, 8 * 4096);
+	assert_int_equal(p.r.vpeak, 24);
+	/* after line 11: 23 free pages, the largest run 8 */
+	assert_int_equal(p.r.worst_frag_free, 23);
+	assert_int_equal(p.r.worst_frag_largest, 8);
+	assert_int_equal(p.r.min_largest_run, 8);
+	assert_true(vrs_result_clean(&p.r));
+	done(&p);
+}
+
+/* Physical pages run out before virtual ones. */
+static void test_physical_limit(void **state)
+{
+	static const char text[] =
+		"platform phys=6 virt=32 guard=1\n"
+		"pipeline A\n"
+		"module A.a dp size=16K\n"
+		"module A.b dp size=12K expect=fail\n"	/* 4 + 3 > 6 */
+		"module A.c dp size=8K\n"		/* 4 + 2 = 6 */
+		"destroy A.a\ndestroy A.c\ndestroy A\n";
+	struct run p;
+
+	(void)state;
+	play_text(&p, text, NULL);
+	assert_int_equal(rec(&p, "A.b")->expected, 1);
+	assert_int_equal(rec(&p, "A.c")->created, 1);
+	assert_int_equal(p.r.ppeak, 6);
+	assert_true(vrs_result_clean(&p.r));
+	done(&p);
+}
+
+/* What the scenario forgets is a leak, named; the player still cleans up. */
+static void test_leak_check(void **state)
+{
+	static const char text[] =
+		"platform phys=32 virt=32\n"
+		"pipeline P size=8K\nmodule P.a ll\nmodule P.d dp size=4K\n"
+		"bind P.a P.d as B\n"
+		"destroy P.d\n";
+	struct run p;
+	unsigned i;
+	bool named_p = false, named_b = false, pages = false;
+
+	(void)state;
+	play_text(&p, text, NULL);
+	assert_false(p.r.leak_ok);
+	assert_false(vrs_result_clean(&p.r));
+	assert_int_equal(p.r.leak_regions, 2);	/* P (pipeline + P.a) and P.d (held by B) */
+	assert_int_equal(p.r.leak_vpages, 2 + 1 + 1 + 1);
+	assert_int_equal(p.r.leak_ppages, 3);
+	for (i = 0; i < p.r.nleaks; i++) {
+		named_p |= strstr(p.r.leaks[i], "pipeline 'P' still exists") != NULL;
+		named_b |= strstr(p.r.leaks[i], "buffer 'B' still exists") != NULL;
+		pages |= strstr(p.r.leaks[i], "5 virtual and 3 physical pages") != NULL;
+	}
+	assert_true(named_p);
+	assert_true(named_b);
+	assert_true(pages);
+	done(&p);
+}
+
+/* --region: the override is what is played. */
+static void test_size_override(void **state)
+{
+	static const char text[] =
+		"platform phys=32 virt=32\n"
+		"pipeline P size=4K\nalloc P.a 6000\ndestroy P\n";
+	size_t ov[1] = { 8192 };
+	struct run p;
+
+	(void)state;
+	play_text(&p, text, NULL);
+	assert_int_equal(rec(&p, "P")->unexpected, 1);
+	done(&p);
+	play_text(&p, text, ov);
+	assert_int_equal(rec(&p, "P")->unexpected, 0);
+	assert_int_equal(rec(&p, "P")->requested, 8192);
+	assert_int_equal(rec(&p, "P")->pages, 2);
+	assert_true(vrs_result_clean(&p.r));
+	done(&p);
+}
+
+/* set_interim with too little space: the region is invalid, later
+ * allocations fail; expected when marked. */
+static void test_invalid_region(void **state)
+{
+	static const char text[] =
+		"platform phys=32 virt=32\n"
+		"pipeline P size=4K\n"
+		"alloc P.a 4096\n"
+		"complete P expect=fail\n"
+		"alloc P.b 10 expect=fail\n"
+		"destroy P\n";
+	struct run p;
+
+	(void)state;
+	play_text(&p, text, NULL);
+	assert_int_equal(rec(&p, "P")->invalid, 1);
+	assert_int_equal(rec(&p, "P")->expected, 2);
+	assert_int_equal(rec(&p, "P")->fails[0].kind, VRS_EV_SET_INTERIM);
+	assert_true(vrs_result_clean(&p.r));
+	done(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ztest_vectors),
+		cmocka_unit_test(test_references),
+		cmocka_unit_test(test_interim_reset),
+		cmocka_unit_test(test_unexpected_and_surprise),
+		cmocka_unit_test(test_create_failure_skips),
+		cmocka_unit_test(test_pool_fragmentation),
+		cmocka_unit_test(test_physical_limit),
+		cmocka_unit_test(test_leak_check),
+		cmocka_unit_test(test_size_override),
+		cmocka_unit_test(test_invalid_region),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
