@@ -66,6 +66,7 @@ struct pctx {
 	bool validate;
 	bool record;
 	char note[200];			/* verbose: outcome of the current event */
+	char libmsg[1024];		/* verbose: library messages of the current event */
 };
 
 static struct pctx *g_cur;	/* for the port's log hook (vrsim is single-threaded) */
@@ -74,13 +75,18 @@ static void lib_log(void *ctx, enum vr_log_level level, const char *func, const 
 		    uintptr_t a, uintptr_t b)
 {
 	static const char *const lv[] = { "ERR", "WRN", "INF", "DBG" };
+	struct pctx *c = g_cur;
+	size_t n;
 
 	(void)ctx;
-	if (!g_cur || !g_cur->verbose || level > VR_LOG_WRN)
+	if (!c || !c->verbose || level > VR_LOG_WRN)
 		return;
-	fprintf(g_cur->log, "        library %s %s: %s (a=%#lx, b=%#lx)\n",
-		(unsigned)level < 4 ? lv[level] : "?", func, msg, (unsigned long)a,
-		(unsigned long)b);
+	/* kept until the event's own line is printed (log_event) */
+	n = strlen(c->libmsg);
+	snprintf(c->libmsg + n, sizeof(c->libmsg) - n,
+		 "        library %s %s: %s (a=%#lx, b=%#lx)\n",
+		 (unsigned)level < 4 ? lv[level] : "?", func, msg, (unsigned long)a,
+		 (unsigned long)b);
 }
 
 static void liberr(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -388,9 +394,12 @@ static void free_owned(struct pctx *c, uint32_t obj)
 		observe(c, reg);
 		n++;
 	}
-	if (n && c->verbose)
-		fprintf(c->log, "        freed %u allocation%s of %s\n", n, n == 1 ? "" : "s",
-			oname(c, obj));
+	if (n && c->verbose) {
+		size_t l = strlen(c->libmsg);
+
+		snprintf(c->libmsg + l, sizeof(c->libmsg) - l, "        freed %u allocation%s of %s\n",
+			 n, n == 1 ? "" : "s", oname(c, obj));
+	}
 }
 
 /* Offset of p (either alias) from the region's base. */
@@ -709,6 +718,8 @@ static void log_event(struct pctx *c, const struct vrs_event *e)
 		break;
 	}
 	fprintf(c->log, "%5u  %-52s %s\n", e->line, what, c->note);
+	fputs(c->libmsg, c->log);
+	c->libmsg[0] = 0;
 }
 
 static void play_event(struct pctx *c, const struct vrs_event *e)

@@ -349,6 +349,137 @@ static void test_invalid_region(void **state)
 	done(&p);
 }
 
+extern const unsigned char vrsim_default_scenario[];
+extern const size_t vrsim_default_scenario_len;
+
+static uint32_t rnd(uint32_t *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return *s >> 8;
+}
+
+/* Mutate one line: halve, double or nudge its first number, or garble a word. */
+static void mutate_line(char *dst, size_t n, const char *line, uint32_t *seed)
+{
+	const char *p = line;
+	size_t i = 0;
+
+	while (*p && (*p < '0' || *p > '9'))
+		p++;
+	if (*p && rnd(seed) % 4) {
+		unsigned long v = strtoul(p, NULL, 10);
+		const char *q = p;
+
+		while (*q >= '0' && *q <= '9')
+			q++;
+		switch (rnd(seed) % 4) {
+		case 0: v /= 2; break;
+		case 1: v *= 2; break;
+		case 2: v += 1; break;
+		default: v = v ? v - 1 : 0; break;
+		}
+		snprintf(dst, n, "%.*s%lu%s", (int)(p - line), line, v, q);
+		return;
+	}
+	for (; line[i] && i + 1 < n; i++)
+		dst[i] = line[i];
+	dst[i] = 0;
+	if (i)
+		dst[rnd(seed) % i] = "x.=# {}0"[rnd(seed) % 8];
+}
+
+/*
+ * Property: a scenario that passes the check plays without any library error
+ * (the static model and the player agree), and one that does not is rejected
+ * without crashing. Random line deletions, duplications, swaps and edits of
+ * the default scenario.
+ */
+static void test_mutations(void **state)
+{
+	enum { ITER = 1000, MAXL = 400 };
+	static char lines[MAXL][160];
+	static char text[MAXL * 160];
+	size_t nl = 0, off = 0;
+	uint32_t seed = 12345;
+	unsigned it, ok = 0, bad = 0;
+
+	(void)state;
+	while (off < vrsim_default_scenario_len && nl < MAXL) {
+		size_t e = off, k;
+
+		while (e < vrsim_default_scenario_len && vrsim_default_scenario[e] != '\n')
+			e++;
+		k = e - off < sizeof(lines[0]) - 1 ? e - off : sizeof(lines[0]) - 1;
+		memcpy(lines[nl], vrsim_default_scenario + off, k);
+		lines[nl++][k] = 0;
+		off = e + 1;
+	}
+	for (it = 0; it < ITER; it++) {
+		static char work[MAXL + 8][160];
+		struct vrs_play_opts o = { VRS_PLAY_RECORD | VRS_PLAY_VALIDATE, NULL, NULL };
+		struct vrs_scenario sc;
+		struct vrs_diags dg;
+		struct vrs_result r;
+		size_t n = nl, i, m, nm = 1 + rnd(&seed) % 3, len = 0;
+
+		memcpy(work, lines, sizeof(lines));
+		for (m = 0; m < nm; m++) {
+			size_t a = rnd(&seed) % n, b = rnd(&seed) % n;
+
+			switch (rnd(&seed) % 4) {
+			case 0:	/* delete */
+				memmove(work[a], work[a + 1], (n - a - 1) * sizeof(work[0]));
+				n--;
+				break;
+			case 1:	/* duplicate a at b */
+				if (n < MAXL + 7) {
+					char t[160];
+
+					memcpy(t, work[a], sizeof(t));
+					memmove(work[b + 1], work[b], (n - b) * sizeof(work[0]));
+					memcpy(work[b], t, sizeof(t));
+					n++;
+				}
+				break;
+			case 2: {	/* swap */
+				char t[160];
+
+				memcpy(t, work[a], sizeof(t));
+				memcpy(work[a], work[b], sizeof(t));
+				memcpy(work[b], t, sizeof(t));
+				break;
+			}
+			default: {
+				char t[160];
+
+				mutate_line(t, sizeof(t), work[a], &seed);
+				memcpy(work[a], t, sizeof(t));
+				break;
+			}
+			}
+		}
+		for (i = 0; i < n; i++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", work[i]);
+		if (vrs_parse("m.vrs", text, len, 4096, &sc, &dg)) {
+			assert_true(dg.n >= 1);
+			assert_null(sc.evs);
+			bad++;
+			continue;
+		}
+		ok++;
+		assert_int_equal(vrs_play(&sc, &o, &r), 0);
+		if (r.liberr_total) {
+			print_message("iteration %u: library error: %s\n", it, r.liberr[0]);
+			fail();
+		}
+		vrs_result_free(&r);
+		vrs_scenario_free(&sc);
+	}
+	print_message("mutations: %u played, %u rejected\n", ok, bad);
+	assert_true(ok >= ITER / 10);
+	assert_true(bad >= ITER / 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_leak_check),
 		cmocka_unit_test(test_size_override),
 		cmocka_unit_test(test_invalid_region),
+		cmocka_unit_test(test_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
