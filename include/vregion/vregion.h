@@ -38,7 +38,7 @@
  * as upstream). Coherent allocations are line aligned and line padded.
  *
  * COST (time). Lifetime alloc: O(1), no loop; with VR_REGION_NOLOCK (or a port
- * without locks) vr_region_alloc() is an inline fast path of about ten
+ * without locks) vr_region_alloc() is an inline fast path of about twenty
  * instructions and takes no lock. Interim alloc/free: O(1) (the heap's bound,
  * vregion/heap.h) under the region lock. Free dispatch: O(1). get/put: O(1);
  * create and the last put reach the port (map/unmap: NOT for a real-time
