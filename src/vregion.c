@@ -382,18 +382,25 @@ fail:
 	return NULL;
 }
 
-void *vr_region_alloc_slow_(struct vr_region *vr, size_t size, size_t align)
+/* Every public allocation after the inline path: check, lock, allocate. */
+static void *alloc_entry(struct vr_region *vr, size_t size, size_t align, bool coherent,
+			 const char *func)
 {
 	void *p;
 
 	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, "vr_region_alloc");
+		vr_region_log_bad_(vr, func);
 		return NULL;
 	}
 	vr_region_lock(vr);
-	p = alloc_locked(vr, size, align, false, "vr_region_alloc");
+	p = alloc_locked(vr, size, align, coherent, func);
 	vr_region_unlock(vr);
 	return p;
+}
+
+void *vr_region_alloc_slow_(struct vr_region *vr, size_t size, size_t align)
+{
+	return alloc_entry(vr, size, align, false, "vr_region_alloc");
 }
 
 void *vr_region_alloc(struct vr_region *vr, size_t size)
@@ -403,30 +410,14 @@ void *vr_region_alloc(struct vr_region *vr, size_t size)
 
 void *vr_region_alloc_align(struct vr_region *vr, size_t size, size_t align)
 {
-	void *p;
-
-	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, __func__);
-		return NULL;
-	}
-	vr_region_lock(vr);
-	p = alloc_locked(vr, size, align, false, __func__);
-	vr_region_unlock(vr);
-	return p;
+	return alloc_entry(vr, size, align, false, __func__);
 }
 
 void *vr_region_alloc_coherent_align(struct vr_region *vr, size_t size, size_t align)
 {
+	void *p = alloc_entry(vr, size, align, true, __func__);
 	const struct vr_port *port;
-	void *p;
 
-	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, __func__);
-		return NULL;
-	}
-	vr_region_lock(vr);
-	p = alloc_locked(vr, size, align, true, __func__);
-	vr_region_unlock(vr);
 	if (!p)
 		return NULL;
 	port = vr->port;
