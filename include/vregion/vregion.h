@@ -157,7 +157,8 @@ struct vr_region *vr_region_get(struct vr_region *vr);
  * when vr is NULL or not a live region (logged). A release with live
  * allocations (lifetime allocations never freed + interim blocks) logs a
  * warning with their count (upstream released silently). The last put
- * reaches the port (unmap): not for a real-time thread.
+ * reaches the port (unmap): not for a real-time thread. O(1), the last put
+ * O(bump pointer / min_align) to count the live allocations.
  */
 struct vr_region *vr_region_put(struct vr_region *vr);
 
@@ -227,7 +228,9 @@ int vr_region_free(struct vr_region *vr, void *ptr);
 /* True iff ptr (either alias) lies inside the region's mapped pages. O(1). */
 bool vr_region_contains(struct vr_region *vr, const void *ptr);
 
-/* Snapshot of the statistics, under the lock. 0 or -EINVAL. O(1). */
+/* Snapshot of the statistics, under the lock. 0 or -EINVAL. O(bump pointer /
+ * min_align): the live lifetime count is the start map's population (for a
+ * 28 KiB region at 64: at most 448 byte reads). */
 int vr_region_get_stats(struct vr_region *vr, struct vr_region_stats *st);
 
 /* Log a one-screen summary (base, size, phase, lifetime used/free count,
