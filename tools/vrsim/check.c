@@ -301,6 +301,7 @@ static void do_pipeline(struct cctx *c, const struct vrs_stmt *s)
 		return;
 	}
 	c->sc->objs[id].instances++;
+	c->sc->objs[id].seal |= (s->flags & VRS_F_SEAL) != 0;
 	if (!c->sc->objs[id].owns_region && s->size) {
 		c->sc->objs[id].owns_region = true;
 		c->sc->objs[id].size = s->size;
@@ -349,6 +350,7 @@ static void do_module(struct cctx *c, const struct vrs_stmt *s)
 	}
 	c->sc->objs[id].pipeline = p;
 	c->sc->objs[id].instances++;
+	c->sc->objs[id].seal |= (s->flags & VRS_F_SEAL) != 0;
 	if (s->modkind == VRS_OBJ_DP && !c->sc->objs[id].owns_region) {
 		c->sc->objs[id].owns_region = true;
 		c->sc->objs[id].size = s->size;

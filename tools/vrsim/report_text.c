@@ -33,8 +33,9 @@ void vrs_fail_describe(const struct vrs_scenario *sc, const struct vrs_fail *f, 
 		break;
 	case VRS_EV_SET_INTERIM:
 		snprintf(buf, n, "line %u: complete %s: %zu B above the lifetime data, too "
-			 "little for an interim heap (region invalid)", f->line,
-			 sc->objs[e->obj].name, f->largest_free);
+			 "little for an interim heap%s (region invalid)", f->line,
+			 sc->objs[e->obj].name, f->largest_free,
+			 sc->objs[e->obj].seal ? " starting on the next page (seal)" : "");
 		break;
 	default:
 		snprintf(buf, n, "line %u: create %s: no run of free pages for it (largest free "

@@ -56,6 +56,7 @@ struct vrs_object {
 	enum vrs_obj_kind kind;
 	uint32_t pipeline;	/* modules: their pipeline's object id */
 	bool owns_region;	/* pipeline with size=, or dp module */
+	bool seal;		/* created with seal (at least once) */
 	size_t size;		/* region bytes as first written (0: none) */
 	unsigned line;		/* line of the first creation */
 	unsigned instances;	/* creations in the unrolled scenario */

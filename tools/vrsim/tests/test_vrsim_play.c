@@ -349,6 +349,28 @@ static void test_invalid_region(void **state)
 	done(&p);
 }
 
+/* seal: the lifetime part is whole pages (read-only), the heap starts on the
+ * next page; frees of sealed lifetime blocks and coherent blocks still work. */
+static void test_seal(void **state)
+{
+	static const char text[] =
+		"platform phys=32 virt=32\n"
+		"pipeline P size=16K seal\nalloc P.a 1000\nalloc P.c 100 coherent\n"
+		"complete P\nalloc P.b 5000\nfree P.a\nfree P.c\nfree P.b\ndestroy P\n";
+	const struct vrs_region_rec *q;
+	struct run p;
+
+	(void)state;
+	play_text(&p, text, NULL);
+	q = rec(&p, "P");
+	assert_int_equal(q->lifetime_used, 1024 + 128);
+	assert_int_equal(q->lifetime_size, 4096);
+	assert_int_equal(q->interim_size, 12288);
+	assert_int_equal(q->frees, 3);
+	assert_true(vrs_result_clean(&p.r));
+	done(&p);
+}
+
 extern const unsigned char vrsim_default_scenario[];
 extern const size_t vrsim_default_scenario_len;
 
@@ -493,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_leak_check),
 		cmocka_unit_test(test_size_override),
 		cmocka_unit_test(test_invalid_region),
+		cmocka_unit_test(test_seal),
 		cmocka_unit_test(test_mutations),
 	};
 
