@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Golden test of vrsim's text summary:
 #   cmake -DVRSIM=<exe> -DSCENARIO=<file or empty for the default> -DGOLDEN=<file>
-#         -DEXPECT_EXIT=<status> [-DUPDATE=1] -P golden.cmake
+#         -DEXPECT_EXIT=<status> -DACTUAL_DIR=<dir> [-DUPDATE=1] -P golden.cmake
 # Runs vrsim in the current directory, compares stdout with GOLDEN byte for
 # byte and the exit status with EXPECT_EXIT. UPDATE=1 rewrites GOLDEN instead
 # (review the diff before committing it: the library's numbers changed).
@@ -25,8 +25,10 @@ if(NOT EXISTS ${GOLDEN})
 endif()
 file(READ ${GOLDEN} want)
 if(NOT out STREQUAL want)
-  file(WRITE ${GOLDEN}.actual "${out}")
-  execute_process(COMMAND diff -u ${GOLDEN} ${GOLDEN}.actual OUTPUT_VARIABLE d)
+  get_filename_component(_name ${GOLDEN} NAME)
+  set(_actual ${ACTUAL_DIR}/${_name}.actual)
+  file(WRITE ${_actual} "${out}")
+  execute_process(COMMAND diff -u ${GOLDEN} ${_actual} OUTPUT_VARIABLE d)
   message(FATAL_ERROR "vrsim ${_args}: output differs from ${GOLDEN}\n${d}\n"
     "If the change is intended: cmake --build <dir> --target vrsim-update-golden")
 endif()
