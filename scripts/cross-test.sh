@@ -81,7 +81,10 @@ for t in "${targets[@]}"; do
 	echo "$out" | grep -vE "^\s*$" | sed -n '/Test project/,$p'
 	line=$(echo "$out" | grep -E "tests passed, [0-9]+ tests failed out of" | tail -1)
 	[ $rc -ne 0 ] && status=1
-	summary+=("$t: ${line:-ctest produced no summary} (rc $rc; build $((t1 - t0)) s, tests $((SECONDS - t1)) s)")
+	# test cases: the harness's "N passed, N failed" lines in ctest's log
+	cases=$(grep -hE '^[0-9]+ passed, [0-9]+ failed$' "$dir/Testing/Temporary/LastTest.log" 2>/dev/null |
+		awk '{ p += $1; f += $3 } END { printf "%d cases passed, %d failed", p, f }')
+	summary+=("$t: ${line:-ctest produced no summary}; ${cases:-no case counts} (rc $rc; build $((t1 - t0)) s, tests $((SECONDS - t1)) s)")
 done
 
 echo "=== cross-test summary ($((SECONDS - t_all)) s)"

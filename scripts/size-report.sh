@@ -65,6 +65,7 @@ declare -A tname=([m4]="Cortex-M4 (Thumb-2, arm-none-eabi-gcc 12.2, -Os)"
 
 fail=0
 over=0
+declare -A S_core=() S_heap=() S_lean=() S_strs=()
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 out() { printf '%s\n' "$*" | tee -a "$report"; }
@@ -166,18 +167,35 @@ for t in "${targets[@]}"; do
 		out "| $comp | ${cc[$comp]} | ${cr[$comp]} | ${cd[$comp]} | ${cb[$comp]} | $((${cc[$comp]} + ${cr[$comp]} + ${cd[$comp]})) |"
 	done
 	core=$((tc + tr + td))
+	S_core[$t]=$core
 	out "| **core** (all but the default pool glue) | $tc | $tr | $td | $tb | **$core** |"
 	unset cc cr cd cb
+
+	strs=$(for o in $objs; do
+		case $(component "$o") in "SOF default pool glue") continue ;; esac
+		"${P}size" -A "$work/$o" | awk '$1 ~ /^\.rodata/ && $1 ~ /(\.str[0-9]|__func__)/ { s += $2 } END { print s + 0 }'
+	done | awk '{ s += $1 } END { print s + 0 }')
+	out ""
+	S_strs[$t]=$strs
+	out "Of the core's .rodata, $strs bytes are strings: log messages and __func__ names passed to the port's log hook."
+
+	# largest functions (nm -S sizes; on Xtensa without their literal pools)
+	big=$(cd "$work" && for o in *.obj; do
+		"${P}nm" -S --size-sort "$o" | awk -v o="${o%.c.obj}" '$3 ~ /^[tT]$/ { print $2, o ":" $4 }'
+	done | awk 'function hex(x,   i, v, c) { x = tolower(x); v = 0; for (i = 1; i <= length(x); i++) { c = index("0123456789abcdef", substr(x, i, 1)); v = v * 16 + c - 1 }; return v }
+		{ print hex($1), $2 }' | sort -rn | head -12 | awk '{ printf "%s %d, ", $2, $1 }' | sed 's/, $//')
+	out ""
+	out "Largest functions (bytes): $big."
 
 	# ---- freestanding check: undefined symbols ----
 	"${P}nm" -g --defined-only "$work"/*.obj 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$work/defined"
 	"${P}nm" -u "$work"/*.obj 2>/dev/null | awk 'NF == 2 { print $2 }' | sort -u >"$work/undef"
 	ext=$(comm -23 "$work/undef" "$work/defined")
-	libc=$(echo "$ext" | grep -xE 'memset|memcpy|memmove|memcmp|strlen' | tr '\n' ' ')
-	libgcc=$(echo "$ext" | grep -E '^__(aeabi_|(u?(div|mod|divmod)[sdt]i[34])|(u?mul[sdt]i3)|umulsidi3|(clz|ctz|ffs|popcount|parity|bswap)[sd]i2|(ashl|ashr|lshr)[sd]i3|(u?cmp)di2)' | tr '\n' ' ')
+	libc=$(echo "$ext" | grep -xE 'memset|memcpy|memmove|memcmp|strlen' | tr '\n' ' ' | sed 's/ $//')
+	libgcc=$(echo "$ext" | grep -E '^__(aeabi_|(u?(div|mod|divmod)[sdt]i[34])|(u?mul[sdt]i3)|umulsidi3|(clz|ctz|ffs|popcount|parity|bswap)[sd]i2|(ashl|ashr|lshr)[sd]i3|(u?cmp)di2)' | tr '\n' ' ' | sed 's/ $//')
 	other=$(echo "$ext" | grep -vxE 'memset|memcpy|memmove|memcmp|strlen' |
 		grep -vE '^__(aeabi_|(u?(div|mod|divmod)[sdt]i[34])|(u?mul[sdt]i3)|umulsidi3|(clz|ctz|ffs|popcount|parity|bswap)[sd]i2|(ashl|ashr|lshr)[sd]i3|(u?cmp)di2)' |
-		grep -v '^$' | tr '\n' ' ')
+		grep -v '^$' | tr '\n' ' ' | sed 's/ $//')
 	out ""
 	out "External symbols the core needs: libc: ${libc:-none}; libgcc: ${libgcc:-none}."
 	users=""
@@ -256,6 +274,7 @@ EOF
 	fi
 	map_sections "$work/heap.map" >"$work/heap.sections"
 	hsum=$(awk '$1 ~ /\(heap\.c\.obj\)$/ { s += $3 } END { print s + 0 }' "$work/heap.sections")
+	S_heap[$t]=$hsum
 	hcode=$(awk '$1 ~ /\(heap\.c\.obj\)$/ && $2 ~ /^\.(text|literal)/ { s += $3 } END { print s + 0 }' "$work/heap.sections")
 	hro=$(awk '$1 ~ /\(heap\.c\.obj\)$/ && $2 ~ /^\.rodata/ { s += $3 } END { print s + 0 }' "$work/heap.sections")
 	hdata=$(awk '$1 ~ /\(heap\.c\.obj\)$/ && $2 ~ /^\.s?(data|bss)/ { s += $3 } END { print s + 0 }' "$work/heap.sections")
@@ -265,6 +284,24 @@ EOF
 	out "Interim heap, init + alloc + aligned_alloc + free (gc'ed image rooted at these four; heap.c sections kept): **$hsum bytes** = code $hcode + rodata $hro + data/bss $hdata."
 	out "Functions kept (bytes of .text.<name>; Thumb literal pools are inside, Xtensa .literal is counted in code above): ${funcs:-?}."
 	[ -n "$others" ] && out "Also pulled in from other objects (not counted above): $others."
+	# ---- the core without introspection: roots = every public function except
+	# validate / stats / for_each / walk (what a release firmware keeps) ----
+	roots=$(cat "$work/defined" | grep -E '^vr_|^vpage_|^vregion_|^sof_' |
+		grep -vE 'validate|stats|for_each|walk' )
+	uflags=""
+	for r in $roots; do uflags="$uflags -Wl,--undefined=$r"; done
+	# shellcheck disable=SC2086
+	if "${P}gcc" $cflags -nostdlib -Wl,--gc-sections -Wl,-e,vr_heap_init $uflags \
+		"$lib" "$work/memfuncs.o" $fill -lgcc -Wl,-Map="$work/lean.map" -o "$work/lean.elf" \
+		>"$work/lean.log" 2>&1; then
+		lean=$(map_sections "$work/lean.map" | awk '$1 ~ /libvregion\.a\(/ && $1 !~ /sof_default/ && $2 !~ /bss/ { s += $3 } END { print s + 0 }')
+		S_lean[$t]=$lean
+		out "Core without the introspection functions (*_validate, *_stats, *_for_each, *_walk; gc'ed image rooted at every other public function, default pool glue excluded): **$lean bytes** (code + rodata + data)."
+	else
+		cat "$work/lean.log"
+		out "**lean image link FAILED**"
+		fail=1
+	fi
 	if [ "$t" = m4 ]; then
 		if [ "$hsum" -le "$HEAP_BUDGET" ]; then
 			out "Budget (Cortex-M4): <= $HEAP_BUDGET B (1.2 KiB): **met** (peers: TLSF 1297 B, Zephyr sys_heap 1458 B)."
@@ -311,6 +348,30 @@ EOF
 	done
 done
 
+# ---- summary (Cortex-M4 against the budgets, lx106 for comparison) ----
+summary=$(mktemp)
+v() { echo "${1:--}"; }
+{
+	echo ""
+	echo "### Summary"
+	echo ""
+	echo "| figure | Cortex-M4 | lx106 | budget (Cortex-M4) | verdict |"
+	echo "|---|---:|---:|---|---|"
+	hv="-"
+	if [ -n "${S_heap[m4]:-}" ]; then
+		if [ "${S_heap[m4]}" -le $HEAP_BUDGET ]; then hv="met"; else hv="**missed by $((S_heap[m4] - HEAP_BUDGET)) B**"; fi
+	fi
+	cv="-"
+	if [ -n "${S_core[m4]:-}" ]; then
+		if [ "${S_core[m4]}" -le $CORE_BUDGET ]; then cv="met"; else cv="**missed by $((S_core[m4] - CORE_BUDGET)) B**"; fi
+	fi
+	echo "| interim heap: init + alloc + aligned_alloc + free (gc'ed closure, heap.c sections) | $(v "${S_heap[m4]:-}") | $(v "${S_heap[xt]:-}") | <= $HEAP_BUDGET B (1.2 KiB; TLSF 1297 B, Zephyr sys_heap 1458 B) | $hv |"
+	echo "| whole core: code + rodata + data, all objects but the default pool glue | $(v "${S_core[m4]:-}") | $(v "${S_core[xt]:-}") | <= $CORE_BUDGET B | $cv |"
+	echo "| core without *_validate/*_stats/*_for_each/*_walk (gc'ed image) | $(v "${S_lean[m4]:-}") | $(v "${S_lean[xt]:-}") | | |"
+	echo "| of the core: log-message and __func__ strings | $(v "${S_strs[m4]:-}") | $(v "${S_strs[xt]:-}") | | |"
+} >"$summary"
+cat "$summary"
+
 if [ $update_doc -eq 1 ] && [ $fail -eq 0 ]; then
 	doc=$ROOT/docs/performance.md
 	begin='<!-- size-report:begin (generated by scripts/size-report.sh --update-doc; edit the script, not this block) -->'
@@ -318,7 +379,11 @@ if [ $update_doc -eq 1 ] && [ $fail -eq 0 ]; then
 	body=$(mktemp)
 	{
 		echo "$begin"
-		echo "Generated $(date -u +%Y-%m-%d) from commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')."
+		dirty=""
+		git -C "$ROOT" status --porcelain -- src include 2>/dev/null | grep -q . &&
+			dirty=" plus uncommitted changes in src/ or include/"
+		echo "Generated $(date -u +%Y-%m-%d) from commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$dirty."
+		cat "$summary"
 		cat "$report"
 		echo ""
 		echo "$end"
@@ -334,6 +399,7 @@ if [ $update_doc -eq 1 ] && [ $fail -eq 0 ]; then
 	fi
 	rm -f "$body"
 fi
+rm -f "$summary"
 
 [ $fail -ne 0 ] && { echo "size-report: FAILED"; exit 1; }
 [ $strict -eq 1 ] && [ $over -ne 0 ] && { echo "size-report: budget missed (--strict)"; exit 1; }
