@@ -122,35 +122,54 @@ struct vr_vpage_pool *vr_sof_pool(void)
 
 void *vr_sof_heap_alloc(struct k_heap *heap, uint32_t flags, size_t bytes, size_t align)
 {
-	void *p = NULL;
+	void *(*hook)(void *, struct k_heap *, uint32_t, size_t, size_t) = NULL;
+	void *ctx = NULL, *p;
+	bool ready;
 
 	if (bytes == 0 || (align && !vr_is_pow2(align)))
 		return NULL;
 	vr_sof_glue_lock();
-	if (sof.ready || setup_locked(NULL) == 0) {
-		p = sof.heap_alloc ? sof.heap_alloc(sof.heap_ctx, heap, flags, bytes, align)
-			: vr_sof_glue_heap_alloc(bytes, align);
-		if (p)
-			sof.heap_live++;
+	ready = sof.ready || setup_locked(NULL) == 0;
+	if (ready) {
+		hook = sof.heap_alloc;
+		ctx = sof.heap_ctx;
 	}
 	vr_sof_glue_unlock();
+	if (!ready)
+		return NULL;
+	/* outside the lock: a hook may call back into this layer */
+	p = hook ? hook(ctx, heap, flags, bytes, align) : vr_sof_glue_heap_alloc(bytes, align);
+	if (p) {
+		vr_sof_glue_lock();
+		sof.heap_live++;
+		vr_sof_glue_unlock();
+	}
 	return p;
 }
 
 void vr_sof_heap_free(struct k_heap *heap, void *ptr)
 {
+	void (*hook)(void *, struct k_heap *, void *) = NULL;
+	void *ctx = NULL;
+	bool ready;
+
 	if (!ptr)
 		return;
 	vr_sof_glue_lock();
-	if (sof.ready) {
-		if (sof.heap_free)
-			sof.heap_free(sof.heap_ctx, heap, ptr);
-		else
-			vr_sof_glue_heap_free(ptr);
+	ready = sof.ready;
+	if (ready) {
+		hook = sof.heap_free;
+		ctx = sof.heap_ctx;
 		if (sof.heap_live)
 			sof.heap_live--;
 	}
 	vr_sof_glue_unlock();
+	if (!ready)
+		return;		/* nothing was set up: not ours */
+	if (hook)
+		hook(ctx, heap, ptr);
+	else
+		vr_sof_glue_heap_free(ptr);
 }
 
 /* ---- sof/lib/vpage.h -------------------------------------------------------- */
