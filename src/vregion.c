@@ -207,7 +207,8 @@ struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding
 	if (last) {
 		/* From here on every call sees a dead region. */
 		vr->magic = VR_REGION_DEAD;
-		vr->fast.fast_end = vr->fast.ptr;
+		if (vr->fast.fast_end)
+			vr->fast.fast_end = 0;
 	}
 	vr_region_unlock(vr);
 	if (!last)
@@ -252,7 +253,8 @@ int vr_region_set_interim(struct vr_region *vr)
 		: (vr->line > vr->min_align ? vr->line : vr->min_align);
 	ib = vr_align_up(vr->fast.ptr, step);	/* <= end: end is page aligned */
 	isz = (size_t)(vr->end - ib);
-	vr->fast.fast_end = vr->fast.ptr;	/* no more inline lifetime allocs */
+	if (vr->fast.fast_end)
+		vr->fast.fast_end = 0;		/* no more inline lifetime allocs */
 	if (isz < vr_heap_min_bytes()) {
 		vr->phase = VR_REGION_INVALID;
 		LOG(vr, VR_LOG_WRN, "too little space for an interim heap: region INVALID (left, min)",
@@ -333,7 +335,6 @@ static void *lifetime_alloc(struct vr_region *vr, size_t size, size_t a)
 	g = (size_t)(p - vr->fast.base) >> vr->fast.shift;
 	vr_starts_set(vr, g);
 	vr->fast.ptr = p + need;
-	vr_region_fast_sync(vr);
 	return (void *)p;
 }
 

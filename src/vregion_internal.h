@@ -18,7 +18,7 @@
  * Invariants (checked by vr_region_validate):
  *   base <= fast.ptr <= lifetime_end <= end, all min_align aligned;
  *   lifetime_end == end unless INTERIM; fast.fast_end is end iff LIFETIME and
- *   no lock, else fast.ptr (vr_region_fast_sync); no start bit at or above
+ *   no lock, else 0 (vr_region_fast_sync); no start entry at or above
  *   the bump pointer. The lifetime allocation count is not kept: it is
  *   popcount(starts) + lifetime_frees (one less store on the fast path).
  */
@@ -94,10 +94,14 @@ static inline size_t vr_starts_live(const struct vr_region *vr)
 	return n;
 }
 
-/* Re-derive the inline path's limit after ptr, phase or lock changed. */
+/* The inline path's limit for the current phase. Written only by the owner
+ * of a NOLOCK region (or before a locked region is shared: it stays 0). */
 static inline void vr_region_fast_sync(struct vr_region *vr)
 {
-	vr->fast.fast_end = vr->phase == VR_REGION_LIFETIME && !vr->lock ? vr->end : vr->fast.ptr;
+	uintptr_t want = vr->phase == VR_REGION_LIFETIME && !vr->lock ? vr->end : 0;
+
+	if (vr->fast.fast_end != want)
+		vr->fast.fast_end = want;
 }
 
 /* Log through the port's hook (port may be NULL). */

@@ -117,17 +117,17 @@ static const char *check_locked(struct vr_region *vr)
 	switch (vr->phase) {
 	case VR_REGION_LIFETIME:
 		if (vr->lifetime_end != vr->end ||
-		    vr->fast.fast_end != (vr->lock ? ptr : vr->end))
+		    vr->fast.fast_end != (vr->lock ? 0 : vr->end))
 			return "LIFETIME: lifetime end or fast path wrong";
 		if (vr->sealed)
 			return "LIFETIME: sealed";
 		break;
 	case VR_REGION_INVALID:
-		if (vr->lifetime_end != vr->end || vr->fast.fast_end != ptr || vr->sealed)
+		if (vr->lifetime_end != vr->end || vr->fast.fast_end != 0 || vr->sealed)
 			return "INVALID: lifetime end, fast path or seal wrong";
 		break;
 	case VR_REGION_INTERIM:
-		if (vr->fast.fast_end != ptr)
+		if (vr->fast.fast_end != 0)
 			return "INTERIM: fast path still enabled";
 		if (vr->sealed && (vr->lifetime_end & (page - 1)))
 			return "INTERIM: sealed but heap not page aligned";

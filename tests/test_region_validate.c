@@ -33,7 +33,6 @@ static void test_validate_lifetime(void **state)
 	BREAK(vr->fast.ptr, vr->end + 64);			/* past the end */
 	BREAK(vr->fast.ptr, vr->fast.base - 64);		/* before the base */
 	BREAK(vr->fast.fast_end, 0);				/* NOLOCK lost its fast path */
-	BREAK(vr->fast.fast_end, vr->fast.ptr);
 	BREAK(vr->starts[9], true);				/* start above the bump */
 	BREAK(vr->starts[vr->start_bytes - 1], true);		/* the last granule */
 	BREAK(((uint8_t *)vr->starts)[0], 7);			/* not a bool value */

@@ -267,8 +267,10 @@ int vr_region_validate(struct vr_region *vr);
 struct vr_region_fast_ {
 	uintptr_t ptr;		/* bump pointer, always min_align aligned */
 	uintptr_t fast_end;	/* the region end while the inline path may run
-				 * (LIFETIME and no lock), else equal to ptr
-				 * (no room: every call takes the slow path) */
+				 * (LIFETIME and no lock), else 0. On a locked
+				 * region it is 0 from create on and never
+				 * written again, so the unlocked read below
+				 * races with nothing and ptr is not read. */
 	uintptr_t map_bias;	/* address of the start map entry of the granule
 				 * at address 0: entry of p = map_bias + (p >> shift) */
 	size_t mask;		/* min_align - 1 */
@@ -284,10 +286,9 @@ static inline void *vr_region_alloc_inline_(struct vr_region *vr, size_t size)
 	struct vr_region_fast_ *f = (struct vr_region_fast_ *)vr;
 
 	/* size - 1 < room  <=>  1 <= size <= room; room is a multiple of
-	 * min_align, so the rounded size fits too. room is 0 whenever the
-	 * inline path must not run. The start map entry is a bool: its store
-	 * cannot alias the fields above (a char store could). */
-	if (VR_LIKELY(vr && size - 1 < (size_t)(f->fast_end - f->ptr))) {
+	 * min_align, so the rounded size fits too. The start map entry is a
+	 * bool: its store cannot alias the fields above (a char store could). */
+	if (VR_LIKELY(vr && f->fast_end && size - 1 < (size_t)(f->fast_end - f->ptr))) {
 		uintptr_t p = f->ptr;
 
 		*(bool *)(f->map_bias + (p >> f->shift)) = true;
