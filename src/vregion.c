@@ -37,6 +37,16 @@ static size_t align16(size_t x)
 	return (x + 15u) & ~(size_t)15u;
 }
 
+/* log2 of a power of two, without 64-bit helpers on 32-bit cores */
+static unsigned log2_pow2(size_t x)
+{
+	unsigned s = 0;
+
+	while (((size_t)1 << s) < x)
+		s++;
+	return s;
+}
+
 struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_region_config *cfg)
 {
 	const struct vr_port *port = pool ? vr_vpage_port(pool) : NULL;
@@ -56,7 +66,7 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	page = port->page_size;
 	flags = cfg->flags;
 	if (cfg->size == 0 || cfg->size > SIZE_MAX - (page - 1) ||
-	    (pages = (cfg->size + page - 1) / page) > port->window_pages) {
+	    (pages = (cfg->size + page - 1) >> log2_pow2(page)) > port->window_pages) {
 		vr_region_log_(port, VR_LOG_ERR, __func__, "bad size", cfg->size, 0);
 		return NULL;
 	}
@@ -73,7 +83,7 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	}
 
 	/* One metadata block: control block | heap control | start map. */
-	granules = pages * (page / min_align);
+	granules = pages << (log2_pow2(page) - log2_pow2(min_align));
 	heap_off = align16(sizeof(*vr));
 	map_off = heap_off + align16(vr_heap_control_bytes());
 	meta_bytes = map_off + granules;	/* start map: one byte per granule */
@@ -117,7 +127,7 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	vr->fast.base = (uintptr_t)base;
 	vr->fast.ptr = (uintptr_t)base;
 	vr->fast.mask = min_align - 1;
-	vr->fast.shift = vr_ctz64(min_align);
+	vr->fast.shift = log2_pow2(min_align);
 	vr->starts = (bool *)(void *)((uint8_t *)vr + map_off);
 	vr->fast.map_bias = (uintptr_t)vr->starts - (vr->fast.base >> vr->fast.shift);
 	vr->start_bytes = granules;
@@ -263,7 +273,7 @@ int vr_region_set_interim(struct vr_region *vr)
 		goto out;
 	}
 	if ((vr->flags & VR_REGION_SEAL) && ib > vr->fast.base) {
-		sealed_pages = (size_t)(ib - vr->fast.base) / vr->port->page_size;
+		sealed_pages = (size_t)(ib - vr->fast.base) >> log2_pow2(vr->port->page_size);
 		rc = vr_vpage_protect(vr->pool, (void *)vr->fast.base, sealed_pages, VR_PERM_R);
 		if (rc) {
 			LOG(vr, VR_LOG_ERR, "sealing failed, region stays LIFETIME (errno)", -rc, 0);
