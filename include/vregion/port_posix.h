@@ -58,7 +58,7 @@
  * Limits: phys_pages <= 2^28 (page index + permissions are packed in one
  * 32-bit record per virtual page); (2 * W + 3) pages of address space must be
  * free; phys_pages * page_size must fit in off_t.
- * Metadata: 4 bytes per window page + 2 bits per physical page (+ a few
+ * Metadata: 4 bytes per window page + 3 bits per physical page (+ a few
  * hundred bytes), from libc malloc.
  *
  * Logging: lines "vregion: <LVL> <func>: <msg> (a=0x.., b=0x..)" on stderr
