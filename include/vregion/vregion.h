@@ -27,8 +27,9 @@
  * LAYOUT of a region of P pages at `base` (cached alias):
  *   [base ........ bump) lifetime objects, packed, each aligned to >= min_align
  *   [interim_base . end) interim heap (after set_interim), interim_base =
- *                        bump aligned up to the cache line (to a page with
- *                        VR_REGION_SEAL, whose lifetime pages become read-only)
+ *                        bump aligned up to max(cache line, min_align) (to a
+ *                        page with VR_REGION_SEAL, whose lifetime pages become
+ *                        read-only)
  *   [end .. end + guard) unmapped guard page(s) when asked for (VR_REGION_GUARD)
  *
  * ALIGNMENT. Every allocation is aligned to max(align, min_align); min_align
@@ -40,13 +41,15 @@
  * COST (time). Lifetime alloc: O(1), no loop; with VR_REGION_NOLOCK (or a port
  * without locks) vr_region_alloc() is an inline fast path of about twenty
  * instructions and takes no lock. Interim alloc/free: O(1) (the heap's bound,
- * vregion/heap.h) under the region lock. Free dispatch: O(1). get/put: O(1);
- * create and the last put reach the port (map/unmap: NOT for a real-time
+ * vregion/heap.h) under the region lock. Free dispatch: O(1). get/put: O(1)
+ * (the last put O(bump / min_align), counting live allocations); create and
+ * the last put reach the port (map/unmap: NOT for a real-time
  * thread), and so does set_interim with VR_REGION_SEAL (protect).
  *
  * COST (memory). Per region, in port metadata: sizeof(struct vr_region)
- * (~110 bytes on 32-bit, ~210 on 64-bit) + vr_heap_control_bytes() (about
- * 1.3 KiB) + one byte per min_align bytes of region (the lifetime start map:
+ * (~110 bytes on 32-bit, ~210 on 64-bit) + vr_heap_control_bytes() (the
+ * interim heap's class heads; vregion/heap.h gives its size) + one byte per
+ * min_align bytes of region (the lifetime start map:
  * 448 bytes for a 28 KiB region at the default 64, i.e. 1/64 of the region).
  * Per lifetime allocation: 0 bytes of header, only alignment padding. Per
  * interim allocation: the heap's header (vregion/heap.h).
