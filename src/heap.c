@@ -3,6 +3,9 @@
  * heap.c - the interim heap: init, alloc, aligned alloc, free, queries.
  * The design (block layout, header encoding, classes) is described in
  * include/vregion/heap.h; validate and walk are in heap_validate.c.
+ *
+ * Every path checks before it writes: a free or an allocation that finds a
+ * corrupted header, footer or link returns an error with nothing changed.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,36 +23,28 @@ size_t vr_heap_control_bytes(void)
 	return sizeof(struct vr_heap) + _Alignof(struct vr_heap) - 1u;
 }
 
-static void heap_clear_lists(struct vr_heap *h)
-{
-	memset(h->bitmap, 0, sizeof(h->bitmap));
-	memset(h->heads, 0, sizeof(h->heads));
-	h->summary = 0;
-}
-
 /* Lay out one free block over everything and the end marker. */
 static void heap_format(struct vr_heap *h)
 {
+	struct hv v = hv_of(h);
 	uint32_t units = h->end_u - 1u;
 
-	heap_clear_lists(h);
-	hdr_put(h, h->end_u, T_PFREE);		/* end marker: used, size 0, prev free */
-	hdr_put(h, 1u, (units << 2) | T_FREE);
-	*FOOT(h, h->end_u) = units;
-	list_push(h, 1u, units);
+	memset(h->bitmap, 0, sizeof(h->bitmap));
+	memset(h->heads, 0, (size_t)h->ncls * sizeof(h->heads[0]));
+	hdr_put(v, h->end_u, T_PFREE);		/* end marker: used, size 0, prev free */
+	hdr_put(v, 1u, T_SIZE(units) | T_FREE);
+	FOOT(v, h->end_u) = units;
+	list_push(h, v, 1u, cls(units));
 	h->used_u = 0;
 	h->peak_u = 0;
 }
 
-int vr_heap_init(struct vr_heap *h, void *mem, size_t bytes)
+/* Units of the first block for a buffer; 0 if too small. */
+static uint32_t span_units(uintptr_t start, size_t bytes, uintptr_t *first)
 {
-	uintptr_t start, fh, last;
+	uintptr_t fh, last;
 	size_t span;
-	uint32_t units, k;
 
-	if (h == NULL || mem == NULL || bytes < vr_heap_min_bytes())
-		return -EINVAL;
-	start = (uintptr_t)mem;
 	if (bytes > VR_HEAP_MAX_BYTES + 16u)
 		bytes = VR_HEAP_MAX_BYTES + 16u;	/* manage the first part only */
 	fh = ((start + 3u) & ~(uintptr_t)7u) + 4u;		/* first header, 4 mod 8 */
@@ -57,17 +52,30 @@ int vr_heap_init(struct vr_heap *h, void *mem, size_t bytes)
 	span = (size_t)(last - fh) / 8u;
 	if (span > ((size_t)1 << VR_HEAP_UNIT_BITS) - 1u)
 		span = ((size_t)1 << VR_HEAP_UNIT_BITS) - 1u;
-	units = (uint32_t)span;
-	VR_ASSERT(units >= 2u);
+	*first = fh;
+	return (uint32_t)span;
+}
 
-	memset(h, 0, sizeof(*h));
+int vr_heap_init(struct vr_heap *h, void *mem, size_t bytes)
+{
+	uintptr_t fh;
+	uint32_t units, ncls;
+
+	if (h == NULL || mem == NULL || bytes < vr_heap_min_bytes())
+		return -EINVAL;
+	units = span_units((uintptr_t)mem, bytes, &fh);
+	VR_ASSERT(units >= 2u);
+	ncls = cls(units) + 1u;
+	memset(h, 0, ctrl_bytes(ncls));
+	h->ncls = ncls;
 	h->hb = fh - 8u;
+	h->p0 = fh + 4u;
 	h->end_u = 1u + units;
+	h->ulim = units;
 	/* Per-heap key from the control block's address (any 9-bit value works;
-	 * it only makes one heap's headers invalid in another). */
-	k = (uint32_t)((uintptr_t)h >> 3) * 0x9E3779B1u;
-	h->kc = k & T_KEYMASK;
-	h->dead = (T_DEAD + h->kc) * HDR_MUL_INV;
+	 * it makes one heap's headers invalid in another). */
+	h->kc = ((uint32_t)((uintptr_t)h >> 3) * 0x9e3779b1u) & T_KEYMASK;
+	h->dead = hdr_enc(hv_of(h), T_DEAD);
 	h->max_req = units * 8u - 4u;
 	h->magic = HEAP_MAGIC ^ (uint32_t)(uintptr_t)h;
 	h->mem = mem;
@@ -79,14 +87,17 @@ int vr_heap_init(struct vr_heap *h, void *mem, size_t bytes)
 
 struct vr_heap *vr_heap_create_in(void *mem, size_t bytes)
 {
-	uintptr_t a;
+	uintptr_t a, fh;
 	size_t pad;
 	struct vr_heap *h;
 
 	if (mem == NULL || bytes < vr_heap_control_bytes() + vr_heap_min_bytes())
 		return NULL;
 	a = vr_align_up((uintptr_t)mem, _Alignof(struct vr_heap));
-	pad = (size_t)(a - (uintptr_t)mem) + sizeof(struct vr_heap);
+	/* Reserve the heads for as many classes as the whole buffer could need
+	 * (the heap itself is smaller, so init uses at most that many). */
+	pad = (size_t)(a - (uintptr_t)mem) +
+	      ctrl_bytes(cls(span_units((uintptr_t)mem, bytes, &fh)) + 1u);
 	h = (struct vr_heap *)a;
 	if (vr_heap_init(h, (char *)mem + pad, bytes - pad) != 0)
 		return NULL;
@@ -105,80 +116,21 @@ void vr_heap_reset(struct vr_heap *h)
 	/* A new key makes every header written before the reset invalid, so a
 	 * stale pointer is rejected (for the next 511 resets). */
 	h->kc += 1u << 23;
-	h->dead = (T_DEAD + h->kc) * HDR_MUL_INV;
+	h->dead = hdr_enc(hv_of(h), T_DEAD);
 	heap_format(h);
 }
 
 /* ---- allocation ---- */
 
-/*
- * Take free block b (class c, decoded header t, already checked: free, size
- * in bounds) for n units, placing the payload `gap` units into it (gap is 0
- * or >= 2). Returns the payload, or NULL on detected corruption (nothing
- * written).
- */
-static VR_HEAP_INLINE void *take(struct vr_heap *h, uint32_t c, uint32_t b, uint32_t t,
-				uint32_t n, uint32_t gap)
-{
-	uint32_t units = t >> 2, a, rem, pf = 0, nx, e;
+#if defined(__GNUC__) || defined(__clang__)
+#define VR_HEAP_COLD __attribute__((noinline, cold))
+#define VR_HEAP_NOINLINE __attribute__((noinline))
+#else
+#define VR_HEAP_COLD
+#define VR_HEAP_NOINLINE
+#endif
 
-	e = b + units;
-	rem = units - gap - n;
-	/* All checks before any write. */
-	nx = NEXT(h, b)[0];
-	if (VR_UNLIKELY(PREV(h, b)[0] != 0u))
-		return NULL;
-	if (nx != 0u && VR_UNLIKELY(nx >= h->end_u || PREV(h, nx)[0] != b))
-		return NULL;
-	if (rem < 2u) {
-		uint32_t te = hdr_get(h, e);
-
-		if (VR_UNLIKELY(te > T_MAX || (te & (T_PFREE | T_FREE)) != T_PFREE))
-			return NULL;
-		n += rem;
-		hdr_put(h, e, te & ~T_PFREE);
-	}
-	/* Pop b (it is the head of class c). */
-	h->heads[c] = nx;
-	if (nx != 0u)
-		PREV(h, nx)[0] = 0u;
-	else
-		bm_clear(h, c);
-	a = b;
-	if (gap != 0u) {
-		hdr_put(h, b, (gap << 2) | T_FREE);
-		*FOOT(h, b + gap) = gap;
-		list_push(h, b, gap);
-		a = b + gap;
-		pf = T_PFREE;
-	}
-	hdr_put(h, a, (n << 2) | pf);
-	if (rem >= 2u) {
-		uint32_t r = a + n;
-
-		hdr_put(h, r, (rem << 2) | T_FREE);
-		*FOOT(h, e) = rem;
-		list_push(h, r, rem);
-	}
-	h->used_u += n;
-	if (h->used_u > h->peak_u)
-		h->peak_u = h->used_u;
-	h->allocs++;
-	return (void *)(HDR(h, a) + 1);
-}
-
-/* Check the head b of class c: returns its decoded header, or T_BAD. */
-static inline uint32_t head_check(struct vr_heap *h, uint32_t b)
-{
-	uint32_t t = hdr_get(h, b);
-
-	if (VR_UNLIKELY(t > T_MAX || (t & 3u) != T_FREE ||
-			b + (t >> 2) > h->end_u || (t >> 2) < 2u))
-		return T_BAD;
-	return t;
-}
-
-static void *alloc_fail(struct vr_heap *h, bool corrupt)
+static VR_HEAP_COLD void *alloc_fail(struct vr_heap *h, bool corrupt)
 {
 	if (h != NULL) {
 		h->failures++;
@@ -188,195 +140,284 @@ static void *alloc_fail(struct vr_heap *h, bool corrupt)
 	return NULL;
 }
 
-static inline uint32_t size_units(size_t size)
+/*
+ * Take free block b (head of class c, `units` long, header checked) for a
+ * block of n units whose user pointer sits `gap` units in (gap > 0 only for
+ * aligned requests: a PAD marker before the user pointer leads free back to
+ * the header). Returns the user pointer, or NULL on detected corruption
+ * (nothing written).
+ */
+static VR_HEAP_INLINE void *take(struct vr_heap *h, struct hv v, uint32_t c, uint32_t b,
+				uint32_t units, uint32_t n, uint32_t gap)
 {
-	uint32_t n = (uint32_t)((size + 11u) >> 3);
+	uint32_t e = b + units, rem = units - n, nx = NEXT(v, b);
 
-	return n < 2u ? 2u : n;
+	/* All checks before any write (b's own PREV is not followed). */
+	if (nx != 0u && VR_UNLIKELY(nx >= h->end_u || PREV(v, nx) != b))
+		return NULL;
+	if (rem < 2u) {
+		/* no room for a free remainder: absorb it, the next block's
+		 * PREV_FREE goes */
+		if (VR_UNLIKELY((hdr_dec(v, e) & (T_KEYMASK | T_PFREE | T_FREE)) != T_PFREE))
+			return NULL;
+		n = units;
+		*HDR(v, e) -= HDR_PFREE_DELTA;
+	}
+	h->heads[c] = nx;
+	if (nx != 0u)
+		PREV(v, nx) = HEAD_TAG | c;
+	else
+		bm_clear(h, c);
+	hdr_put(v, b, T_SIZE(n) | (gap != 0u ? T_PADDED : 0u));
+	if (rem >= 2u) {
+		uint32_t r = b + n;
+
+		hdr_put(v, r, T_SIZE(rem) | T_FREE);
+		FOOT(v, e) = rem;
+		list_push(h, v, r, cls(rem));
+	}
+	h->used_u += n;
+	if (h->used_u > h->peak_u)
+		h->peak_u = h->used_u;
+	h->allocs++;
+	if (gap != 0u) {
+		NEXT(v, b) = gap;			/* for walk/validate */
+		hdr_put(v, b + gap, T_PAD(gap));
+	}
+	return (void *)(HDR(v, b + gap) + 1);
 }
 
-void *vr_heap_alloc(struct vr_heap *h, size_t size)
+/* A free block's decoded header is valid, FREE, not PREV_FREE. */
+#define FREE_OK(t)	(((t) & (T_KEYMASK | T_PADDED | T_PFREE | T_FREE)) == T_FREE)
+
+/* Units before the 8-aligned payload of block b to reach `align` (0 for 0). */
+static inline uint32_t align_gap(struct hv v, uint32_t b, size_t align)
 {
-	uint32_t n, c, b, t;
+	return (uint32_t)((0u - (uintptr_t)(HDR(v, b) + 1)) & (align - 1u)) >> 3;
+}
+
+/*
+ * The allocator: align is 0 (default, 8) or a power of two > 8, checked by
+ * the callers. Good fit: the head of the first non-empty class >= the
+ * request's own class; if it does not fit (only possible in the request's
+ * own class, or through the alignment gap), the head of the first non-empty
+ * class where every block fits.
+ */
+static VR_HEAP_HOT void *alloc_core(struct vr_heap *h, size_t size, size_t align)
+{
+	struct hv v;
+	uint32_t n, c, f, b, t, gap = 0, retry = 0;
 	void *p;
 
 	if (VR_UNLIKELY(h == NULL || size - 1u >= h->max_req))
 		return alloc_fail(h, false);
-	n = size_units(size);
+	v = hv_of(h);
+	n = (uint32_t)((size + 11u) >> 3);
+	n = n < 2u ? 2u : n;
 	c = cls(n);
-	b = h->heads[c];
-	if (b != 0u) {
-		t = head_check(h, b);
-		if (VR_UNLIKELY(t == T_BAD))
+	for (;;) {
+		f = bm_find(h, c);
+		if (VR_UNLIKELY(f == NO_CLASS))
+			return alloc_fail(h, false);
+		b = h->heads[f];
+		t = hdr_dec(v, b);
+		if (align != 0u)
+			gap = align_gap(v, b, align);
+		if (VR_UNLIKELY(!FREE_OK(t) || T_UNITS(t) > h->end_u - b))
 			return alloc_fail(h, true);
-		if ((t >> 2) >= n)
-			goto found;
+		if (VR_LIKELY(gap + n <= T_UNITS(t)))
+			break;
+		/* Only the request's own class (or the alignment gap) can miss:
+		 * search where every block fits, once. */
+		if (VR_UNLIKELY(retry))
+			return alloc_fail(h, true);
+		retry = n + (align != 0u ? (uint32_t)(align >> 3) - 1u : 0u);
+		if (VR_UNLIKELY(retry >= (1u << VR_HEAP_UNIT_BITS)))
+			return alloc_fail(h, false);
+		c = cls(retry) + 1u;
 	}
-	c = bm_find(h, c + 1u);
-	if (VR_UNLIKELY(c == NO_CLASS))
-		return alloc_fail(h, false);
-	b = h->heads[c];
-	t = head_check(h, b);
-	if (VR_UNLIKELY(t == T_BAD || (t >> 2) < n))
-		return alloc_fail(h, true);
-found:
-	p = take(h, c, b, t, n, 0u);
+	p = take(h, v, f, b, T_UNITS(t), gap + n, gap);
 	if (VR_UNLIKELY(p == NULL))
 		return alloc_fail(h, true);
 	return p;
 }
 
-/* Gap (units) to put before the payload of free block b for alignment. */
-static inline uint32_t align_gap(const struct vr_heap *h, uint32_t b, size_t align)
+void *vr_heap_alloc(struct vr_heap *h, size_t size)
 {
-	uintptr_t pay = (uintptr_t)(HDR(h, b) + 1);
-	uint32_t gap = (uint32_t)((0u - pay) & (align - 1u)) >> 3;
-
-	if (gap == 1u)
-		gap += (uint32_t)(align >> 3);	/* a 1-unit gap cannot be a block */
-	return gap;
+	return alloc_core(h, size, 0);
 }
 
 void *vr_heap_aligned_alloc(struct vr_heap *h, size_t align, size_t size)
 {
-	uint32_t n, c, b, t, gap, need;
-	void *p;
-
 	if (align <= VR_HEAP_ALIGN) {
 		if (align & (align - 1u))
 			return alloc_fail(h, false);
-		return vr_heap_alloc(h, size);
+		return alloc_core(h, size, 0);
 	}
-	if (VR_UNLIKELY(h == NULL || !vr_is_pow2(align) || align > h->max_req / 2u ||
-			size - 1u >= h->max_req))
+	if (VR_UNLIKELY(h == NULL || (align & (align - 1u)) || align > h->max_req))
 		return alloc_fail(h, false);
-	n = size_units(size);
-	need = n + (uint32_t)(align >> 3) + 1u;
-	/* First try: the first non-empty class that may hold n (good fit). */
-	c = bm_find(h, cls(n));
-	if (c != NO_CLASS) {
-		b = h->heads[c];
-		t = head_check(h, b);
-		if (VR_UNLIKELY(t == T_BAD))
-			return alloc_fail(h, true);
-		gap = align_gap(h, b, align);
-		if (gap + n <= (t >> 2))
-			goto found;
-	}
-	/* Then a class where every block fits whatever the gap. */
-	if (need >= (1u << VR_HEAP_UNIT_BITS))
-		return alloc_fail(h, false);
-	c = bm_find(h, cls(need) + 1u);
-	if (c == NO_CLASS)
-		return alloc_fail(h, false);
-	b = h->heads[c];
-	t = head_check(h, b);
-	if (VR_UNLIKELY(t == T_BAD))
-		return alloc_fail(h, true);
-	gap = align_gap(h, b, align);
-	if (VR_UNLIKELY(gap + n > (t >> 2)))
-		return alloc_fail(h, true);
-found:
-	p = take(h, c, b, t, n, gap);
-	if (VR_UNLIKELY(p == NULL))
-		return alloc_fail(h, true);
-	return p;
+	return alloc_core(h, size, align);
 }
 
 /* ---- free ---- */
 
-static int free_err(struct vr_heap *h, int err)
+static VR_HEAP_COLD int free_err(struct vr_heap *h, int err)
 {
 	h->errors++;
 	return err;
 }
 
-int vr_heap_free(struct vr_heap *h, void *ptr)
+/* Unit index of the header word just before ptr, or 0 if ptr cannot be a
+ * user pointer (outside [unit 1, end marker) or not at 4 mod 8 from a
+ * header). One rotate folds the alignment test into the range test. */
+static inline uint32_t ptr_unit(const struct vr_heap *h, const void *ptr)
 {
-	uintptr_t d;
-	uint32_t u, t, units, e, te, p = 0, f = 0, ne = 0, start, total;
+	uintptr_t x = (uintptr_t)ptr - h->p0;		/* unit 1's payload -> 0 */
+	uintptr_t r = (x >> 3) | (x << (sizeof(uintptr_t) * 8u - 3u));
 
-	if (VR_UNLIKELY(h == NULL))
-		return -EINVAL;
-	d = (uintptr_t)ptr - h->hb;		/* payload of unit u is at 8u + 4 */
-	u = (uint32_t)(d >> 3);
-	if (VR_UNLIKELY((d & 7u) != 4u || d >= ((uintptr_t)h->end_u << 3) || u == 0u))
-		return free_err(h, -EINVAL);
-	t = hdr_get(h, u);
-	if (VR_UNLIKELY(t > T_MAX))
+	return r < h->ulim ? (uint32_t)r + 1u : 0u;
+}
+
+/*
+ * The word before ptr (unit u) is not a used header: a PAD marker of an
+ * aligned block (returns the block's unit and its header in *t), or an error
+ * (returns 0, *t = negative errno).
+ */
+static inline uint32_t unpad(struct hv v, uint32_t u, uint32_t *t)
+{
+	uint32_t x = hdr_dec(v, u), g = T_UNITS(x), b, tb;
+
+	if (x > T_MAX) {
+		*t = (uint32_t)-EFAULT;		/* corrupted, or an interior pointer */
+		return 0;
+	}
+	if ((x & (T_PADDED | T_PFREE | T_FREE)) != T_DEAD || g == 0u || g >= u) {
+		/* a free block, a dead header (double free), or the start of an
+		 * aligned block instead of the pointer it returned */
+		*t = (uint32_t)-EINVAL;
+		return 0;
+	}
+	b = u - g;
+	tb = hdr_dec(v, b);
+	if ((tb & (T_KEYMASK | T_PADDED | T_FREE)) != T_PADDED || T_UNITS(tb) <= g ||
+	    NEXT(v, b) != g) {
+		*t = (uint32_t)-EFAULT;
+		return 0;
+	}
+	*t = tb;
+	return b;
+}
+
+/*
+ * Free used block u (decoded header t, valid, used). pad is the unit of the
+ * PAD marker for an aligned block, else 0. Checks neighbours and links, then
+ * coalesces and pushes the result on its class list.
+ */
+static VR_HEAP_INLINE int free_block(struct vr_heap *h, uint32_t u, uint32_t t, uint32_t pad)
+{
+	struct hv v = hv_of(h);
+	uint32_t units = T_UNITS(t), e = u + units, end = h->end_u, te, p = 0, f = 0, ne = 0;
+	uint32_t start, total;
+
+	if (VR_UNLIKELY(units < 2u || e > end))
 		return free_err(h, -EFAULT);
-	if (VR_UNLIKELY(t & T_FREE))
-		return free_err(h, -EINVAL);		/* double free (or dead header) */
-	units = t >> 2;
-	e = u + units;
-	if (VR_UNLIKELY(units < 2u || e > h->end_u))
-		return free_err(h, -EFAULT);
-	te = hdr_get(h, e);
-	if (VR_UNLIKELY(te > T_MAX || (te & T_PFREE)))
+	te = hdr_dec(v, e);
+	if (VR_UNLIKELY(te & (T_KEYMASK | T_PFREE)))
 		return free_err(h, -EFAULT);
 	if (t & T_PFREE) {
-		f = *FOOT(h, u);
+		f = FOOT(v, u);
 		p = u - f;
-		if (VR_UNLIKELY(f - 2u >= u - 2u ||	/* f >= 2 and p >= 1 */
-				hdr_get(h, p) != ((f << 2) | T_FREE) ||
-				!unlink_ok(h, p, f)))
+		if (VR_UNLIKELY(f < 2u || f >= u || hdr_dec(v, p) != (T_SIZE(f) | T_FREE) ||
+				!unlink_ok(h, v, p)))
 			return free_err(h, -EFAULT);
 	}
 	if (te & T_FREE) {
-		ne = te >> 2;
-		if (VR_UNLIKELY(ne < 2u || ne > h->end_u - e || !unlink_ok(h, e, ne)))
+		ne = T_UNITS(te);
+		if (VR_UNLIKELY(ne < 2u || ne > end - e || !unlink_ok(h, v, e)))
 			return free_err(h, -EFAULT);
 	}
 	/* Checked: now write. */
+	if (pad != 0u)
+		*HDR(v, pad) = h->dead;
 	start = u;
 	total = units;
 	if (t & T_PFREE) {
-		list_unlink(h, p, f);
-		hdr_dead(h, u);
+		list_unlink(h, v, p);
+		*HDR(v, u) = h->dead;
 		start = p;
 		total += f;
 	}
 	if (te & T_FREE) {
-		list_unlink(h, e, ne);
-		hdr_dead(h, e);
+		list_unlink(h, v, e);
+		*HDR(v, e) = h->dead;
 		total += ne;
 	} else {
-		hdr_put(h, e, te | T_PFREE);
+		*HDR(v, e) += HDR_PFREE_DELTA;
 	}
-	hdr_put(h, start, (total << 2) | T_FREE);
-	*FOOT(h, start + total) = total;
-	list_push(h, start, total);
+	hdr_put(v, start, T_SIZE(total) | T_FREE);
+	FOOT(v, start + total) = total;
+	list_push(h, v, start, cls(total));
 	h->used_u -= units;
 	h->frees++;
 	return 0;
+}
+
+/* The word before the pointer is not a used header: an aligned block's
+ * PAD marker, or an error. Kept out of line so the plain free stays small. */
+static VR_HEAP_NOINLINE int free_unusual(struct vr_heap *h, uint32_t u)
+{
+	uint32_t t, b = unpad(hv_of(h), u, &t);
+
+	if (b == 0u)
+		return free_err(h, (int)t);
+	return free_block(h, b, t, u);
+}
+
+int vr_heap_free(struct vr_heap *h, void *ptr)
+{
+	uint32_t u, t;
+
+	if (VR_UNLIKELY(h == NULL))
+		return -EINVAL;
+	u = ptr_unit(h, ptr);
+	if (VR_UNLIKELY(u == 0u))
+		return free_err(h, -EINVAL);
+	t = hdr_dec(hv_of(h), u);
+	if (VR_UNLIKELY(t & (T_KEYMASK | T_PADDED | T_FREE)))	/* aligned, corrupt, double free */
+		return free_unusual(h, u);
+	return free_block(h, u, t, 0);
 }
 
 /* ---- queries ---- */
 
 size_t vr_heap_usable_size(struct vr_heap *h, const void *ptr)
 {
-	uintptr_t d;
-	uint32_t u, t;
+	struct hv v;
+	uint32_t u, b, t;
 
 	if (h == NULL)
 		return 0;
-	d = (uintptr_t)ptr - h->hb;
-	u = (uint32_t)(d >> 3);
-	if ((d & 7u) != 4u || d >= ((uintptr_t)h->end_u << 3) || u == 0u)
+	u = ptr_unit(h, ptr);
+	if (u == 0u)
 		return 0;
-	t = hdr_get(h, u);
-	if (t > T_MAX || (t & T_FREE) || (t >> 2) < 2u || (t >> 2) > h->end_u - u)
+	v = hv_of(h);
+	b = u;
+	t = hdr_dec(v, u);
+	if (t & (T_KEYMASK | T_PADDED | T_FREE)) {
+		b = unpad(v, u, &t);
+		if (b == 0u)
+			return 0;
+	}
+	if (T_UNITS(t) < 2u || T_UNITS(t) > h->end_u - b)
 		return 0;
-	return (size_t)(t >> 2) * 8u - 4u;
+	return (size_t)(b + T_UNITS(t) - u) * 8u - 4u;
 }
 
 bool vr_heap_contains(const struct vr_heap *h, const void *ptr)
 {
-	uintptr_t p = (uintptr_t)ptr;
-
 	if (h == NULL)
 		return false;
-	return p >= h->hb + 12u && p < h->hb + ((uintptr_t)h->end_u << 3) + 4u;
+	return (uintptr_t)ptr - (uintptr_t)h->mem < h->bytes;
 }
 
 int vr_heap_get_stats(const struct vr_heap *h, struct vr_heap_stats *st)
@@ -396,13 +437,19 @@ int vr_heap_get_stats(const struct vr_heap *h, struct vr_heap_stats *st)
 	st->frees = h->frees;
 	st->failures = h->failures;
 	st->errors = h->errors;
-	if (h->summary != 0u) {
-		w = 31u - vr_clz32(h->summary);
+	for (w = VR_HEAP_BM_WORDS; w-- > 0;) {
+		if (h->bitmap[w] == 0u)
+			continue;
+		/* the head of the highest class is the largest block that the
+		 * allocator would take for a request of its size */
 		c = w * 32u + 31u - vr_clz32(h->bitmap[w]);
-		b = h->heads[c];
-		t = hdr_get(h, b);
-		if (b < h->end_u && t <= T_MAX && (t >> 2) >= 2u)
-			st->largest_free = (size_t)(t >> 2) * 8u - 4u;
+		b = c < h->ncls ? h->heads[c] : 0u;
+		if (b != 0u && b < h->end_u) {
+			t = hdr_dec(hv_of(h), b);
+			if (FREE_OK(t) && T_UNITS(t) >= 2u)
+				st->largest_free = (size_t)T_UNITS(t) * 8u - 4u;
+		}
+		break;
 	}
 	return 0;
 }

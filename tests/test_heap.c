@@ -116,7 +116,7 @@ static void test_create_in_boundary(void **state)
 	assert_int_equal(vr_heap_get_stats(h, &st), 0);
 	assert_int_equal(st.total, need);
 	assert_int_equal(st.used + st.free + st.overhead, st.total);
-	assert_true(st.overhead >= sizeof(struct vr_heap));
+	assert_true(st.overhead >= offsetof(struct vr_heap, heads));
 	p = vr_heap_alloc(h, 12);
 	assert_non_null(p);
 	assert_true((uint8_t *)p > (uint8_t *)h && (uint8_t *)p + 12 <= g_buf.mem + 3 + need);
@@ -194,6 +194,10 @@ static void test_usable_sizes(void **state)
 		assert_int_equal(vr_heap_usable_size(&g_heap, p), 0);
 	}
 	assert_false(vr_heap_contains(&g_heap, g_buf.pre));
+	assert_false(vr_heap_contains(&g_heap, &g_buf.pre[CANARY - 1]));
+	assert_true(vr_heap_contains(&g_heap, g_buf.mem));
+	assert_true(vr_heap_contains(&g_heap, g_buf.mem + BUF_BYTES - 1));
+	assert_false(vr_heap_contains(&g_heap, g_buf.mem + BUF_BYTES));
 	assert_false(vr_heap_contains(&g_heap, g_buf.post + 8));
 	assert_int_equal(vr_heap_validate(&g_heap), 0);
 }
@@ -249,7 +253,7 @@ static void test_alignment(void **state)
 }
 
 /* The sizing formula of heap.h for one aligned object holds at every
- * alignment of the buffer: block(s) + a + 8 + 4 + 7 bytes are enough. */
+ * alignment of the buffer: block(s) + a - 8 + 4 + 7 bytes are enough. */
 static void test_alignment_sizing(void **state)
 {
 	size_t align, off, s, bytes;
@@ -259,7 +263,7 @@ static void test_alignment_sizing(void **state)
 		for (s = align - 9; s <= align + 9; s += 3) {
 			size_t block = ((s + 4 + 7) & ~(size_t)7);
 
-			bytes = block + align + 8 + 4 + 7;
+			bytes = block + align - 8 + 4 + 7;
 			for (off = 0; off < 64; off += 4) {
 				void *p;
 
@@ -274,6 +278,42 @@ static void test_alignment_sizing(void **state)
 				assert_int_equal(vr_heap_validate(&g_heap), 0);
 				canary_check();
 			}
+		}
+	}
+}
+
+/* The sizing formula for N objects: allocations made in order into a fresh
+ * heap of sum(block(s_i)) + 4 + 7 bytes all succeed, at every alignment of
+ * the buffer, and fill it. */
+static void test_sizing_formula(void **state)
+{
+	struct vr_rng rng;
+	size_t sizes[64], i, off, round, sum;
+	void *p[64];
+
+	(void)state;
+	vr_rng_seed(&rng, 5);
+	for (round = 0; round < 20; round++) {
+		size_t n = 1 + vr_rng_next(&rng) % 64;
+
+		sum = 0;
+		for (i = 0; i < n; i++) {
+			sizes[i] = vr_rng_range(&rng, 1, round < 10 ? 100 : 900);
+			sum += sizes[i] + 4 + 7 < 16 ? 16 : (sizes[i] + 4 + 7) & ~(size_t)7;
+		}
+		for (off = 0; off < 8; off++) {
+			struct vr_heap_stats st;
+
+			canary_set();
+			assert_int_equal(vr_heap_init(&g_heap, g_buf.mem + off, sum + 4 + 7), 0);
+			for (i = 0; i < n; i++) {
+				p[i] = vr_heap_alloc(&g_heap, sizes[i]);
+				assert_non_null(p[i]);
+			}
+			assert_int_equal(vr_heap_get_stats(&g_heap, &st), 0);
+			assert_true(st.free < 16);
+			assert_int_equal(vr_heap_validate(&g_heap), 0);
+			canary_check();
 		}
 	}
 }
@@ -301,7 +341,8 @@ static int s_check(void *ctx)
 
 static struct vr_stress_block g_slots[256];
 
-static void run_random(size_t bytes, size_t lo, size_t hi, bool random_align, unsigned seeds)
+static void run_random_in(size_t bytes, size_t lo, size_t hi, bool random_align, unsigned seeds,
+			  bool inside)
 {
 	struct vr_stress_ops ops = { s_alloc, s_free, s_check, &g_heap };
 	struct vr_stress_cfg cfg;
@@ -311,7 +352,12 @@ static void run_random(size_t bytes, size_t lo, size_t hi, bool random_align, un
 
 	for (seed = 1; seed <= seeds; seed++) {
 		canary_set();
-		assert_int_equal(vr_heap_init(&g_heap, g_buf.mem + (seed & 7), bytes), 0);
+		if (inside) {
+			ops.ctx = vr_heap_create_in(g_buf.mem + (seed & 7), bytes);
+			assert_non_null(ops.ctx);
+		} else {
+			assert_int_equal(vr_heap_init(&g_heap, g_buf.mem + (seed & 7), bytes), 0);
+		}
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.seed = seed;
 		cfg.min_size = lo;
@@ -325,7 +371,7 @@ static void run_random(size_t bytes, size_t lo, size_t hi, bool random_align, un
 		assert_int_equal(vr_stress_run(&ops, &cfg, g_slots, 256, &r), 0);
 		assert_int_equal(r.pattern_errors + r.free_errors + r.check_errors + r.misaligned, 0);
 		assert_true(r.allocs > 300);
-		assert_int_equal(vr_heap_get_stats(&g_heap, &st), 0);
+		assert_int_equal(vr_heap_get_stats(ops.ctx, &st), 0);
 		assert_int_equal(st.allocs, r.allocs);
 		assert_int_equal(st.frees, r.frees);
 		assert_int_equal(st.failures, r.failures);
@@ -337,6 +383,27 @@ static void run_random(size_t bytes, size_t lo, size_t hi, bool random_align, un
 		assert_int_equal(st.largest_free + 4 + st.overhead, st.total);
 		canary_check();
 	}
+}
+
+static void run_random(size_t bytes, size_t lo, size_t hi, bool random_align, unsigned seeds)
+{
+	run_random_in(bytes, lo, hi, random_align, seeds, false);
+}
+
+/* create_in keeps only the class heads the heap can use inside the buffer:
+ * the heap right behind them must never be disturbed by the control block. */
+static void test_random_create_in(void **state)
+{
+	struct vr_heap *h;
+	struct vr_heap_stats st;
+
+	(void)state;
+	run_random_in(BUF_BYTES, 1, 1024, false, 4, true);
+	run_random_in(3000, 1, 100, true, 4, true);
+	h = vr_heap_create_in(g_buf.mem, BUF_BYTES);
+	assert_non_null(h);
+	assert_int_equal(vr_heap_get_stats(h, &st), 0);
+	assert_true(st.overhead < sizeof(struct vr_heap));
 }
 
 static void test_random_small(void **state)
@@ -561,9 +628,26 @@ static void test_layout_no_splinter(void **state)
 	assert_int_equal(vr_heap_validate(&g_heap), 0);
 }
 
-/* Aligned: the gap before an aligned block becomes a free block; a gap of
- * 8 bytes (too small for a block) moves the block one alignment step up. */
-static void test_layout_aligned_gap(void **state)
+static void expect_blocks(const uintptr_t *off, const size_t *bytes, const bool *used, size_t n)
+{
+	struct layout l;
+	size_t i;
+
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(vr_heap_walk(&g_heap, layout_cb, &l), 0);
+	assert_int_equal(l.n, n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(l.off[i], off[i]);
+		assert_int_equal(l.bytes[i], bytes[i]);
+		assert_int_equal(l.used[i], used[i]);
+	}
+	assert_int_equal(vr_heap_validate(&g_heap), 0);
+}
+
+/* Aligned: the block starts where the free block starts and the user
+ * pointer is moved up to the alignment; the word before it is a checked PAD
+ * marker leading free back to the header. */
+static void test_layout_aligned_pad(void **state)
 {
 	void *a, *b, *p, *q;
 
@@ -573,27 +657,42 @@ static void test_layout_aligned_gap(void **state)
 	b = vr_heap_alloc(&g_heap, 20);			/* block 24 at 28: next payload 56 */
 	assert_ptr_equal(a, g_buf.mem + 8);
 	assert_ptr_equal(b, g_buf.mem + 32);
-	p = vr_heap_aligned_alloc(&g_heap, 64, 60);	/* 64 would leave 8: goes to 128 */
-	assert_ptr_equal(p, g_buf.mem + 128);
+	p = vr_heap_aligned_alloc(&g_heap, 64, 60);	/* block 72 at 52, pointer 64 */
+	assert_ptr_equal(p, g_buf.mem + 64);
+	assert_int_equal(vr_heap_usable_size(&g_heap, p), 60);
 	{
-		const size_t bytes[] = { 20, 20, 68, 60, 1012 - 24 - 24 - 72 - 64 };
+		const uintptr_t off[] = { 8, 32, 64, 128 };
+		const size_t bytes[] = { 20, 20, 60, 1012 - 24 - 24 - 72 };
+		const bool used[] = { true, true, true, false };
+
+		expect_blocks(off, bytes, used, 4);
+	}
+	q = vr_heap_aligned_alloc(&g_heap, 64, 1);	/* free payload at 128: no pad */
+	assert_ptr_equal(q, g_buf.mem + 128);
+	{
+		const uintptr_t off[] = { 8, 32, 64, 128, 144 };
+		const size_t bytes[] = { 20, 20, 60, 12, 1012 - 24 - 24 - 72 - 16 };
+		const bool used[] = { true, true, true, true, false };
+
+		expect_blocks(off, bytes, used, 5);
+	}
+	/* free through the pad marker: the whole block returns */
+	assert_int_equal(vr_heap_free(&g_heap, p), 0);
+	/* double free: the pad word is dead, or (1-unit pad) holds a free-list
+	 * link now; rejected either way */
+	assert_true(vr_heap_free(&g_heap, p) < 0);
+	{
+		const uintptr_t off[] = { 8, 32, 56, 128, 144 };
+		const size_t bytes[] = { 20, 20, 68, 12, 1012 - 24 - 24 - 72 - 16 };
 		const bool used[] = { true, true, false, true, false };
 
-		expect_layout(bytes, used, 5);
+		expect_blocks(off, bytes, used, 5);
 	}
-	q = vr_heap_aligned_alloc(&g_heap, 64, 1);	/* next payload 192: no gap */
-	assert_ptr_equal(q, g_buf.mem + 192);
-	{
-		const size_t bytes[] = { 20, 20, 68, 60, 12, 1012 - 24 - 24 - 72 - 64 - 16 };
-		const bool used[] = { true, true, false, true, true, false };
-
-		expect_layout(bytes, used, 6);
-	}
-	/* the gap block is reusable */
+	/* the freed block is reusable as a whole */
 	a = vr_heap_alloc(&g_heap, 60);
 	assert_ptr_equal(a, g_buf.mem + 56);
+	assert_int_equal(vr_heap_usable_size(&g_heap, a), 68);
 	assert_int_equal(vr_heap_free(&g_heap, a), 0);
-	assert_int_equal(vr_heap_free(&g_heap, p), 0);
 	assert_int_equal(vr_heap_free(&g_heap, q), 0);
 	assert_int_equal(vr_heap_free(&g_heap, b), 0);
 	assert_int_equal(vr_heap_free(&g_heap, g_buf.mem + 8), 0);
@@ -708,13 +807,15 @@ int main(void)
 		cmocka_unit_test(test_usable_sizes),
 		cmocka_unit_test(test_alignment),
 		cmocka_unit_test(test_alignment_sizing),
+		cmocka_unit_test(test_sizing_formula),
 		cmocka_unit_test(test_random_small),
+		cmocka_unit_test(test_random_create_in),
 		cmocka_unit_test(test_random_mixed),
 		cmocka_unit_test(test_random_aligned),
 		cmocka_unit_test(test_stats_consistency),
 		cmocka_unit_test(test_layout_coalesce),
 		cmocka_unit_test(test_layout_no_splinter),
-		cmocka_unit_test(test_layout_aligned_gap),
+		cmocka_unit_test(test_layout_aligned_pad),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_walk),
 	};

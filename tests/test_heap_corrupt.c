@@ -305,6 +305,40 @@ static void test_foreign_pointer(void **state)
 	free_all_ok();
 }
 
+/* The PAD marker before an aligned pointer: every one-byte change is
+ * detected by free; undone, the block frees normally. */
+static void test_smash_pad(void **state)
+{
+	uint8_t *p, *pad;
+	size_t k, v, e0;
+
+	(void)state;
+	setup_blocks();
+	/* from the free tail (payload at 8 mod 64): a 56-byte pad */
+	p = vr_heap_aligned_alloc(&g_heap, 64, 40);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p & 63u, 0);
+	vr_fill(p, 40, 77);
+	pad = p - 4;
+	for (k = 0; k < 4; k++) {
+		for (v = 1; v < 256; v++) {
+			uint8_t orig = pad[k];
+
+			e0 = errors();
+			pad[k] = (uint8_t)(orig ^ v);
+			assert_true(vr_heap_free(&g_heap, p) < 0);
+			assert_int_equal(vr_heap_usable_size(&g_heap, p), 0);
+			assert_int_equal(errors(), e0 + 1);
+			pad[k] = orig;
+		}
+	}
+	assert_int_equal(vr_heap_validate(&g_heap), 0);
+	assert_int_equal(vr_fill_check(p, 40, 77), 40);
+	assert_int_equal(vr_heap_free(&g_heap, p), 0);
+	patterns_check();
+	free_all_ok();
+}
+
 /* Random single-byte smashes anywhere in a busy heap, then operations: no
  * crash, nothing written outside the buffer, every call returns, validate
  * reports 0 or -EFAULT; undoing the smash restores validity. */
@@ -360,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_smash_free_header),
 		cmocka_unit_test(test_smash_links),
 		cmocka_unit_test(test_smash_footer),
+		cmocka_unit_test(test_smash_pad),
 		cmocka_unit_test(test_double_free),
 		cmocka_unit_test(test_interior_pointer),
 		cmocka_unit_test(test_foreign_pointer),

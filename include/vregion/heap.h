@@ -22,64 +22,74 @@
  *     the next and previous free block of its class, and in its last word its
  *     size (the "footer", read by the following block to coalesce).
  *   - The buffer ends with a 4-byte end marker (a used header of size 0).
+ *   - An aligned block (align > 8) starts where its free block started; the
+ *     user pointer is moved up to the alignment and the word before it is a
+ *     checked PAD marker naming the distance back to the header. The skipped
+ *     bytes (at most align - 8) belong to the block until it is freed.
  *
- * Header (32 bits, stored encoded): 9 check bits, a 21-bit size in units,
- * PREV_FREE and FREE. It is stored as ((key + fields) * A) ^ index where A is
- * an odd constant, key a per-heap 9-bit value in the top bits and index the
- * block's unit index. Decoding multiplies back; a header is valid iff the
- * top 9 bits equal the key. Properties (tested):
- *   - any change confined to one byte of a header is always detected;
- *   - a header copied to another place, a stale header and a random word
- *     are accepted with probability 2^-9; frees also check the neighbour
- *     headers, the footer and the free-list links, so a random word passes
- *     all of them with probability < 2^-18;
- *   - a merged (absorbed) header is overwritten by a "dead" marker, so a
- *     double free of a coalesced block is recognised as such.
+ * Header (32 bits, stored encoded): 9 check bits, a 20-bit size in units,
+ * PADDED (aligned block with a PAD marker), PREV_FREE and FREE. It is stored
+ * as (key + fields) * A mod 2^32 where A is an odd constant and key a per-heap 9-bit value in the top bits; decoding
+ * multiplies by A^-1, and a header is valid iff the top 9 bits equal the key.
+ * Properties (tested):
+ *   - any change confined to one byte of a header is always detected (A was
+ *     chosen so that every one-byte difference moves the key bits);
+ *   - a random word passes with probability 2^-9; a free also checks the
+ *     next header, the previous block's footer and header, and the free-list
+ *     links, so a stray pointer is accepted with probability well below 2^-18;
+ *   - an absorbed (merged) header and a used PAD marker are overwritten with
+ *     a "dead" marker, so double frees are recognised;
+ *   - vr_heap_reset() changes the key: pointers from before it are rejected.
  * Free-list links are unit indices (offsets), bounds-checked and checked for
  * back-link consistency (next->prev == me, prev->next == me or the class head
- * is me) before anything is written through them.
+ * named by my PREV is me) before anything is written through them. Nothing
+ * is written until every check of the operation has passed.
  *
  * Size classes, in units n (bytes = 8n, n >= 2), with S = VR_HEAP_SL_BITS:
- *   n < 2^S            : one class per unit (exact);
- *   n >= 2^S, 2^f <= n : 2^S classes per power of two (class width 2^(f-S)).
- * With the default S = 4: exact classes in 8-byte steps up to 255 bytes,
- * then 16 classes per power of two (width <= 6.25 % of the size).
- * A bitmap of non-empty classes (one summary word + one word per 32 classes)
- * finds the first non-empty class >= c in two bit scans.
+ *   n < 2^(S+1)            : one class per unit (exact);
+ *   2^f <= n < 2^(f+1)     : 2^S classes per power of two (width 2^(f-S)).
+ * With the default S = 2: exact classes in 8-byte steps below 64 bytes, then
+ * 4 classes per power of two (76 classes for 8 MiB). Finer classes (S = 3..5)
+ * measured no better utilisation (docs/performance.md) and cost control bytes.
+ * A bitmap of non-empty classes (VR_HEAP_BM_WORDS words, 3 by default) finds
+ * the first non-empty class >= c.
  *
- * Allocation (good fit): look at the head of the request's own class and take
- * it if it is large enough; otherwise take the head of the first non-empty
- * class above (every block there fits). Split when the rest is >= 16 bytes.
- * The low part is returned, so the remainder keeps the old footer position.
- * Aligned allocation (align > 8): the same, searching for
- * size + align + 8 in the worst case; the leading gap becomes a free block
- * (gaps of 8 bytes are avoided by moving up one alignment step).
+ * Allocation (good fit): take the head of the first non-empty class >= the
+ * request's own class if it is large enough (only the request's own class
+ * can hold smaller blocks); otherwise the head of the first non-empty class
+ * above it, where every block fits. Split when the rest is >= 16 bytes (the
+ * low part is returned, the remainder keeps the old footer position).
+ * Aligned allocation searches the same way for size + align - 8 in the worst
+ * case, after first trying the block the unaligned search would take.
  * Free: check the block, both neighbours and the links, then coalesce with
  * both neighbours and push on the class list (LIFO).
  *
- * Worst-case steps (no loops anywhere on these paths):
- *   alloc/aligned_alloc: <= 2 class-head checks + 2 bitmap searches (4 bit
- *   scans), 1 unlink, <= 2 inserts; free: 3 header checks, <= 2 unlinks,
- *   1 insert. Instruction counts are in docs/performance.md.
+ * Worst-case steps (no loop depends on the heap's contents):
+ *   alloc / aligned_alloc: 2 class searches of <= VR_HEAP_BM_WORDS word tests,
+ *   2 header checks, 1 unlink (head), 1 insert;
+ *   free: 4 header checks (pad, block, next, previous), 2 unlinks, 1 insert.
+ *   Instruction counts and latencies: docs/performance.md.
  *
  * Default alignment: 8 bytes (VR_HEAP_ALIGN). Alignments are powers of two
- * from 1 to half the heap; 0 means the default.
+ * up to the largest block; 0 means the default.
  *
  * Sizing ("to hold these N objects you need at least X bytes"):
  *   block(s)    = max(16, round_up(s + 4, 8))                 (unaligned)
- *   block(s, a) = block(s) + a + 8 worst case for a > 8        (aligned; the
- *                 gap is a free block, reusable, but must exist at alloc time)
+ *   block(s, a) = block(s) + a - 8 worst case for a > 8        (aligned)
  *   X = sum(block(s_i)) + 4 (end marker) + 7 (alignment slack)
- *       [+ vr_heap_control_bytes() with vr_heap_create_in()]
- *   This is exact for allocations made in order into a fresh heap; under
- *   churn add the fragmentation margin measured in docs/performance.md
- *   (utilisation at first failure >= 0.92 on the reference workload, i.e.
+ *       [+ vr_heap_control_bytes() with vr_heap_create_in(), an upper bound:
+ *        it reserves only the class heads the buffer can use: 328 bytes of
+ *        a 64 KiB buffer on a 64-bit host]
+ *   This is exact for allocations made in order into a fresh heap (tested);
+ *   under churn add the fragmentation margin measured in docs/performance.md
+ *   (utilisation at first failure 0.90 on the reference random workload:
  *   budget about X / 0.9).
  *
- * Limits: a heap manages at most VR_HEAP_MAX_BYTES (16 MiB by default); a
+ * Limits: a heap manages at most VR_HEAP_MAX_BYTES (8 MiB - 8); a
  * larger buffer is used only up to that size (the rest is never touched).
- * Control block: sizeof(struct vr_heap) (about 1.3 KiB with the defaults; it
- * holds the class heads, so it can live outside the memory it manages).
+ * Control block: sizeof(struct vr_heap) (456 bytes on a 64-bit host, 408 on
+ * 32-bit targets, with the defaults); it holds the class heads, so it can
+ * live outside the memory it manages (vregion keeps it in port metadata).
  */
 #ifndef VREGION_HEAP_H
 #define VREGION_HEAP_H
@@ -96,11 +106,11 @@ extern "C" {
 
 /* Second-level classes per power of two: 2^VR_HEAP_SL_BITS (2..5). */
 #ifndef VR_HEAP_SL_BITS
-#define VR_HEAP_SL_BITS		4
+#define VR_HEAP_SL_BITS		2
 #endif
 
-/* Size field of the header: 21 bits of 8-byte units. */
-#define VR_HEAP_UNIT_BITS	21
+/* Size field of the header: 20 bits of 8-byte units (8 MiB). */
+#define VR_HEAP_UNIT_BITS	20
 #define VR_HEAP_MAX_BYTES	((size_t)((1ul << VR_HEAP_UNIT_BITS) - 1) * 8u)
 
 /* Number of size classes and bitmap words (one spare word, always 0). */
@@ -118,21 +128,25 @@ extern "C" {
  */
 struct vr_heap {
 	uintptr_t hb;			/* address of the (virtual) header of unit 0 */
+	uintptr_t p0;			/* hb + 12: the payload of unit 1 */
 	uint32_t end_u;			/* unit index of the end marker */
+	uint32_t ulim;			/* end_u - 1 */
 	uint32_t kc;			/* check key, in the top 9 bits */
-	uint32_t dead;			/* encoded "dead" header, before ^ index */
+	uint32_t dead;			/* encoded "dead" header (absorbed blocks) */
 	uint32_t used_u;		/* units in live blocks */
 	uint32_t peak_u;		/* highest used_u since init/reset */
 	uint32_t max_req;		/* largest request that could ever fit */
-	uint32_t summary;		/* bit w: bitmap[w] != 0 */
 	uint32_t magic;			/* identifies an initialised heap */
-	uint32_t bitmap[VR_HEAP_BM_WORDS];
-	uint32_t heads[VR_HEAP_NCLASSES];	/* unit index of first free block, 0 = none */
+	uint32_t ncls;			/* classes this heap can use (<= VR_HEAP_NCLASSES) */
 	size_t allocs, frees, failures, errors;
 	size_t dropped;			/* live blocks dropped by resets */
-	void *mem;			/* the buffer given to init (for reset) */
+	void *mem;			/* the buffer given to init / create_in */
 	size_t bytes;			/* its size as given (stats total) */
 	size_t overhead;		/* bytes of the buffer that no block can use */
+	uint32_t bitmap[VR_HEAP_BM_WORDS];
+	/* Last: only heads[0, ncls) are ever touched, so vr_heap_create_in()
+	 * reserves just that much of it inside the buffer. */
+	uint32_t heads[VR_HEAP_NCLASSES];	/* first free block per class, 0 = none */
 };
 
 struct vr_heap_stats {
@@ -181,7 +195,7 @@ void *vr_heap_alloc(struct vr_heap *h, size_t size);
 
 /* Allocate with `align` a power of two (0 = default, 1..8 = default). O(1).
  * Returns NULL as vr_heap_alloc, and also iff align is not a power of two or
- * is larger than half the heap. */
+ * is larger than the largest block of the heap. */
 void *vr_heap_aligned_alloc(struct vr_heap *h, size_t align, size_t size);
 
 /*
@@ -190,8 +204,10 @@ void *vr_heap_aligned_alloc(struct vr_heap *h, size_t align, size_t size);
  *           8-byte aligned, or ptr's header is valid but not a live block
  *           (double free);
  *   -EFAULT iff ptr's header fails its check (a corrupted header, or an
- *           interior pointer whose preceding word is not a header), or a
- *           neighbour's header, footer or free-list link is inconsistent.
+ *           interior pointer whose preceding word is not a header; a double
+ *           free of an aligned block whose pad word now holds a free-list
+ *           link also lands here), or a neighbour's header, footer or
+ *           free-list link is inconsistent.
  * On error nothing changes and `errors` is counted (unless h is NULL).
  * Undefined: freeing a block after it was freed and handed out again at the
  * same address frees the new owner's block (no generation counter).
@@ -202,7 +218,8 @@ int vr_heap_free(struct vr_heap *h, void *ptr);
  * not a live block start or its header is corrupted. O(1). */
 size_t vr_heap_usable_size(struct vr_heap *h, const void *ptr);
 
-/* True iff ptr lies inside the heap's managed buffer. O(1). */
+/* True iff ptr lies inside the buffer given to vr_heap_init() (or to
+ * vr_heap_create_in(), control block included). O(1). */
 bool vr_heap_contains(const struct vr_heap *h, const void *ptr);
 
 /* Snapshot of the statistics. Returns 0 or -EINVAL (h or st NULL). O(1). */

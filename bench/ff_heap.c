@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ff_heap.c - address-ordered first fit (see ff_heap.h). */
+#include "ff_heap.h"
+
+#include <stdint.h>
+
+struct ff_heap {
+	uint8_t *start, *end;	/* blocks tile [start, end) */
+	uint8_t *rover;		/* unused: pure first fit from start */
+};
+
+/* Block: [hdr u32: size | used][payload ...][ftr u32: size | used]; size
+ * includes both tags, multiple of 8, >= 16. Payload 8-aligned: headers sit
+ * at 4 mod 8. */
+#define USED 1u
+
+static uint32_t *hdr(uint8_t *b) { return (uint32_t *)(void *)b; }
+static uint32_t *ftr(uint8_t *b, uint32_t sz) { return (uint32_t *)(void *)(b + sz - 4); }
+
+static void mark(uint8_t *b, uint32_t sz, uint32_t used)
+{
+	*hdr(b) = sz | used;
+	*ftr(b, sz) = sz | used;
+}
+
+struct ff_heap *ff_create_in(void *mem, size_t bytes)
+{
+	uintptr_t a = ((uintptr_t)mem + 7u) & ~(uintptr_t)7u;
+	struct ff_heap *h = (struct ff_heap *)a;
+	uintptr_t s = a + sizeof(*h);
+	uintptr_t e = (uintptr_t)mem + bytes;
+
+	s = ((s + 3u) & ~(uintptr_t)7u) + 4u;		/* header at 4 mod 8 */
+	e = ((e - 4u) & ~(uintptr_t)7u) + 4u;
+	h->start = (uint8_t *)s;
+	h->end = (uint8_t *)e;
+	h->rover = h->start;
+	mark(h->start, (uint32_t)(e - s), 0);
+	return h;
+}
+
+void *ff_alloc(struct ff_heap *h, size_t size)
+{
+	uint32_t need;
+	uint8_t *b;
+
+	if (size == 0 || size > (size_t)(h->end - h->start))
+		return NULL;
+	need = (uint32_t)((size + 8u + 7u) & ~(size_t)7u);
+	if (need < 16u)
+		need = 16u;
+	for (b = h->start; b < h->end; b += *hdr(b) & ~USED) {
+		uint32_t sz = *hdr(b);
+
+		if (sz & USED || sz < need)
+			continue;
+		if (sz - need >= 16u) {
+			mark(b + need, sz - need, 0);
+			sz = need;
+		}
+		mark(b, sz, USED);
+		return b + 4;
+	}
+	return NULL;
+}
+
+void ff_free(struct ff_heap *h, void *p)
+{
+	uint8_t *b = (uint8_t *)p - 4;
+	uint32_t sz = *hdr(b) & ~USED;
+
+	if (b + sz < h->end && !(*hdr(b + sz) & USED))
+		sz += *hdr(b + sz);
+	if (b > h->start && !(*(uint32_t *)(void *)(b - 4) & USED)) {
+		uint32_t psz = *(uint32_t *)(void *)(b - 4);
+
+		b -= psz;
+		sz += psz;
+	}
+	mark(b, sz, 0);
+}

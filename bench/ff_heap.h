@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ff_heap.h - a trivial reference allocator for the utilisation benchmark:
+ * address-ordered first fit over an implicit block list, boundary tags
+ * (4-byte header and 4-byte footer on every block), immediate coalescing,
+ * 8-byte alignment, control block inside the buffer. O(n) alloc; it is only
+ * a yardstick for fragmentation, not a candidate.
+ */
+#ifndef FF_HEAP_H
+#define FF_HEAP_H
+
+#include <stddef.h>
+
+struct ff_heap;
+
+struct ff_heap *ff_create_in(void *mem, size_t bytes);
+void *ff_alloc(struct ff_heap *h, size_t size);
+void ff_free(struct ff_heap *h, void *p);
+
+#endif
