@@ -3,6 +3,7 @@
  * bench_heap.c - benchmarks of the interim heap (vregion/heap.h).
  *
  *   bench_heap [--throughput] [--util] [--aligned] [--latency] [--all]
+ *              [--steps N (pairs, default 1000000)] [--seeds N (default 20)]
  *   bench_heap --callgrind N    run only the measured loops, N steps each
  *
  * Workloads (see docs/performance.md, heap section):
@@ -279,14 +280,13 @@ static void bench_throughput(void)
 /* ---- utilisation at first failure ---- */
 
 #define UTIL_BYTES 65536u
-#define UTIL_SEEDS 20
+static int g_util_seeds = 20;	/* --seeds N */
 static _Alignas(64) uint8_t g_umem[UTIL_BYTES];
 static struct vr_stress_block g_uslots[4096];
 
 static void *u_vr_alloc(void *ctx, size_t size, size_t align)
 {
-	(void)align;
-	return vr_heap_alloc(ctx, size);
+	return align ? vr_heap_aligned_alloc(ctx, align, size) : vr_heap_alloc(ctx, size);
 }
 
 static int u_vr_free(void *ctx, void *p)
@@ -306,7 +306,21 @@ static int u_ff_free(void *ctx, void *p)
 	return 0;
 }
 
-/* kind: 0 vr_heap control inside, 1 vr_heap control outside, 2 first fit. */
+static void *u_bf_alloc(void *ctx, size_t size, size_t align)
+{
+	(void)align;
+	return bf_alloc(ctx, size);
+}
+
+static int u_bf_free(void *ctx, void *p)
+{
+	bf_free(ctx, p);
+	return 0;
+}
+
+/* kind: 0 vr_heap control inside, 1 vr_heap control outside, 2 first fit,
+ * 3 vr_heap control inside with every request 64-aligned, 4 the exhaustive
+ * best-fit ceiling (vr_heap's block format, no control block). */
 static void util_run(int kind, size_t lo, size_t hi, unsigned free_pct,
 		     double *mean, double *min, double *max)
 {
@@ -319,7 +333,7 @@ static void util_run(int kind, size_t lo, size_t hi, unsigned free_pct,
 
 	*min = 1;
 	*max = 0;
-	for (s = 1; s <= UTIL_SEEDS; s++) {
+	for (s = 1; s <= g_util_seeds; s++) {
 		double u;
 
 		memset(&cfg, 0, sizeof(cfg));
@@ -328,15 +342,20 @@ static void util_run(int kind, size_t lo, size_t hi, unsigned free_pct,
 		cfg.max_size = hi;
 		cfg.free_pct = free_pct;
 		cfg.stop_at_fail = true;
+		cfg.align = kind == 3 ? 64 : 0;
 		memset(&ops, 0, sizeof(ops));
 		if (kind == 2) {
 			ops.alloc = u_ff_alloc;
 			ops.free = u_ff_free;
 			ops.ctx = ff_create_in(g_umem, UTIL_BYTES);
+		} else if (kind == 4) {
+			ops.alloc = u_bf_alloc;
+			ops.free = u_bf_free;
+			ops.ctx = bf_create_in(g_umem, UTIL_BYTES);
 		} else {
 			ops.alloc = u_vr_alloc;
 			ops.free = u_vr_free;
-			if (kind == 0) {
+			if (kind == 0 || kind == 3) {
 				ops.ctx = vr_heap_create_in(g_umem, UTIL_BYTES);
 			} else {
 				vr_heap_init(&hh, g_umem, UTIL_BYTES);
@@ -348,7 +367,7 @@ static void util_run(int kind, size_t lo, size_t hi, unsigned free_pct,
 			fprintf(stderr, "utilisation run failed (seed %d)\n", s);
 			exit(1);
 		}
-		if (kind != 2 && vr_heap_validate(ops.ctx) != 0) {
+		if (kind != 2 && kind != 4 && vr_heap_validate(ops.ctx) != 0) {
 			fprintf(stderr, "validate failed after utilisation run\n");
 			exit(1);
 		}
@@ -359,23 +378,33 @@ static void util_run(int kind, size_t lo, size_t hi, unsigned free_pct,
 		if (u > *max)
 			*max = u;
 	}
-	*mean = sum / UTIL_SEEDS;
+	*mean = sum / g_util_seeds;
 }
 
 static void bench_util(void)
 {
 	static const char *const names[] = {
 		"vr_heap (control inside)", "vr_heap (control outside)", "first fit (bench peer)",
+		"vr_heap, all aligned 64 (info)",
+		"ceiling: exhaustive best fit, same blocks, no control (O(n) reference)",
 	};
 	double mean, mn, mx;
 	int k;
 
 	printf("== utilisation at first failure: %u KiB, sizes 16..1024, 40%% frees, "
-	       "mean of %d seeds (target >= 0.92)\n", UTIL_BYTES / 1024u, UTIL_SEEDS);
-	printf("   control block: vr_heap %zu bytes (struct vr_heap)\n", sizeof(struct vr_heap));
-	for (k = 0; k < 3; k++) {
+	       "mean of %d seeds (target >= 0.92)\n", UTIL_BYTES / 1024u, g_util_seeds);
+	{
+		struct vr_heap *h = vr_heap_create_in(g_umem, UTIL_BYTES);
+		struct vr_heap_stats st;
+
+		vr_heap_get_stats(h, &st);
+		printf("   control block: struct vr_heap %zu bytes; inside the 64 KiB buffer "
+		       "(create_in, with alignment and end marker) %zu bytes\n",
+		       sizeof(struct vr_heap), st.overhead);
+	}
+	for (k = 0; k < 5; k++) {
 		util_run(k, 16, 1024, 40, &mean, &mn, &mx);
-		printf("  %-28s mean %.4f  min %.4f  max %.4f\n", names[k], mean, mn, mx);
+		printf("  %-30s mean %.4f  min %.4f  max %.4f\n", names[k], mean, mn, mx);
 	}
 	printf("  reference, published upstream figures (not measured here): TLSF 0.81 "
 	       "(0.90 control outside), Zephyr sys_heap 0.88, o1heap 0.66\n");
@@ -475,14 +504,22 @@ static void latency_run(int kind, uint32_t *la, uint32_t *lf, size_t n, uint32_t
 	pct(buf, lf, n, base);
 }
 
-static uint32_t timer_base(uint32_t *v, size_t n)
+/* Median cost of reading the timer; *res gets the smallest step seen
+ * between different readings (the timer's effective resolution). */
+static uint32_t timer_base(uint32_t *v, size_t n, uint32_t *res)
 {
 	size_t i;
 
+	*res = UINT32_MAX;
 	for (i = 0; i < n; i++) {
-		uint64_t t0 = ticks();
+		uint64_t t0 = ticks(), t1;
 
-		v[i] = (uint32_t)(ticks() - t0);
+		do {
+			t1 = ticks();
+		} while (t1 == t0);
+		v[i] = (uint32_t)(t1 - t0);
+		if (v[i] < *res)
+			*res = v[i];
 	}
 	qsort(v, n, sizeof(*v), cmp_u32);
 	return v[n / 2];
@@ -491,16 +528,16 @@ static uint32_t timer_base(uint32_t *v, size_t n)
 static void bench_latency(void)
 {
 	size_t n = g_total - SS_LIVE;
-	uint32_t *la = malloc(n * sizeof(*la)), *lf = malloc(n * sizeof(*lf)), base;
+	uint32_t *la = malloc(n * sizeof(*la)), *lf = malloc(n * sizeof(*lf)), base, res;
 	int k;
 
 	if (la == NULL || lf == NULL)
 		exit(1);
 	calibrate();
-	base = timer_base(la, n);
-	printf("== latency per operation, steady state, %zu ops each (%s, timer overhead "
-	       "%.1f ns subtracted)\n", n, HAVE_TSC ? "rdtsc" : "clock_gettime",
-	       base * g_ns_per_tick);
+	base = timer_base(la, n, &res);
+	printf("== latency per operation, steady state, %zu ops each (%s, resolution %.1f ns, "
+	       "timer overhead %.1f ns subtracted)\n", n, HAVE_TSC ? "rdtsc" : "clock_gettime",
+	       res * g_ns_per_tick, base * g_ns_per_tick);
 	for (k = 0; k < 3; k++)
 		latency_run(k, la, lf, n, base);
 	free(la);
@@ -557,11 +594,15 @@ int main(int argc, char **argv)
 			al = true;
 		} else if (strcmp(argv[i], "--all") == 0) {
 			thr = util = lat = al = true;
+		} else if (strcmp(argv[i], "--seeds") == 0 && i + 1 < argc) {
+			g_util_seeds = atoi(argv[++i]);
+			if (g_util_seeds < 1)
+				g_util_seeds = 1;
 		} else if (strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
 			steps = strtoul(argv[++i], NULL, 10);
 		} else {
 			fprintf(stderr, "usage: %s [--throughput] [--util] [--aligned] [--latency] "
-				"[--all] [--steps N] | --callgrind N\n", argv[0]);
+				"[--all] [--steps N] [--seeds N] | --callgrind N\n", argv[0]);
 			return 2;
 		}
 	}

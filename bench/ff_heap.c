@@ -79,3 +79,61 @@ void ff_free(struct ff_heap *h, void *p)
 	}
 	mark(b, sz, 0);
 }
+
+/* ---- exhaustive best fit, vr_heap's block format, no control block ---- */
+
+/* The "control block" is only the two boundaries, kept in a static (it is
+ * not counted against the buffer: this is the ceiling). */
+struct bf_heap {
+	uint8_t *start, *end;
+};
+
+static struct bf_heap g_bf;
+
+struct bf_heap *bf_create_in(void *mem, size_t bytes)
+{
+	uintptr_t s = (((uintptr_t)mem + 3u) & ~(uintptr_t)7u) + 4u;
+	uintptr_t e = (((uintptr_t)mem + bytes - 4u) & ~(uintptr_t)7u) + 4u;
+
+	g_bf.start = (uint8_t *)s;
+	g_bf.end = (uint8_t *)e;
+	*hdr(g_bf.start) = (uint32_t)(e - s);
+	return &g_bf;
+}
+
+void *bf_alloc(struct bf_heap *h, size_t size)
+{
+	uint32_t need, sz;
+	uint8_t *b, *best = NULL;
+
+	if (size == 0 || size > (size_t)(h->end - h->start))
+		return NULL;
+	need = (uint32_t)((size + 4u + 7u) & ~(size_t)7u);
+	if (need < 16u)
+		need = 16u;
+	for (b = h->start; b < h->end; b += *hdr(b) & ~USED) {
+		sz = *hdr(b);
+		if (!(sz & USED) && sz >= need && (best == NULL || sz < *hdr(best)))
+			best = b;
+	}
+	if (best == NULL)
+		return NULL;
+	sz = *hdr(best);
+	if (sz - need >= 16u) {
+		*hdr(best + need) = sz - need;
+		sz = need;
+	}
+	*hdr(best) = sz | USED;
+	return best + 4;
+}
+
+void bf_free(struct bf_heap *h, void *p)
+{
+	uint8_t *b;
+
+	*hdr((uint8_t *)p - 4) &= ~USED;
+	for (b = h->start; b < h->end; b += *hdr(b) & ~USED) {
+		while (!(*hdr(b) & USED) && b + *hdr(b) < h->end && !(*hdr(b + *hdr(b)) & USED))
+			*hdr(b) += *hdr(b + *hdr(b));
+	}
+}

@@ -17,4 +17,17 @@ struct ff_heap *ff_create_in(void *mem, size_t bytes);
 void *ff_alloc(struct ff_heap *h, size_t size);
 void ff_free(struct ff_heap *h, void *p);
 
+/*
+ * The ceiling reference: exhaustive best fit over the same block format as
+ * vr_heap (4-byte header, 8-byte granules, payload 8-aligned, 16-byte
+ * minimum) and no control block at all; O(n) alloc and free. It shows how
+ * much of the buffer any non-moving allocator with vr_heap's per-block cost
+ * could use on a workload.
+ */
+struct bf_heap;
+
+struct bf_heap *bf_create_in(void *mem, size_t bytes);
+void *bf_alloc(struct bf_heap *h, size_t size);
+void bf_free(struct bf_heap *h, void *p);
+
 #endif

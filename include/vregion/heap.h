@@ -59,8 +59,9 @@
  * can hold smaller blocks); otherwise the head of the first non-empty class
  * above it, where every block fits. Split when the rest is >= 16 bytes (the
  * low part is returned, the remainder keeps the old footer position).
- * Aligned allocation searches the same way for size + align - 8 in the worst
- * case, after first trying the block the unaligned search would take.
+ * Aligned allocation searches the same way with the worst-case size
+ * size + align - 8 (the first candidate's real gap is checked, then the class
+ * above, where every block fits).
  * Free: check the block, both neighbours and the links, then coalesce with
  * both neighbours and push on the class list (LIFO).
  *
@@ -87,7 +88,7 @@
  *
  * Limits: a heap manages at most VR_HEAP_MAX_BYTES (8 MiB - 8); a
  * larger buffer is used only up to that size (the rest is never touched).
- * Control block: sizeof(struct vr_heap) (456 bytes on a 64-bit host, 408 on
+ * Control block: sizeof(struct vr_heap) (440 bytes on a 64-bit host, 392 on
  * 32-bit targets, with the defaults); it holds the class heads, so it can
  * live outside the memory it manages (vregion keeps it in port metadata).
  */
