@@ -159,6 +159,46 @@ struct vr_port {
 };
 
 /*
+ * Logging from the core. Every message of the core goes through VR_LOG /
+ * VR_LOGF, so a firmware build can shrink it at compile time:
+ *   VR_CONFIG_LOG_LEVEL    messages of a level above this are compiled out
+ *                          (default VR_LOG_DBG = all; -1 = none: no call, no
+ *                          string is left in the image);
+ *   VR_CONFIG_LOG_STRINGS  0 passes "" instead of the function name and the
+ *                          message (the hook still gets level, a and b), which
+ *                          drops the strings from ROM; default 1.
+ * VR_LOG names the calling function; VR_LOGF takes the name explicitly (for
+ * helpers that log on behalf of a public entry point).
+ */
+#ifndef VR_CONFIG_LOG_LEVEL
+#define VR_CONFIG_LOG_LEVEL 3
+#endif
+#ifndef VR_CONFIG_LOG_STRINGS
+#define VR_CONFIG_LOG_STRINGS 1
+#endif
+
+static inline void vr_port_log(const struct vr_port *port, enum vr_log_level level,
+			       const char *func, const char *msg, uintptr_t a, uintptr_t b)
+{
+	if (port && port->log)
+		port->log(port->ctx, level, func, msg, a, b);
+}
+
+#if VR_CONFIG_LOG_STRINGS
+#define VR_LOG_STR_(s) (s)
+#else
+#define VR_LOG_STR_(s) ((void)(s), "")
+#endif
+
+#define VR_LOGF(port, level, func, msg, a, b)                                          \
+	do {                                                                           \
+		if ((int)(level) <= VR_CONFIG_LOG_LEVEL)                               \
+			vr_port_log((port), (level), VR_LOG_STR_(func), VR_LOG_STR_(msg), \
+				    (uintptr_t)(a), (uintptr_t)(b));                   \
+	} while (0)
+#define VR_LOG(port, level, msg, a, b) VR_LOGF(port, level, __func__, msg, a, b)
+
+/*
  * vr_port_check: validate a port description before use: required callbacks
  * present, page_size a power of two >= 64, window_base page-aligned and the
  * window not wrapping the address space, counts non-zero, cache_line 0 or a
