@@ -27,11 +27,16 @@ static struct {
 	size_t heap_live;		/* platform-heap blocks handed out */
 } sof;
 
-static void sof_log(enum vr_log_level level, const char *func, const char *msg, uintptr_t a,
-		    uintptr_t b)
+/* Log through the default pool's port: callers pass the pool they got from
+ * vr_sof_pool(), so nothing of `sof` is read outside the glue lock (a first
+ * call may be setting it up in another thread). */
+static void sof_log(struct vr_vpage_pool *pool, enum vr_log_level level, const char *func,
+		    const char *msg, uintptr_t a, uintptr_t b)
 {
-	if (sof.ready && sof.port->log)
-		sof.port->log(sof.port->ctx, level, func, msg, a, b);
+	const struct vr_port *port = vr_vpage_port(pool);
+
+	if (port && port->log)
+		port->log(port->ctx, level, func, msg, a, b);
 }
 
 /* Glue lock held. */
@@ -176,14 +181,15 @@ void vr_sof_heap_free(struct k_heap *heap, void *ptr)
 
 void *vpage_alloc(unsigned int pages)
 {
-	struct vr_vpage_pool *pool;
+	struct vr_vpage_pool *pool = vr_sof_pool();
 
+	if (!pool)
+		return NULL;
 	if (pages == 0) {
-		sof_log(VR_LOG_INF, __func__, "0 pages requested", 0, 0);
+		sof_log(pool, VR_LOG_INF, __func__, "0 pages requested", 0, 0);
 		return NULL;
 	}
-	pool = vr_sof_pool();
-	return pool ? vr_vpage_alloc(pool, pages) : NULL;
+	return vr_vpage_alloc(pool, pages);
 }
 
 void vpage_free(void *ptr)
@@ -220,18 +226,24 @@ void vpage_release(void *ptr)
 struct vregion *vregion_create(size_t memsize)
 {
 	struct vr_region_config cfg;
-	struct vr_vpage_pool *pool = vr_sof_pool();
+	struct vr_vpage_pool *pool = NULL;
 
+	memset(&cfg, 0, sizeof(cfg));
+	/* the pool and its options, read under the glue lock */
+	vr_sof_glue_lock();
+	if (sof.ready || setup_locked(NULL) == 0) {
+		pool = &sof.pool;
+		cfg.min_align = sof.min_align;
+		cfg.flags = sof.region_flags;
+	}
+	vr_sof_glue_unlock();
 	if (!pool)
 		return NULL;
 	if (memsize == 0) {
-		sof_log(VR_LOG_ERR, __func__, "memsize 0", 0, 0);
+		sof_log(pool, VR_LOG_ERR, __func__, "memsize 0", 0, 0);
 		return NULL;
 	}
-	memset(&cfg, 0, sizeof(cfg));
 	cfg.size = memsize;
-	cfg.min_align = sof.min_align;
-	cfg.flags = sof.region_flags;
 	cfg.name = "vregion";
 	return (struct vregion *)(void *)vr_region_create(pool, &cfg);
 }
