@@ -16,10 +16,14 @@
 
 size_t vr_vpage_meta_bytes_for(size_t window_pages)
 {
+	size_t bm, run;
+
 	if (window_pages == 0 || window_pages > VR_VPAGE_MAX_PAGES)
 		return 0;
-	return 3u * VR_BITMAP_WORDS(window_pages) * sizeof(uint64_t) +
-	       window_pages * sizeof(uint32_t);
+	/* neither term wraps (W < 2^30); their sum can with a 32-bit size_t */
+	bm = 3u * VR_BITMAP_WORDS(window_pages) * sizeof(uint64_t);
+	run = window_pages * sizeof(uint32_t);
+	return run > SIZE_MAX - bm ? 0 : bm + run;
 }
 
 size_t vr_vpage_meta_bytes(const struct vr_port *port)

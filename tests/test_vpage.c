@@ -139,6 +139,22 @@ static void test_sizing_and_init_errors(void **state)
 	assert_int_equal(vr_vpage_meta_bytes_for(65), 260 + 48);
 	assert_int_equal(vr_vpage_meta_bytes_for(VR_VPAGE_MAX_PAGES + 1), 0);
 	assert_int_equal(vr_vpage_meta_bytes(NULL), 0);
+	/* never a wrapped size: exact, or 0 when it does not fit in size_t
+	 * (32-bit targets: 4 * W + 24 * ceil(W / 64) exceeds 4 GiB near the
+	 * largest window) */
+	{
+		static const size_t ws[] = {
+			VR_VPAGE_MAX_PAGES, VR_VPAGE_MAX_PAGES - 63, VR_VPAGE_MAX_PAGES / 2,
+			(size_t)0x3c000000u, (size_t)0x3a000000u, (size_t)0x10000000u,
+		};
+
+		for (size_t i = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
+			uint64_t want = 4 * (uint64_t)ws[i] + 24 * (((uint64_t)ws[i] + 63) / 64);
+
+			assert_true(vr_vpage_meta_bytes_for(ws[i]) ==
+				    (want > SIZE_MAX ? 0 : (size_t)want));
+		}
+	}
 
 	flat_up();
 	assert_int_equal(vr_vpage_meta_bytes(port), 4 * W + 24 * (W / 64));

@@ -115,8 +115,9 @@ enum vr_vpage_kind {
 size_t vr_vpage_meta_bytes(const struct vr_port *port);
 
 /* The same for a window of window_pages pages, before a port exists (to size
- * a flat port's metadata buffer): 4 * W + 24 * ceil(W / 64); 0 if W is 0 or
- * above VR_VPAGE_MAX_PAGES. O(1). */
+ * a flat port's metadata buffer): 4 * W + 24 * ceil(W / 64); 0 iff W is 0,
+ * W is above VR_VPAGE_MAX_PAGES, or the size does not fit in a size_t
+ * (32-bit targets, W near the maximum). O(1). */
 size_t vr_vpage_meta_bytes_for(size_t window_pages);
 
 /*
