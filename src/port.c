@@ -16,7 +16,9 @@ int vr_port_check(const struct vr_port *port)
 		return -EINVAL;
 	if (!port->window_pages || !port->phys_pages)
 		return -EINVAL;
-	/* the window must not wrap the address space */
+	/* the window's end (base + pages * size) must be representable: a
+	 * window whose last page ends at the top of the address space is refused,
+	 * so every layer may compute the end without wrapping */
 	if (port->window_pages > (UINTPTR_MAX - port->window_base) / port->page_size)
 		return -EINVAL;
 	if (port->cache_line && !vr_is_pow2(port->cache_line))

@@ -64,6 +64,15 @@ static void test_init_bad_config(void **state)
 	assert_int_equal(vr_flat_port_init(&fp, &c), -EINVAL);
 	c = base_cfg(); c.lock = dummy_lock;			/* one of four */
 	assert_int_equal(vr_flat_port_init(&fp, &c), -EINVAL);
+	/* a window whose end is not representable (last page at the top of the
+	 * address space): vr_port_check refuses it, so init must too (the
+	 * window's memory is never touched by init) */
+	c = base_cfg(); c.window = (void *)(UINTPTR_MAX - PS + 1); c.window_bytes = PS;
+	assert_int_equal(vr_flat_port_init(&fp, &c), -EINVAL);
+	c.window = (void *)(UINTPTR_MAX - 2 * PS + 1);	/* max works: ends 1 page below */
+	assert_int_equal(vr_flat_port_init(&fp, &c), 0);
+	assert_int_equal(vr_port_check(vr_flat_port_get(&fp)), 0);
+	assert_int_equal(vr_flat_port_deinit(&fp), 0);
 	c = base_cfg(); c.meta_bytes = NPAGES - 1;		/* no room for state */
 	assert_int_equal(vr_flat_port_init(&fp, &c), -ENOMEM);
 	c = base_cfg();						/* lock_create fails */

@@ -250,7 +250,8 @@ static int check_cfg(const struct vr_flat_config *cfg, size_t ps)
 		return -EINVAL;
 	if ((w & (ps - 1)) || cfg->window_bytes < ps)
 		return -EINVAL;
-	if (cfg->window_bytes - 1 > UINTPTR_MAX - w)
+	/* the end of the window must be representable, as vr_port_check wants */
+	if (cfg->window_bytes / ps > (UINTPTR_MAX - w) / ps)
 		return -EINVAL;
 	if (cfg->cache_line && !vr_is_pow2(cfg->cache_line))
 		return -EINVAL;
