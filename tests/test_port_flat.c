@@ -102,6 +102,54 @@ static void test_init_bad_config(void **state)
 	}
 }
 
+/* vr_port_check, rule by rule, with boundary pairs. */
+static int fk_map(void *c, void *v, size_t n, unsigned p) { (void)c; (void)v; (void)n; (void)p; return 0; }
+static int fk_unmap(void *c, void *v, size_t n) { (void)c; (void)v; (void)n; return 0; }
+static void *fk_meta_alloc(void *c, size_t n) { (void)c; (void)n; return NULL; }
+static void fk_meta_free(void *c, void *p, size_t n) { (void)c; (void)p; (void)n; }
+
+static void test_port_check(void **state)
+{
+	const struct vr_port ok = {
+		.page_size = 64, .window_base = 0x10040, .window_pages = 4, .phys_pages = 1,
+		.map = fk_map, .unmap = fk_unmap, .meta_alloc = fk_meta_alloc,
+		.meta_free = fk_meta_free,
+	};
+	struct vr_port p;
+	uintptr_t top;
+
+	(void)state;
+	assert_int_equal(vr_port_check(NULL), -EINVAL);
+	assert_int_equal(vr_port_check(&ok), 0);
+	p = ok; p.map = NULL;		assert_int_equal(vr_port_check(&p), -EINVAL);
+	p = ok; p.unmap = NULL;		assert_int_equal(vr_port_check(&p), -EINVAL);
+	p = ok; p.meta_alloc = NULL;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p = ok; p.meta_free = NULL;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p = ok; p.page_size = 0;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p = ok; p.page_size = 32;	assert_int_equal(vr_port_check(&p), -EINVAL);	/* min-1 (pow2) */
+	p = ok; p.page_size = 96;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p = ok; p.page_size = 128;	assert_int_equal(vr_port_check(&p), -EINVAL);	/* base unaligned */
+	p = ok; p.window_base = 0;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p = ok; p.window_base += 32;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p = ok; p.window_pages = 0;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p = ok; p.phys_pages = 0;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p = ok; p.cache_line = 48;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p = ok; p.cache_line = 1;	assert_int_equal(vr_port_check(&p), 0);
+	p = ok; p.cache_line = 64;	assert_int_equal(vr_port_check(&p), 0);
+	/* the window's end must be representable: max works, max + 1 fails */
+	top = (UINTPTR_MAX & ~(uintptr_t)63) - 4 * 64;	/* 4 pages, end at 2^N - 64 */
+	p = ok; p.window_base = top;	assert_int_equal(vr_port_check(&p), 0);
+	p.window_base += 64;		assert_int_equal(vr_port_check(&p), -EINVAL);
+	p = ok; p.window_pages = SIZE_MAX;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	/* locks: all four or none */
+	p = ok;
+	p.lock_create = dummy_create;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p.lock_destroy = dummy_destroy;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p.lock = dummy_lock;		assert_int_equal(vr_port_check(&p), -EINVAL);
+	p.unlock = dummy_lock;		assert_int_equal(vr_port_check(&p), 0);
+	p.lock_create = NULL;		assert_int_equal(vr_port_check(&p), -EINVAL);
+}
+
 static void test_map_unmap_protect(void **state)
 {
 	struct vr_flat_config c = base_cfg();
@@ -314,6 +362,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_bad_config),
+		cmocka_unit_test(test_port_check),
 		cmocka_unit_test(test_map_unmap_protect),
 		cmocka_unit_test(test_meta_model),
 		cmocka_unit_test(test_meta_sizing),
