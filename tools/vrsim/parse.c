@@ -189,6 +189,8 @@ struct pctx {
 	size_t open[VRS_MAX_NEST];	/* indexes of open repeat statements */
 	unsigned depth;
 	unsigned open_line[VRS_MAX_NEST];
+	bool body[VRS_MAX_NEST];		/* the open block has a statement */
+	unsigned overflow;		/* repeats opened beyond VRS_MAX_NEST */
 };
 
 #define DIAG(c, ...) vrs_diag((c)->dg, (c)->line, __VA_ARGS__)
@@ -399,6 +401,57 @@ static struct vrs_stmt *push(struct pctx *c, enum vrs_kw kw)
 	return &st->s[st->n++];
 }
 
+/* `title TEXT`: the rest of the line up to a comment, trimmed. */
+static void title(struct pctx *c, const char *l, size_t len)
+{
+	const char *end = l + len, *p = l;
+	size_t n, i;
+
+	if (c->depth) {
+		DIAG(c, "'title' cannot be inside a 'repeat' block");
+		return;
+	}
+	if (c->seen_title) {
+		DIAG(c, "duplicate 'title' statement");
+		return;
+	}
+	c->seen_title = true;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	p += 5;			/* the keyword */
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\f' || *p == '\v'))
+		p++;
+	for (n = 0; p + n < end && p[n] != '#'; n++)
+		;
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r' ||
+		     p[n - 1] == '\f' || p[n - 1] == '\v'))
+		n--;
+	if (!n) {
+		DIAG(c, "'title' needs a text");
+		return;
+	}
+	if (n >= sizeof(c->sc->title)) {
+		DIAG(c, "title too long (%zu bytes, at most %zu)", n, sizeof(c->sc->title) - 1);
+		return;
+	}
+	memcpy(c->sc->title, p, n);
+	c->sc->title[n] = 0;
+	for (i = 0; i < n;) {
+		size_t k = vrs_utf8_len(c->sc->title + i);
+
+		if (!k) {
+			DIAG(c, "title is not valid UTF-8 (byte %zu)", i + 1);
+			c->sc->title[0] = 0;
+			return;
+		}
+		i += k;
+	}
+	if (strpbrk(c->sc->title, "\"\\<&\r\f\v")) {
+		DIAG(c, "title must not contain '\"', '\\', '<', '&' or a carriage return");
+		c->sc->title[0] = 0;
+	}
+}
+
 /* One line. Returns -2 on out of memory, else 0 (diagnostics recorded). */
 static int statement(struct pctx *c, const char *l, size_t len)
 {
@@ -420,6 +473,14 @@ static int statement(struct pctx *c, const char *l, size_t len)
 	tokenize(l, len, &tk);
 	if (!tk.n)
 		return 0;
+	/* a non-empty line inside a repeat block: the block has a body (even if
+	 * the line is wrong: that is diagnosed on its own) */
+	if (c->depth && strcmp(tk.t[0], "end") && strcmp(tk.t[0], "}"))
+		c->body[c->depth - 1] = true;
+	if (!strcmp(tk.t[0], "title")) {
+		title(c, l, len);	/* free text: not subject to the word limits */
+		return 0;
+	}
 	if (tk.too_many) {
 		DIAG(c, "too many arguments (at most %d words per line)", MAX_TOKENS - 1);
 		return 0;
@@ -446,36 +507,14 @@ static int statement(struct pctx *c, const char *l, size_t len)
 
 	switch (tmp.kw) {
 	case KW_PLATFORM:
+		if (c->depth) {
+			DIAG(c, "'platform' cannot be inside a 'repeat' block");
+			return 0;
+		}
 		platform(c, &tk);
 		return 0;
-	case KW_TITLE: {
-		const char *p = strstr(l, "title") + 5;
-		size_t n;
-
-		if (c->seen_title) {
-			DIAG(c, "duplicate 'title' statement");
-			return 0;
-		}
-		c->seen_title = true;
-		while (p < l + len && (*p == ' ' || *p == '\t'))
-			p++;
-		for (n = 0; p + n < l + len && p[n] != '#' && p[n] != '\r'; n++)
-			;
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (!n) {
-			DIAG(c, "'title' needs a text");
-			return 0;
-		}
-		if (n >= sizeof(c->sc->title))
-			n = sizeof(c->sc->title) - 1;
-		memcpy(c->sc->title, p, n);
-		c->sc->title[n] = 0;
-		if (strchr(c->sc->title, '"') || strchr(c->sc->title, '\\') ||
-		    strchr(c->sc->title, '<') || strchr(c->sc->title, '&'))
-			DIAG(c, "title must not contain '\"', '\\', '<' or '&'");
-		return 0;
-	}
+	case KW_TITLE:
+		return 0;	/* handled above */
 	case KW_PIPELINE:
 		c->seen_object = true;
 		if (!need_name(c, &tk, 1, "a name (pipeline P1 [size=96K])", s->name))
@@ -577,32 +616,34 @@ static int statement(struct pctx *c, const char *l, size_t len)
 			return 0;
 		break;
 	case KW_REPEAT: {
-		size_t v;
+		size_t v = 0;
+		bool ok = false;
 
-		if (tk.n < 2) {
-			DIAG(c, "'repeat' needs a count (repeat 10 { ... } or repeat 10 ... end)");
-			return 0;
-		}
-		if (!number(c, "the repeat count", tk.t[1], &v))
-			return 0;
-		if (!v || v > 1000000) {
-			DIAG(c, "repeat count must be from 1 to 1000000, not %s", tk.t[1]);
-			return 0;
-		}
-		if (tk.n > 2 && strcmp(tk.t[2], "{")) {
-			DIAG(c, "extra argument '%s' for 'repeat' (repeat N {)", tk.t[2]);
-			return 0;
-		}
-		if (!no_extra(c, &tk, 3))
-			return 0;
 		if (c->depth == VRS_MAX_NEST) {
 			DIAG(c, "repeat blocks nested too deep (at most %d)", VRS_MAX_NEST);
+			c->overflow++;	/* its end is swallowed, not a second error */
 			return 0;
 		}
-		s->count = (unsigned long)v;
+		/* a wrong repeat line still opens its block, so that its end does
+		 * not cause a second error */
+		if (tk.n < 2)
+			DIAG(c, "'repeat' needs a count (repeat 10 { ... } or repeat 10 ... end)");
+		else if (!number(c, "the repeat count", tk.t[1], &v))
+			;
+		else if (!v || v > VRS_MAX_REPEAT)
+			DIAG(c, "repeat count must be from 1 to %u, not %s", VRS_MAX_REPEAT, tk.t[1]);
+		else if (tk.n > 2 && strcmp(tk.t[2], "{"))
+			DIAG(c, "extra argument '%s' for 'repeat' (repeat N {)", tk.t[2]);
+		else if (no_extra(c, &tk, 3))
+			ok = true;
+		s->count = ok ? (unsigned long)v : 1;
 		break;
 	}
 	case KW_END:
+		if (c->overflow) {
+			c->overflow--;
+			return 0;
+		}
 		if (!no_extra(c, &tk, 1))
 			return 0;
 		if (!c->depth) {
@@ -618,10 +659,17 @@ static int statement(struct pctx *c, const char *l, size_t len)
 	*s = tmp;
 	if (s->kw == KW_REPEAT) {
 		c->open[c->depth] = c->st->n - 1;
+		c->body[c->depth] = false;
 		c->open_line[c->depth++] = c->line;
 	} else if (s->kw == KW_END) {
 		c->depth--;
 		c->st->s[c->open[c->depth]].end = c->st->n - 1;
+		/* an empty block would be walked count times with nothing to
+		 * show for it: nested, that is hours of nothing */
+		if (!c->body[c->depth])
+			vrs_diag(c->dg, c->open_line[c->depth],
+				 "'repeat' block has nothing to repeat (it closes at line %u)",
+				 c->line);
 	}
 	return 0;
 }

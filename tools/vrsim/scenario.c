@@ -39,6 +39,35 @@ const char *vrs_ev_name(unsigned kind)
 	return kind < sizeof(n) / sizeof(n[0]) && n[kind] ? n[kind] : "?";
 }
 
+size_t vrs_utf8_len(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, i;
+	uint32_t cp;
+
+	if (u[0] == 0)
+		return 0;
+	if (u[0] < 0x80)
+		return 1;
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		n = 2, cp = u[0] & 0x1fu;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		n = 3, cp = u[0] & 0x0fu;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		n = 4, cp = u[0] & 0x07u;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (u[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
 const char *vrs_kind_name(enum vrs_obj_kind kind)
 {
 	switch (kind) {

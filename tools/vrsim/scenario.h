@@ -30,6 +30,7 @@
 #define VRS_MAX_DIAGS 20	/* diagnostics kept (the first ones) */
 #define VRS_MAX_EVENTS 1000000u	/* unrolled events a scenario may have */
 #define VRS_MAX_NEST 16		/* nested repeat blocks */
+#define VRS_MAX_REPEAT 1000000u	/* repeat count */
 #define VRS_NONE UINT32_MAX	/* "no id" */
 #define VRS_DP_DEFAULT_SIZE (28u * 1024u) /* dp module size= default (SOF HEAD) */
 
@@ -152,6 +153,12 @@ uint32_t vrs_find_object(const struct vrs_scenario *sc, const char *name);
 
 /* Name of an event kind as written in the language ("alloc", "bind", ...). */
 const char *vrs_ev_name(unsigned kind);
+
+/* Bytes of the well-formed UTF-8 sequence starting at s (1 for ASCII, 2-4
+ * for a non-overlong, non-surrogate code point up to U+10FFFF), or 0 if
+ * s does not start one (s[0] == 0 included). Reads at most 4 bytes, stops
+ * at a NUL. */
+size_t vrs_utf8_len(const char *s);
 
 /* "pipeline", "ll", "dp", "buffer". */
 const char *vrs_kind_name(enum vrs_obj_kind kind);

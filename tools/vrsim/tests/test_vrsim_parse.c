@@ -61,8 +61,25 @@ static const struct bad bad_inputs[] = {
 	{ "title\n", 1, "'title' needs a text" },
 	{ "title a\ntitle b\n", 2, "duplicate 'title'" },
 	{ "title a <b>\n", 1, "title must not contain" },
+	{ "title caf\xe9\n", 1, "title is not valid UTF-8 (byte 4)" },
+	{ "title \xff\n", 1, "not valid UTF-8" },
+	{ "title over\xc0\xaflong\n", 1, "not valid UTF-8" },
+	{ "title surrogate \xed\xa0\x80\n", 1, "not valid UTF-8" },
+	{ "title cut \xe2\x82\n", 1, "not valid UTF-8" },
+	{ "title a\x0b b\n", 1, "carriage return" },
+	{ "title xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", 1, "title too long (128 bytes" },
 	{ "repeat 3 {\n", 1, "'repeat' block is not closed" },
-	{ "repeat 2\nrepeat 3\nend\n", 1, "'repeat' block is not closed" },
+	{ "repeat 2\nrepeat 3\nalloc P.x 1\nend\n", 1, "'repeat' block is not closed" },
+	/* empty blocks would be walked count times for nothing (nested: hours) */
+	{ "repeat 2 {\n}\n", 1, "'repeat' block has nothing to repeat (it closes at line 2)" },
+	{ "repeat 2 {\n# only a comment\n\n}\n", 1, "nothing to repeat" },
+	{ "pipeline P\nrepeat 1000000 {\nrepeat 1000000 {\n}\n}\n", 3, "nothing to repeat" },
+	{ "repeat 2 {\nplatform\n}\n", 2, "'platform' cannot be inside a 'repeat' block" },
+	{ "repeat 2 {\ntitle x\n}\n", 2, "'title' cannot be inside a 'repeat' block" },
+	{ "repeat 1000001 {\nalloc P.x 1\n}\n", 1, "repeat count must be from 1 to 1000000" },
+	{ "repeat 1000000000 {\nalloc P.x 1\n}\n", 1, "repeat count must be from 1 to 1000000" },
+	{ "repeat 99999999999999999999999 {\nalloc P.x 1\n}\n", 1, "bad number" },
 	{ "}\n", 1, "'}' without a matching 'repeat'" },
 	{ "end\n", 1, "'end' without a matching 'repeat'" },
 	{ "repeat 0 {\n}\n", 1, "repeat count must be from 1" },
@@ -192,6 +209,96 @@ static void test_all_syntax_errors_reported(void **state)
 		assert_int_equal(parse(text, &sc, &dg), -1);
 		assert_int_equal(dg.n, VRS_MAX_DIAGS);
 		assert_int_equal(dg.total, VRS_MAX_DIAGS + 5);
+	}
+}
+
+/* An error on a repeat line, or nesting too deep, does not make its closing
+ * line a second error. */
+static void test_no_cascade(void **state)
+{
+	static const char *const texts[] = {
+		"pipeline P size=8K\nrepeat 0 {\nalloc P.x 1\n}\n",
+		"pipeline P size=8K\nrepeat x\nalloc P.x 1\nend\n",
+		"pipeline P size=8K\nrepeat 2 ; {\nalloc P.x 1\n}\n",
+		"pipeline P size=8K\n"
+		"repeat 2 {\nrepeat 2 {\nrepeat 2 {\nrepeat 2 {\nrepeat 2 {\nrepeat 2 {\n"
+		"repeat 2 {\nrepeat 2 {\nrepeat 2 {\nrepeat 2 {\nrepeat 2 {\nrepeat 2 {\n"
+		"repeat 2 {\nrepeat 2 {\nrepeat 2 {\nrepeat 2 {\nrepeat 2 {\nalloc P.x 1\nfree P.x\n"
+		"}\n}\n}\n}\n}\n}\n}\n}\n}\n}\n}\n}\n}\n}\n}\n}\n}\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct vrs_scenario sc;
+		struct vrs_diags dg;
+
+		assert_int_equal(parse(texts[i], &sc, &dg), -1);
+		if (dg.total != 1) {
+			print_message("case %zu: %u diagnostics, first line %u: %s\n", i, dg.total,
+				      dg.d[0].line, dg.d[0].msg);
+			fail();
+		}
+	}
+}
+
+/* Titles are free text: many words, long words, UTF-8, a comment after. */
+static void test_titles(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} t[] = {
+		{ "title a b c d e f g h i j k l m n o p q r s t u v w x y z\n",
+		  "a b c d e f g h i j k l m n o p q r s t u v w x y z" },
+		{ "  title\t\xc3\xa9t\xc3\xa9 \xe2\x86\x92 48 kHz \xf0\x9f\x8e\xb5  # comment\r\n",
+		  "\xc3\xa9t\xc3\xa9 \xe2\x86\x92 48 kHz \xf0\x9f\x8e\xb5" },
+		{ "title a\tb\n", "a\tb" },
+		{ "title xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char text[512];
+		struct vrs_scenario sc;
+		struct vrs_diags dg;
+
+		snprintf(text, sizeof(text), "%spipeline P\ndestroy P\n", t[i].text);
+		if (parse(text, &sc, &dg)) {
+			print_message("case %zu: %s\n", i, dg.d[0].msg);
+			fail();
+		}
+		assert_true(strcmp(sc.title, t[i].want) == 0);
+		vrs_scenario_free(&sc);
+	}
+	assert_int_equal(strlen(t[3].want), 127);
+}
+
+static void test_utf8(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+	} t[] = {
+		{ "", 0 }, { "a", 1 }, { "\x7f", 1 }, { "\xc2\x80", 2 }, { "\xdf\xbf", 2 },
+		{ "\xe0\xa0\x80", 3 }, { "\xef\xbf\xbf", 3 }, { "\xf0\x90\x80\x80", 4 },
+		{ "\xf4\x8f\xbf\xbf", 4 },
+		{ "\x80", 0 }, { "\xc0\x80", 0 }, { "\xc1\xbf", 0 }, { "\xe0\x9f\xbf", 0 },
+		{ "\xed\xa0\x80", 0 }, { "\xed\xbf\xbf", 0 }, { "\xf0\x8f\xbf\xbf", 0 },
+		{ "\xf4\x90\x80\x80", 0 }, { "\xf5\x80\x80\x80", 0 }, { "\xff", 0 },
+		{ "\xc3", 0 }, { "\xe2\x82", 0 }, { "\xc3" "a", 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (vrs_utf8_len(t[i].s) != t[i].n) {
+			print_message("case %zu: %zu, want %zu\n", i, vrs_utf8_len(t[i].s), t[i].n);
+			fail();
+		}
 	}
 }
 
@@ -391,6 +498,9 @@ int main(void)
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_all_syntax_errors_reported),
 		cmocka_unit_test(test_diag_format),
+		cmocka_unit_test(test_no_cascade),
+		cmocka_unit_test(test_titles),
+		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_unroll_and_resolve),
 		cmocka_unit_test(test_bind_regions),
