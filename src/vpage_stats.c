@@ -72,8 +72,18 @@ static int vp_check(struct vr_vpage_pool *pool)
 	size_t used = 0, mapped = 0, allocs = 0, reserved = 0;
 	size_t i = 0;
 
-	if (!pool->run || pool->used.nbits != w || pool->mapped.nbits != w ||
-	    pool->starts.nbits != w || g >= w)
+	uint64_t *m = pool->meta;
+	size_t words = VR_BITMAP_WORDS(w);
+
+	/* the pool's own fields: geometry, one metadata block laid out as init
+	 * does, a lock iff the port has locks */
+	if (pool->used.nbits != w || pool->mapped.nbits != w || pool->starts.nbits != w ||
+	    g >= w || pool->page_shift >= 8 * sizeof(size_t) ||
+	    ((size_t)1 << pool->page_shift) != pool->port->page_size ||
+	    !m || pool->meta_bytes != vr_vpage_meta_bytes_for(w) || pool->used.words != m ||
+	    pool->mapped.words != m + words || pool->starts.words != m + 2 * words ||
+	    pool->run != (uint32_t *)(void *)(m + 3 * words) ||
+	    !pool->lock != !pool->port->lock_create)
 		BAD("pool fields corrupted (pages, guard)", w, g);
 	if (!tail_clear(&pool->used) || !tail_clear(&pool->mapped) || !tail_clear(&pool->starts))
 		BAD("bitmap bits set above the window", w, 0);

@@ -1043,6 +1043,30 @@ static void test_validate_detects(void **state)
 	assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
 	pool.starts.words[W / 64 - 1] = 0;
 
+	/* the pool's own fields: geometry, metadata layout, lock */
+	{
+		struct vr_vpage_pool keep = pool;
+
+		pool.page_shift++;
+		assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
+		pool = keep;
+		pool.meta_bytes -= 4;
+		assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
+		pool = keep;
+		pool.mapped.words = pool.used.words;	/* two bitmaps on one storage */
+		assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
+		pool = keep;
+		pool.guard_pages = 0;
+		assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
+		pool = keep;
+		pool.guard_pages = 2;
+		assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
+		pool = keep;
+		pool.lock = NULL;			/* the port has locks */
+		assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
+		pool = keep;
+	}
+
 	assert_int_equal(vr_vpage_validate(&pool), 0);
 	assert_int_equal(vr_vpage_free(&pool, a), 0);
 	assert_int_equal(vr_vpage_free(&pool, pg(4)), 0);

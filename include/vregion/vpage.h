@@ -212,7 +212,9 @@ int vr_vpage_for_each(struct vr_vpage_pool *pool,
 		      void *arg);
 
 /*
- * Full consistency check, O(W): run headers tile the used bitmap exactly
+ * Full consistency check, O(W): the pool's own fields agree with the port
+ * and with init (page size, metadata block layout and size, a lock iff the
+ * port has locks), run headers tile the used bitmap exactly
  * (with guards), counters match the bitmaps, allocations are fully mapped,
  * nothing outside a run is mapped. Returns 0 or -EFAULT (logged with the
  * first inconsistency found), -EINVAL for a bad pool.
