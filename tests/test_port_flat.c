@@ -328,6 +328,64 @@ static void test_meta_model(void **state)
 	assert_int_equal(vr_flat_port_deinit(&fp), 0);
 }
 
+/* vr_flat_port_validate finds each kind of corruption (and logs it). */
+static void test_validate_detects(void **state)
+{
+	struct vr_flat_config c = base_cfg();
+	static uint8_t keep_meta[sizeof(meta)];
+	struct vr_flat_port keep;
+	const struct vr_port *p;
+	uint8_t *a, *b;
+
+	(void)state;
+	nlog = 0;
+	c.log = count_log; c.log_ctx = &nlog;
+	c.meta_bytes = NPAGES + 16 * 100;	/* a granule count that is not a multiple of 64 */
+	assert_int_equal(vr_flat_port_init(&fp, &c), 0);
+	p = vr_flat_port_get(&fp);
+	assert_int_equal(p->map(p->ctx, WIN + PS, 2, VR_PERM_RX), 0);
+	a = p->meta_alloc(p->ctx, 40);		/* granules 0-2 */
+	b = p->meta_alloc(p->ctx, 16);		/* granule 3 */
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(fp.meta_granules % 64 != 0);
+	assert_int_equal(vr_flat_port_validate(&fp), 0);
+	assert_int_equal(nlog, 0);
+	keep = fp;
+	memcpy(keep_meta, meta, sizeof(meta));
+
+#define CORRUPT(stmt) do { \
+		stmt; \
+		assert_int_equal(vr_flat_port_validate(&fp), -EFAULT); \
+		fp = keep; \
+		memcpy(meta, keep_meta, sizeof(meta)); \
+		assert_int_equal(vr_flat_port_validate(&fp), 0); \
+	} while (0)
+	CORRUPT(fp.state[0] = VR_PERM_R);			/* perms on an unmapped page */
+	CORRUPT(fp.state[1] |= 0x40);				/* unknown bit */
+	CORRUPT(fp.meta_live++);
+	CORRUPT(fp.meta_start.words[0] |= 2);			/* start inside a block */
+	CORRUPT(fp.meta_used.words[0] |= 1u << 7);		/* orphan used granule */
+	CORRUPT(fp.meta_start.words[0] |= 1u << 9);		/* start on a free granule */
+	CORRUPT(fp.meta_used.words[fp.meta_granules / 64] |= (uint64_t)1 << 63);	/* tail */
+	CORRUPT(fp.meta_start.nbits--);
+	CORRUPT(fp.meta_used.nbits++);
+	CORRUPT(fp.meta_granules--);
+	CORRUPT(fp.port.phys_pages--);
+	CORRUPT(fp.port.page_size *= 2);
+	CORRUPT(fp.port.ctx = NULL);
+#undef CORRUPT
+	assert_true(nlog >= 13);
+
+	p->meta_free(p->ctx, a, 40);
+	p->meta_free(p->ctx, b, 16);
+	assert_int_equal(p->unmap(p->ctx, WIN + PS, 2), 0);
+	assert_int_equal(vr_flat_port_validate(&fp), 0);
+	assert_int_equal(vr_flat_port_deinit(&fp), 0);
+	assert_int_equal(vr_flat_port_validate(&fp), -EINVAL);
+	assert_int_equal(vr_flat_port_validate(NULL), -EINVAL);
+}
+
 /* vr_flat_port_meta_bytes is sufficient (and not wildly more) for any size. */
 static void test_meta_sizing(void **state)
 {
@@ -365,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_port_check),
 		cmocka_unit_test(test_map_unmap_protect),
 		cmocka_unit_test(test_meta_model),
+		cmocka_unit_test(test_validate_detects),
 		cmocka_unit_test(test_meta_sizing),
 	};
 

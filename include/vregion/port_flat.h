@@ -157,7 +157,10 @@ size_t vr_flat_port_meta_capacity(const struct vr_flat_port *fp);
 size_t vr_flat_port_meta_bytes(size_t window_pages, size_t serve_bytes);
 
 /*
- * Consistency check: page state bytes hold only valid bits, the metadata
+ * Consistency check: the port's own fields agree with the configuration
+ * (geometry, metadata buffer layout, bitmap sizes; checked first, so a
+ * corrupted size is reported, not followed), page state bytes hold only
+ * valid bits, the metadata
  * bitmaps agree (every start is used; tail bits clear; live count matches).
  * Returns 0, -EINVAL (fp invalid) or -EFAULT (logged). O(W + G / 64).
  */

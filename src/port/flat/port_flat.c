@@ -399,6 +399,25 @@ int vr_flat_port_validate(const struct vr_flat_port *fp)
 
 	if (!flat_ok(fp))
 		return -EINVAL;
+	/* the port's own fields first (the walks below rely on them) */
+	g = fp->meta_granules;
+	{
+		size_t ps = fp->cfg.page_size, pages = fp->port.window_pages;
+		size_t bmb = round16(VR_BITMAP_WORDS(g) * sizeof(uint64_t));
+		uint8_t *st = (uint8_t *)vr_align_up((uintptr_t)fp->cfg.meta, GRAN);
+
+		if (fp->port.ctx != fp || fp->port.page_size != ps || !ps ||
+		    fp->port.window_base != (uintptr_t)fp->cfg.window ||
+		    pages != fp->cfg.window_bytes / ps || fp->port.phys_pages != pages ||
+		    fp->meta_used.nbits != g || fp->meta_start.nbits != g || fp->state != st ||
+		    (uint8_t *)fp->meta_used.words != st + round16(pages) ||
+		    (uint8_t *)fp->meta_start.words != st + round16(pages) + bmb ||
+		    fp->granules != st + round16(pages) + 2 * bmb) {
+			flat_log(fp, VR_LOG_ERR, "vr_flat_port_validate", "port fields corrupted",
+				 pages, g);
+			return -EFAULT;
+		}
+	}
 	for (size_t i = 0; i < fp->port.window_pages; i++) {
 		uint8_t s = fp->state[i];
 
@@ -407,7 +426,6 @@ int vr_flat_port_validate(const struct vr_flat_port *fp)
 			return -EFAULT;
 		}
 	}
-	g = fp->meta_granules;
 	starts = vr_bitmap_count(&fp->meta_start, 0, g);
 	if (starts != fp->meta_live) {
 		flat_log(fp, VR_LOG_ERR, "vr_flat_port_validate", "live count != start bits",
