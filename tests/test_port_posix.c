@@ -16,6 +16,8 @@
 #include "vr_test.h"
 #include "posix_child.h"
 #include "vregion/port_posix.h"
+/* private state, for the validate() corruption test only */
+#include "../src/port/posix/posix_internal.h"
 
 static struct vr_port port;
 static size_t PS;	/* system page size */
@@ -929,6 +931,47 @@ static void test_trim(void **state)
 	drop_port();
 }
 
+/* validate() finds each kind of corruption of the port's records. */
+static void test_validate_detects(void **state)
+{
+	struct vr_posix *st;
+	uint32_t r0, r1, r2;
+	size_t pf, mapped;
+	uint64_t u0;
+
+	(void)state;
+	make_port(8, 16);
+	st = port.ctx;
+	assert_int_equal(port.map(port.ctx, vp(2), 3, VR_PERM_RW), 0);	/* phys 0-2 */
+	check_valid();
+	r0 = st->rec[0];
+	r1 = st->rec[2];
+	r2 = st->rec[3];
+	u0 = st->used.words[0];
+	pf = st->phys_free;
+	mapped = st->mapped;
+#define CORRUPT(stmt) do { \
+		stmt; \
+		assert_int_equal(vr_posix_port_validate(&port), -EFAULT); \
+		st->rec[0] = r0; st->rec[2] = r1; st->rec[3] = r2; \
+		st->used.words[0] = u0; st->phys_free = pf; st->mapped = mapped; \
+		check_valid(); \
+	} while (0)
+	CORRUPT(st->rec[0] = 5);				/* garbage, unmapped */
+	CORRUPT(st->rec[3] = rec_make(1000, VR_PERM_RW));	/* phys out of range */
+	CORRUPT(st->rec[3] = r1);				/* phys page shared */
+	CORRUPT(st->used.words[0] &= ~(uint64_t)1);		/* mapped page's phys free */
+	CORRUPT(st->used.words[0] |= (uint64_t)1 << 6);		/* used, backs nothing */
+	CORRUPT(st->phys_free++);
+	CORRUPT(st->mapped--);
+	CORRUPT(st->rec[0] = rec_make(6, VR_PERM_R));		/* mapped, counters not */
+#undef CORRUPT
+	assert_int_equal(port.unmap(port.ctx, vp(2), 3), 0);
+	drop_port();
+	assert_int_equal(vr_posix_port_validate(&port), -EINVAL);	/* destroyed */
+	assert_int_equal(vr_posix_port_validate(NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -953,6 +996,7 @@ int main(void)
 		cmocka_unit_test(test_relock_aborts),
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_validate_detects),
 	};
 
 	PS = (size_t)sysconf(_SC_PAGESIZE);
