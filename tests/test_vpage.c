@@ -852,9 +852,19 @@ static void test_bad_input(void **state)
 	before = stats();
 	assert_null(vr_vpage_alloc_perm(&pool, 1, 0));
 	assert_null(vr_vpage_alloc_perm(&pool, 1, 8));
+	assert_null(vr_vpage_alloc_perm(&pool, 1, UINT32_MAX));
 	assert_null(vr_vpage_alloc(&pool, 0));
+	assert_null(vr_vpage_reserve(&pool, 0));
+	assert_null(vr_vpage_alloc(&pool, W));		/* more pages than exist (with guard) */
+	assert_null(vr_vpage_alloc(&pool, W + 1));
+	assert_null(vr_vpage_reserve(&pool, W + 1));
+	assert_null(vr_vpage_alloc(&pool, SIZE_MAX));
+	assert_null(vr_vpage_alloc(&pool, SIZE_MAX - 1));	/* + guard wraps to 0 */
+	assert_null(vr_vpage_reserve(&pool, SIZE_MAX));
+	assert_null(vr_vpage_alloc(&pool, W - 10));	/* exists, but not free */
+	assert_unlocked();
 	after = stats();
-	assert_int_equal(after.failures, before.failures + 3);
+	assert_int_equal(after.failures, before.failures + 12);
 	after.failures = before.failures;
 	assert_stats_equal(&before, &after);
 
