@@ -302,7 +302,13 @@ static inline uint32_t unpad(struct hv v, uint32_t u, uint32_t *t)
 	uint32_t x = hdr_dec(v, u), g = T_UNITS(x), b, tb;
 
 	if (x > T_MAX) {
-		*t = (uint32_t)-EFAULT;		/* corrupted, or an interior pointer */
+		/* Corrupted, or an interior pointer; or a freed aligned block
+		 * whose 1-unit pad word became its PREV link (the block at u - 1
+		 * is free, or was absorbed into its free neighbour): a double
+		 * free. */
+		tb = u >= 2u ? hdr_dec(v, u - 1u) : T_KEYMASK;
+		*t = ((tb & (T_KEYMASK | T_PADDED | T_PFREE | T_FREE)) == T_FREE || tb == T_DEAD) ?
+		     (uint32_t)-EINVAL : (uint32_t)-EFAULT;
 		return 0;
 	}
 	if ((x & (T_PADDED | T_PFREE | T_FREE)) != T_DEAD || g == 0u || g >= u) {
@@ -404,10 +410,12 @@ int vr_heap_free(struct vr_heap *h, void *ptr)
 
 /* ---- queries ---- */
 
-size_t vr_heap_usable_size(struct vr_heap *h, const void *ptr)
+/* Unit of the live block whose user pointer is ptr, its decoded header in
+ * *t and the user pointer's unit in *pu; 0 if there is none. */
+static uint32_t live_block(struct vr_heap *h, const void *ptr, uint32_t *t, uint32_t *pu)
 {
 	struct hv v;
-	uint32_t u, b, t;
+	uint32_t u, b;
 
 	if (h == NULL)
 		return 0;
@@ -416,15 +424,30 @@ size_t vr_heap_usable_size(struct vr_heap *h, const void *ptr)
 		return 0;
 	v = hv_of(h);
 	b = u;
-	t = hdr_dec(v, u);
-	if (t & (T_KEYMASK | T_PADDED | T_FREE)) {
-		b = unpad(v, u, &t);
+	*t = hdr_dec(v, u);
+	if (*t & (T_KEYMASK | T_PADDED | T_FREE)) {
+		b = unpad(v, u, t);
 		if (b == 0u)
 			return 0;
 	}
-	if (T_UNITS(t) < 2u || T_UNITS(t) > h->end_u - b)
+	if (T_UNITS(*t) < 2u || T_UNITS(*t) > h->end_u - b)
 		return 0;
-	return (size_t)(b + T_UNITS(t) - u) * 8u - 4u;
+	*pu = u;
+	return b;
+}
+
+size_t vr_heap_usable_size(struct vr_heap *h, const void *ptr)
+{
+	uint32_t t, u, b = live_block(h, ptr, &t, &u);
+
+	return b == 0u ? 0u : (size_t)(b + T_UNITS(t) - u) * 8u - 4u;
+}
+
+size_t vr_heap_block_bytes(struct vr_heap *h, const void *ptr)
+{
+	uint32_t t, u, b = live_block(h, ptr, &t, &u);
+
+	return b == 0u ? 0u : (size_t)T_UNITS(t) * 8u;
 }
 
 bool vr_heap_contains(const struct vr_heap *h, const void *ptr)

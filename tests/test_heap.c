@@ -424,6 +424,55 @@ static void test_random_aligned(void **state)
 	run_random(16384, 1, 600, true, 8);
 }
 
+/* With aligned blocks in the mix, used is the sum of vr_heap_block_bytes()
+ * over the live blocks, and each block is its usable size + 4 + padding. */
+static void test_used_is_sum_of_blocks(void **state)
+{
+	struct vr_stress_ops ops = { s_alloc, s_free, s_check, &g_heap };
+	struct vr_stress_cfg cfg;
+	struct vr_stress_result r;
+	struct vr_heap_stats st;
+	unsigned seed;
+	size_t i, sum, padded;
+
+	(void)state;
+	for (seed = 1; seed <= 5; seed++) {
+		assert_int_equal(vr_heap_init(&g_heap, g_buf.mem, 32768), 0);
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.seed = seed;
+		cfg.min_size = 1;
+		cfg.max_size = 500;
+		cfg.random_align = true;
+		cfg.free_pct = 35;
+		cfg.ops = 400;
+		cfg.fill = true;
+		assert_int_equal(vr_stress_run(&ops, &cfg, g_slots, 256, &r), 0);
+		sum = 0;
+		padded = 0;
+		for (i = 0; i < 256; i++) {
+			size_t bb, us;
+
+			if (g_slots[i].p == NULL)
+				continue;
+			bb = vr_heap_block_bytes(&g_heap, g_slots[i].p);
+			us = vr_heap_usable_size(&g_heap, g_slots[i].p);
+			assert_int_equal(bb & 7u, 0);
+			assert_true(bb >= us + 4 && us >= g_slots[i].size);
+			if (bb > us + 4) {
+				assert_true(g_slots[i].align > 8);
+				assert_true(bb - us - 4 <= g_slots[i].align - 8);
+				padded++;
+			}
+			sum += bb;
+		}
+		assert_true(padded > 0);
+		assert_int_equal(vr_heap_get_stats(&g_heap, &st), 0);
+		assert_int_equal(st.used, sum);
+		assert_int_equal(vr_stress_free_all(&ops, g_slots, 256, true), 0);
+		assert_int_equal(vr_heap_validate(&g_heap), 0);
+	}
+}
+
 /* Stats track the model exactly: used = sum of block sizes of live blocks. */
 static void test_stats_consistency(void **state)
 {
@@ -450,7 +499,8 @@ static void test_stats_consistency(void **state)
 
 			p[k] = vr_heap_alloc(&g_heap, sz);
 			if (p[k]) {
-				blk[k] = vr_heap_usable_size(&g_heap, p[k]) + 4;
+				blk[k] = vr_heap_block_bytes(&g_heap, p[k]);
+				assert_int_equal(blk[k], vr_heap_usable_size(&g_heap, p[k]) + 4);
 				sum += blk[k];
 				live++;
 				allocs++;
@@ -660,6 +710,9 @@ static void test_layout_aligned_pad(void **state)
 	p = vr_heap_aligned_alloc(&g_heap, 64, 60);	/* block 72 at 52, pointer 64 */
 	assert_ptr_equal(p, g_buf.mem + 64);
 	assert_int_equal(vr_heap_usable_size(&g_heap, p), 60);
+	assert_int_equal(vr_heap_block_bytes(&g_heap, p), 72);	/* 8 of padding */
+	assert_int_equal(vr_heap_block_bytes(&g_heap, b), 24);
+	assert_int_equal(vr_heap_block_bytes(&g_heap, (uint8_t *)p - 8), 0);
 	{
 		const uintptr_t off[] = { 8, 32, 64, 128 };
 		const size_t bytes[] = { 20, 20, 60, 1012 - 24 - 24 - 72 };
@@ -678,9 +731,9 @@ static void test_layout_aligned_pad(void **state)
 	}
 	/* free through the pad marker: the whole block returns */
 	assert_int_equal(vr_heap_free(&g_heap, p), 0);
-	/* double free: the pad word is dead, or (1-unit pad) holds a free-list
-	 * link now; rejected either way */
-	assert_true(vr_heap_free(&g_heap, p) < 0);
+	/* double free: the 1-unit pad word holds the free block's PREV link
+	 * now; still recognised as a double free */
+	assert_int_equal(vr_heap_free(&g_heap, p), -EINVAL);
 	{
 		const uintptr_t off[] = { 8, 32, 56, 128, 144 };
 		const size_t bytes[] = { 20, 20, 68, 12, 1012 - 24 - 24 - 72 - 16 };
@@ -813,6 +866,7 @@ int main(void)
 		cmocka_unit_test(test_random_mixed),
 		cmocka_unit_test(test_random_aligned),
 		cmocka_unit_test(test_stats_consistency),
+		cmocka_unit_test(test_used_is_sum_of_blocks),
 		cmocka_unit_test(test_layout_coalesce),
 		cmocka_unit_test(test_layout_no_splinter),
 		cmocka_unit_test(test_layout_aligned_pad),

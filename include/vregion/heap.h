@@ -205,10 +205,8 @@ void *vr_heap_aligned_alloc(struct vr_heap *h, size_t align, size_t size);
  *           8-byte aligned, or ptr's header is valid but not a live block
  *           (double free);
  *   -EFAULT iff ptr's header fails its check (a corrupted header, or an
- *           interior pointer whose preceding word is not a header; a double
- *           free of an aligned block whose pad word now holds a free-list
- *           link also lands here), or a neighbour's header, footer or
- *           free-list link is inconsistent.
+ *           interior pointer whose preceding word is not a header), or a
+ *           neighbour's header, footer or free-list link is inconsistent.
  * On error nothing changes and `errors` is counted (unless h is NULL).
  * Undefined: freeing a block after it was freed and handed out again at the
  * same address frees the new owner's block (no generation counter).
@@ -218,6 +216,12 @@ int vr_heap_free(struct vr_heap *h, void *ptr);
 /* Usable bytes of the live block at ptr (>= the size asked for), 0 if ptr is
  * not a live block start or its header is corrupted. O(1). */
 size_t vr_heap_usable_size(struct vr_heap *h, const void *ptr);
+
+/* Bytes the live block at ptr takes from the heap: its header, its
+ * alignment padding (aligned blocks) and usable bytes, a multiple of 8. The
+ * sum over live blocks is stats.used. 0 if ptr is not a live block start or
+ * its header is corrupted. O(1). */
+size_t vr_heap_block_bytes(struct vr_heap *h, const void *ptr);
 
 /* True iff ptr lies inside the buffer given to vr_heap_init() (or to
  * vr_heap_create_in(), control block included). O(1). */
