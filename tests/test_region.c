@@ -233,6 +233,197 @@ static void test_lifetime_inline_and_exported(void **state)
 	assert_null((vr_region_alloc)(NULL, 1));
 }
 
+/* Alignment edges: align above a page, align == min_align (when min_align is
+ * not the line), coherent with align above the line and with min_align above
+ * the line; exact offsets in LIFETIME, alignment checked in INTERIM. */
+static void test_align_edges(void **state)
+{
+	struct vr_region *vr;
+	uintptr_t base;
+	uint8_t *p;
+
+	(void)state;
+	/* lifetime, default min_align (the line) */
+	vr = t_mk(16 * PAGE, 0, 0);
+	base = t_base(vr);
+	assert_non_null(vr_region_alloc(vr, 1));
+	p = vr_region_alloc_align(vr, 1, 2 * PAGE);		/* align > page */
+	assert_int_equal((uintptr_t)p % (2 * PAGE), 0);
+	assert_true((uintptr_t)p > base && (uintptr_t)p - base <= 2 * PAGE);
+	assert_int_equal(t_st(vr).lifetime_used, (size_t)((uintptr_t)p - base) + 64);
+	p = vr_region_alloc_align(vr, 1, 8 * PAGE);		/* align = half the region */
+	assert_int_equal((uintptr_t)p % (8 * PAGE), 0);
+	assert_null(vr_region_alloc_align(vr, 1, 32 * PAGE));	/* no such boundary inside */
+	assert_int_equal(vr_region_validate(vr), 0);
+	/* interim: the heap honours alignments above a page too */
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	p = vr_region_alloc_align(vr, 100, 2 * PAGE);
+	if (p) {
+		assert_int_equal((uintptr_t)p % (2 * PAGE), 0);
+		assert_true(vr_region_contains(vr, p + 99));
+		assert_int_equal(vr_region_free(vr, p), 0);
+	}
+	p = vr_region_alloc_coherent_align(vr, 1, PAGE);	/* coherent, align > line */
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % PAGE, 0);
+	assert_int_equal(vr_region_free(vr, p), 0);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+
+	/* min_align 128 (above the line): align == min_align, coherent raised
+	 * to min_align, sizes padded to min_align */
+	vr = t_mk(PAGE, 128, 0);
+	assert_int_equal(t_off(vr, vr_region_alloc_align(vr, 1, 128)), 0);
+	assert_int_equal(t_off(vr, vr_region_alloc_align(vr, 1, 64)), 128);	/* 64 -> 128 */
+	assert_int_equal(t_off(vr, vr_region_alloc_coherent(vr, 1)), 256);
+	assert_int_equal(t_off(vr, vr_region_alloc_coherent_align(vr, 129, 256)), 512);
+	assert_int_equal(t_st(vr).lifetime_used, 512 + 256);	/* 129 -> 192 (line) -> 256 */
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	assert_int_equal(t_st(vr).lifetime_size, 768);
+	p = vr_region_alloc(vr, 1);
+	assert_int_equal((uintptr_t)p % 128, 0);
+	assert_int_equal(vr_region_free(vr, p + 64), -EINVAL);	/* line aligned, not 128 */
+	assert_int_equal(vr_region_free(vr, p), 0);
+	assert_null(vr_region_put(vr));
+
+	/* min_align 8: align == min_align is 8, coherent still a whole line */
+	vr = t_mk(PAGE, 8, 0);
+	assert_int_equal(t_off(vr, vr_region_alloc_align(vr, 1, 8)), 0);
+	assert_int_equal(t_off(vr, vr_region_alloc(vr, 9)), 8);
+	assert_int_equal(t_off(vr, vr_region_alloc_coherent(vr, 1)), 64);
+	assert_int_equal(t_off(vr, vr_region_alloc(vr, 1)), 128);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+}
+
+/* Huge sizes and alignments in every phase: NULL, counted, nothing else
+ * changes (32-bit size_t: these are the values that wrap). */
+static void test_huge_requests_every_phase(void **state)
+{
+	static const size_t sizes[] = { SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 63, SIZE_MAX - 64,
+					(SIZE_MAX >> 1) + 1, SIZE_MAX >> 1, SIZE_MAX - PAGE + 1 };
+	static const size_t aligns[] = { (SIZE_MAX >> 1) + 1, (SIZE_MAX >> 2) + 1 };
+	struct vr_region_stats before, after;
+	struct vr_region *vr;
+	unsigned phase, i, j;
+	size_t fails;
+
+	(void)state;
+	for (phase = 0; phase < 3; phase++) {
+		vr = t_mk(2 * PAGE, 0, phase == 2 ? VR_REGION_NOLOCK : 0);
+		assert_non_null(vr_region_alloc(vr, 100));
+		if (phase == 1)
+			assert_int_equal(vr_region_set_interim(vr), 0);
+		if (phase == 2) {	/* INVALID, reached through the inline path */
+			assert_non_null(vr_region_alloc(vr, 2 * PAGE - 128));
+			assert_int_equal(vr_region_set_interim(vr), -ENOSPC);
+		}
+		before = t_st(vr);
+		fails = 0;
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			assert_null(vr_region_alloc(vr, sizes[i]));
+			assert_null((vr_region_alloc)(vr, sizes[i]));
+			assert_null(vr_region_alloc_align(vr, sizes[i], 64));
+			assert_null(vr_region_alloc_align(vr, sizes[i], PAGE));
+			assert_null(vr_region_alloc_coherent(vr, sizes[i]));
+			assert_null(vr_region_alloc_coherent_align(vr, sizes[i], 256));
+			fails += 6;
+		}
+		for (j = 0; j < sizeof(aligns) / sizeof(aligns[0]); j++) {
+			assert_null(vr_region_alloc_align(vr, 1, aligns[j]));
+			assert_null(vr_region_alloc_coherent_align(vr, 1, aligns[j]));
+			assert_null(vr_region_alloc_align(vr, SIZE_MAX, aligns[j]));
+			fails += 3;
+		}
+		after = t_st(vr);
+		assert_int_equal(after.failures, before.failures + fails);
+		assert_int_equal(after.lifetime_used, before.lifetime_used);
+		assert_int_equal(after.interim_used, before.interim_used);
+		assert_int_equal(after.interim_live, before.interim_live);
+		assert_int_equal(after.phase, before.phase);
+		assert_int_equal(vr_region_validate(vr), 0);
+		assert_null(vr_region_put(vr));
+	}
+}
+
+/* The bump pointer exactly at the end (filled through the inline path of a
+ * NOLOCK region): set_interim leaves INVALID, the inline path stays off, the
+ * exported function agrees, frees still work; SEAL adds nothing to seal. */
+static void test_bump_at_end(void **state)
+{
+	static const unsigned flags[] = { VR_REGION_NOLOCK, VR_REGION_NOLOCK | VR_REGION_SEAL, 0 };
+	struct vr_region_stats st;
+	struct vr_region *vr;
+	uint8_t *a, *b;
+	unsigned f;
+
+	(void)state;
+	for (f = 0; f < 3; f++) {
+		vr = t_mk(2 * PAGE, 0, flags[f]);
+		a = vr_region_alloc(vr, PAGE);
+		b = vr_region_alloc(vr, PAGE);
+		assert_int_equal(t_off(vr, b), PAGE);
+		assert_null(vr_region_alloc(vr, 1));
+		assert_int_equal(t_st(vr).lifetime_used, 2 * PAGE);
+		assert_int_equal(vr_region_set_interim(vr), -ENOSPC);
+		assert_int_equal(vr_region_phase(vr), VR_REGION_INVALID);
+		assert_null(vr_region_alloc(vr, 1));
+		assert_null((vr_region_alloc)(vr, 1));
+		assert_int_equal(vr_region_set_interim(vr), -ENOSPC);
+		assert_int_equal(vr_region_interim_reset(vr), -EINVAL);
+		assert_int_equal(vr_region_free(vr, b), 0);
+		assert_int_equal(vr_region_free(vr, a), 0);
+		assert_int_equal(vr_region_free(vr, a), -EINVAL);
+		st = t_st(vr);
+		assert_false(st.sealed);
+		assert_int_equal(st.failures, 3);
+		assert_int_equal(st.lifetime_frees, 2);
+		assert_int_equal(st.outstanding, 0);
+		assert_int_equal(vr_flat_port_perms(&t_fp, a), VR_PERM_RW);
+		assert_int_equal(vr_region_validate(vr), 0);
+		assert_null(vr_region_put(vr));
+	}
+}
+
+/* The header maps vr_region_alloc(...) to the inline path; without the
+ * parentheses the name is the exported function: its address can be taken,
+ * stored and called, and it allocates exactly like the macro (both NOLOCK
+ * and locked), so code that uses either, or both, sees one bump pointer. */
+static void *call_through(void *(*fn)(struct vr_region *, size_t), struct vr_region *vr,
+			  size_t n)
+{
+	return fn(vr, n);
+}
+
+static void test_alloc_function_pointer(void **state)
+{
+	static const unsigned flags[] = { 0, VR_REGION_NOLOCK };
+	void *(*fn)(struct vr_region *, size_t) = vr_region_alloc;
+	void *(*fn2)(struct vr_region *, size_t) = &vr_region_alloc;
+	unsigned f;
+
+	(void)state;
+	assert_ptr_equal(fn, fn2);
+	for (f = 0; f < 2; f++) {
+		struct vr_region *vr = t_mk(PAGE, 0, flags[f]);
+
+		assert_int_equal(t_off(vr, fn(vr, 1)), 0);
+		assert_int_equal(t_off(vr, vr_region_alloc(vr, 1)), 64);
+		assert_int_equal(t_off(vr, call_through(vr_region_alloc, vr, 65)), 128);
+		assert_int_equal(t_off(vr, fn2(vr, 1)), 256);
+		assert_null(fn(vr, 0));
+		assert_null(fn(NULL, 1));
+		assert_int_equal(t_st(vr).lifetime_allocs, 4);
+		assert_int_equal(t_st(vr).failures, 1);
+		assert_int_equal(vr_region_set_interim(vr), 0);
+		assert_non_null(fn(vr, 1));			/* interim through the pointer */
+		assert_int_equal(t_st(vr).interim_live, 1);
+		assert_int_equal(vr_region_validate(vr), 0);
+		assert_null(vr_region_put(vr));
+	}
+}
+
 /* Lifetime frees: counted once per allocation start; everything else refused. */
 static void test_lifetime_free(void **state)
 {
@@ -792,6 +983,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lifetime_layout_min16, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_lifetime_boundaries, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_lifetime_inline_and_exported, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_align_edges, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_huge_requests_every_phase, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_bump_at_end, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_function_pointer, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_lifetime_free, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_set_interim, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_set_interim_empty_lifetime, t_setup, t_teardown),

@@ -143,6 +143,68 @@ static void test_coherent_aliases(void **state)
 	assert_null(vr_region_put(vr));
 }
 
+/* Free takes either alias in every phase, for every kind of block; a double
+ * free through the other alias and the other alias of another region's block
+ * are refused. */
+static void test_free_either_alias_every_phase(void **state)
+{
+	struct vr_region *vr, *other;
+	struct vr_region_stats st;
+	uint8_t *l1, *l2, *c1, *i1, *i2, *o;
+
+	(void)state;
+	vr = mk(4 * PAGE, 0);
+	other = mk(PAGE, 0);
+	o = vr_region_alloc(other, 10);
+	/* LIFETIME */
+	l1 = vr_region_alloc(vr, 10);
+	l2 = vr_region_alloc(vr, 10);
+	assert_non_null(vr_region_alloc(vr, 10));	/* never freed */
+	c1 = vr_region_alloc_coherent(vr, 10);			/* uncached */
+	assert_int_equal(vr_region_free(vr, port.to_uncached(port.ctx, l1)), 0);
+	assert_int_equal(vr_region_free(vr, l1), -EINVAL);
+	assert_int_equal(vr_region_free(vr, port.to_cached(port.ctx, c1)), 0);
+	assert_int_equal(vr_region_free(vr, c1), -EINVAL);
+	assert_int_equal(vr_region_free(vr, port.to_uncached(port.ctx, o)), -EINVAL);
+	assert_false(vr_region_contains(vr, port.to_uncached(port.ctx, o)));
+	assert_true(vr_region_contains(other, port.to_uncached(port.ctx, o)));
+	/* INTERIM: lifetime blocks and interim blocks, both aliases */
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	i1 = vr_region_alloc(vr, 100);
+	i2 = vr_region_alloc_coherent(vr, 100);
+	assert_true(port.is_uncached(port.ctx, i2));
+	assert_int_equal(vr_region_free(vr, port.to_uncached(port.ctx, l2)), 0);
+	assert_int_equal(vr_region_free(vr, l2), -EINVAL);
+	assert_int_equal(vr_region_free(vr, port.to_uncached(port.ctx, i1)), 0);
+	assert_int_equal(vr_region_free(vr, i1), -EINVAL);
+	assert_int_equal(vr_region_free(vr, port.to_cached(port.ctx, i2)), 0);
+	assert_int_equal(vr_region_free(vr, i2), -EINVAL);
+	assert_int_equal(vr_region_free(vr, port.to_uncached(port.ctx, o)), -EINVAL);
+	assert_int_equal(vr_region_get_stats(vr, &st), 0);
+	assert_int_equal(st.lifetime_frees, 3);
+	assert_int_equal(st.interim_live, 0);
+	assert_int_equal(st.errors, 7);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+
+	/* INVALID */
+	vr = mk(PAGE, 0);
+	l1 = vr_region_alloc(vr, PAGE - 64);
+	l2 = vr_region_alloc_coherent(vr, 64);
+	assert_int_equal(vr_region_set_interim(vr), -ENOSPC);
+	assert_int_equal(vr_region_free(vr, port.to_uncached(port.ctx, l1)), 0);
+	assert_int_equal(vr_region_free(vr, port.to_cached(port.ctx, l2)), 0);
+	assert_int_equal(vr_region_free(vr, l2), -EINVAL);
+	assert_int_equal(vr_region_free(vr, port.to_uncached(port.ctx, o)), -EINVAL);
+	assert_int_equal(vr_region_get_stats(vr, &st), 0);
+	assert_int_equal(st.lifetime_frees, 2);
+	assert_int_equal(st.errors, 2);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+	assert_int_equal(vr_region_free(other, port.to_uncached(port.ctx, o)), 0);
+	assert_null(vr_region_put(other));
+}
+
 static void test_sealed_lifetime_faults(void **state)
 {
 	struct vr_region *vr = mk(4 * PAGE, VR_REGION_SEAL);
@@ -277,6 +339,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_coherent_aliases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_either_alias_every_phase, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sealed_lifetime_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guard_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guard_from_pool_faults, setup_pool_guard, teardown),
