@@ -644,6 +644,51 @@ static void test_interim_reset(void **state)
 	assert_null(vr_region_put(vr));
 }
 
+/* interim_largest_free is the largest vr_region_alloc() request that
+ * succeeds (at the region's min_align, not the heap's 8), for every
+ * min_align, fresh and after churn; one more min_align granule fails when
+ * the heap is one free block. */
+static void test_interim_largest_free(void **state)
+{
+	static const size_t aligns[] = { 8, 16, 64, 128, 256, PAGE };
+	struct vr_region_stats st;
+	struct vr_region *vr;
+	uint8_t *p[6], *big;
+	unsigned i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(aligns) / sizeof(aligns[0]); i++) {
+		vr = t_mk(4 * PAGE, aligns[i], 0);
+		assert_non_null(vr_region_alloc(vr, 100));
+		assert_int_equal(vr_region_set_interim(vr), 0);
+		st = t_st(vr);
+		assert_true(st.interim_largest_free > 0);
+		assert_true(st.interim_largest_free < st.interim_size);
+		big = vr_region_alloc(vr, st.interim_largest_free);
+		if (!big)
+			fail_msg("min_align %u: largest free %u refused", (unsigned)aligns[i],
+				 (unsigned)st.interim_largest_free);
+		assert_int_equal(vr_region_free(vr, big), 0);
+		/* churn: every other block freed */
+		for (k = 0; k < 6; k++)
+			p[k] = vr_region_alloc(vr, 300 + 100 * k);
+		for (k = 0; k < 6; k += 2)
+			if (p[k])
+				assert_int_equal(vr_region_free(vr, p[k]), 0);
+		st = t_st(vr);
+		big = vr_region_alloc(vr, st.interim_largest_free);
+		if (!big)
+			fail_msg("min_align %u: largest free %u refused after churn",
+				 (unsigned)aligns[i], (unsigned)st.interim_largest_free);
+		assert_int_equal(vr_region_free(vr, big), 0);
+		for (k = 1; k < 6; k += 2)
+			if (p[k])
+				assert_int_equal(vr_region_free(vr, p[k]), 0);
+		assert_int_equal(vr_region_validate(vr), 0);
+		assert_null(vr_region_put(vr));
+	}
+}
+
 /* Coherent allocations on a port with one alias: line aligned and padded,
  * freed by their pointer. (The two-alias case is in test_region_posix.) */
 static void test_coherent_interim(void **state)
@@ -992,6 +1037,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_set_interim_empty_lifetime, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_set_interim_threshold, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_interim_reset, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_interim_largest_free, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_coherent_interim, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_seal_recorded, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_guard_recorded, t_setup, t_teardown),

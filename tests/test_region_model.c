@@ -213,10 +213,26 @@ static void run_seed(uint32_t seed, size_t min_align, unsigned flags, unsigned n
 				else
 					i++;
 			}
-		} else if (nlive) {
+		} else {
 			/* spot check of every pattern */
 			for (i = 0; i < nlive; i++)
 				t_check(live[i].p, live[i].size, live[i].pat);
+			/* interim_largest_free is a request vr_region_alloc grants */
+			if (interim) {
+				struct vr_region_stats st = t_st(vr);
+				uint8_t *big;
+
+				if (st.interim_largest_free) {
+					big = vr_region_alloc(vr, st.interim_largest_free);
+					if (!big)
+						fail_msg("op %u: largest free %u refused (min_align %u, used %u, live %u)",
+							 op, (unsigned)st.interim_largest_free,
+							 (unsigned)m.min_align, (unsigned)st.interim_used,
+							 (unsigned)st.interim_live);
+					check_no_overlap(big, st.interim_largest_free);
+					assert_int_equal(vr_region_free(vr, big), 0);
+				}
+			}
 		}
 		assert_int_equal(vr_region_validate(vr), 0);
 		check_stats(vr, &m, interim);

@@ -129,7 +129,9 @@ struct vr_region_stats {
 	size_t interim_size;		/* bytes given to the interim heap (0 before) */
 	size_t interim_used;		/* heap bytes in live blocks, headers included */
 	size_t interim_peak;		/* highest interim_used since set_interim / reset */
-	size_t interim_largest_free;	/* largest request that would succeed unaligned */
+	size_t interim_largest_free;	/* largest vr_region_alloc() size that succeeds
+					 * now (at min_align; a larger align may need
+					 * up to align - min_align more) */
 	size_t interim_live;		/* live interim allocations */
 	size_t failures;		/* failed allocations */
 	size_t errors;			/* rejected frees and bad calls */
