@@ -44,24 +44,20 @@ int vr_vpage_pool_init(struct vr_vpage_pool *pool, const struct vr_port *port,
 	w = port->window_pages;
 	bytes = vr_vpage_meta_bytes_for(w);
 	if (bytes == 0 || guard >= w) {
-		if (port->log)
-			port->log(port->ctx, VR_LOG_ERR, __func__,
-				  "window too large or guard_pages >= window pages", w, guard);
+		VR_LOG(port, VR_LOG_ERR, "window too large or guard_pages >= window pages", w, guard);
 		return -EINVAL;
 	}
 	memset(pool, 0, sizeof(*pool));
 	m = port->meta_alloc(port->ctx, bytes);
 	if (!m) {
-		if (port->log)
-			port->log(port->ctx, VR_LOG_ERR, __func__, "meta_alloc failed", bytes, 0);
+		VR_LOG(port, VR_LOG_ERR, "meta_alloc failed", bytes, 0);
 		return -ENOMEM;
 	}
 	if (port->lock_create) {
 		pool->lock = port->lock_create(port->ctx);
 		if (!pool->lock) {
 			port->meta_free(port->ctx, m, bytes);
-			if (port->log)
-				port->log(port->ctx, VR_LOG_ERR, __func__, "lock_create failed", 0, 0);
+			VR_LOG(port, VR_LOG_ERR, "lock_create failed", 0, 0);
 			return -ENOMEM;
 		}
 	}
@@ -78,8 +74,7 @@ int vr_vpage_pool_init(struct vr_vpage_pool *pool, const struct vr_port *port,
 	pool->page_shift = vr_ctz64(port->page_size);
 	pool->free_vpages = w;
 	pool->magic = VP_MAGIC;
-	if (port->log)
-		port->log(port->ctx, VR_LOG_INF, __func__, "pool ready (pages, guard)", w, guard);
+	VR_LOG(port, VR_LOG_INF, "pool ready (pages, guard)", w, guard);
 	return 0;
 }
 
@@ -95,7 +90,7 @@ int vr_vpage_pool_deinit(struct vr_vpage_pool *pool)
 	reserved = pool->live_reserved;
 	if (allocs || reserved) {
 		vp_unlock(pool);
-		vp_log(pool, VR_LOG_ERR, __func__, "live allocations / reservations remain",
+		VR_LOGF(pool->port, VR_LOG_ERR, __func__, "live allocations / reservations remain",
 		       allocs, reserved);
 		return -EBUSY;
 	}
@@ -106,8 +101,7 @@ int vr_vpage_pool_deinit(struct vr_vpage_pool *pool)
 		port->lock_destroy(port->ctx, pool->lock);
 	port->meta_free(port->ctx, pool->meta, pool->meta_bytes);
 	memset(pool, 0, sizeof(*pool));
-	if (port->log)
-		port->log(port->ctx, VR_LOG_INF, __func__, "pool released", 0, 0);
+	VR_LOG(port, VR_LOG_INF, "pool released", 0, 0);
 	return 0;
 }
 
@@ -130,18 +124,18 @@ static int vp_index(const struct vr_vpage_pool *pool, const void *ptr, size_t *i
 	uintptr_t a, base = port->window_base;
 
 	if (!ptr) {
-		vp_log(pool, VR_LOG_ERR, fn, "NULL pointer", 0, 0);
+		VR_LOGF(pool->port, VR_LOG_ERR, fn, "NULL pointer", 0, 0);
 		return -EINVAL;
 	}
 	if (port->to_cached && (!port->is_uncached || port->is_uncached(port->ctx, ptr)))
 		ptr = port->to_cached(port->ctx, (void *)(uintptr_t)ptr);
 	a = (uintptr_t)ptr;
 	if (a < base || ((a - base) >> pool->page_shift) >= port->window_pages) {
-		vp_log(pool, VR_LOG_ERR, fn, "pointer outside the window", a, 0);
+		VR_LOGF(pool->port, VR_LOG_ERR, fn, "pointer outside the window", a, 0);
 		return -EINVAL;
 	}
 	if (a & (port->page_size - 1)) {
-		vp_log(pool, VR_LOG_ERR, fn, "pointer not page-aligned", a, 0);
+		VR_LOGF(pool->port, VR_LOG_ERR, fn, "pointer not page-aligned", a, 0);
 		return -EINVAL;
 	}
 	*idx = (size_t)((a - base) >> pool->page_shift);
@@ -175,13 +169,13 @@ static void *vp_take(struct vr_vpage_pool *pool, size_t npages, unsigned perms,
 	void *addr;
 
 	if (npages == 0 || npages > vp_pages(pool) - g) {
-		vp_log(pool, VR_LOG_ERR, fn, "page count 0 or larger than the window (pages, guard)",
+		VR_LOGF(pool->port, VR_LOG_ERR, fn, "page count 0 or larger than the window (pages, guard)",
 		       npages, g);
 		goto fail;
 	}
 	idx = vr_bitmap_find_clear_run(&pool->used, 0, npages + g);
 	if (idx == SIZE_MAX) {
-		vp_log(pool, VR_LOG_WRN, fn, "no free virtual run (pages, free pages)",
+		VR_LOGF(pool->port, VR_LOG_WRN, fn, "no free virtual run (pages, free pages)",
 		       npages, pool->free_vpages);
 		goto fail;
 	}
@@ -190,14 +184,14 @@ static void *vp_take(struct vr_vpage_pool *pool, size_t npages, unsigned perms,
 		int rc;
 
 		if (npages > vp_phys_left(pool)) {
-			vp_log(pool, VR_LOG_WRN, fn, "not enough physical pages (pages, left)",
+			VR_LOGF(pool->port, VR_LOG_WRN, fn, "not enough physical pages (pages, left)",
 			       npages, vp_phys_left(pool));
 			goto fail;
 		}
 		rc = port->map(port->ctx, addr, npages, perms);
 		if (rc) {
-			vp_log(pool, VR_LOG_ERR, fn, "port map failed (pages, -errno)",
-			       npages, (uintptr_t)-port_err(rc));
+			VR_LOGF(pool->port, VR_LOG_ERR, fn, "port map failed (pages, -errno)",
+			       npages, -port_err(rc));
 			goto fail;
 		}
 		vr_bitmap_set(&pool->mapped, idx, npages);
@@ -210,7 +204,7 @@ static void *vp_take(struct vr_vpage_pool *pool, size_t npages, unsigned perms,
 	vr_bitmap_set(&pool->starts, idx, 1);
 	pool->run[idx] = VP_HDR(npages, kind);
 	pool->free_vpages -= npages + g;
-	vp_log(pool, VR_LOG_DBG, fn, "ok (addr, pages)", (uintptr_t)addr, npages);
+	VR_LOGF(pool->port, VR_LOG_DBG, fn, "ok (addr, pages)", addr, npages);
 	return addr;
 fail:
 	pool->failures++;
@@ -226,7 +220,7 @@ static void *vp_take_shell(struct vr_vpage_pool *pool, size_t npages, unsigned p
 		return NULL;
 	vp_lock(pool);
 	if (!perms_ok(perms, false)) {
-		vp_log(pool, VR_LOG_ERR, fn, "bad permissions", perms, 0);
+		VR_LOGF(pool->port, VR_LOG_ERR, fn, "bad permissions", perms, 0);
 		pool->failures++;
 		p = NULL;
 	} else {
@@ -273,8 +267,8 @@ static int vp_unmap_pieces(struct vr_vpage_pool *pool, size_t idx, size_t n, con
 			j = end;
 		rc = port->unmap(port->ctx, vp_addr(pool, i), j - i);
 		if (rc) {
-			vp_log(pool, VR_LOG_ERR, fn, "port unmap failed, run kept (addr, -errno)",
-			       (uintptr_t)vp_addr(pool, i), (uintptr_t)-port_err(rc));
+			VR_LOGF(pool->port, VR_LOG_ERR, fn, "port unmap failed, run kept (addr, -errno)",
+			       vp_addr(pool, i), -port_err(rc));
 			return port_err(rc);
 		}
 		vr_bitmap_clear(&pool->mapped, i, j - i);
@@ -292,11 +286,11 @@ static int vp_free(struct vr_vpage_pool *pool, size_t idx, const char *fn)
 
 	if (!h) {
 		if (!vr_bitmap_test(&pool->used, idx))
-			vp_log(pool, VR_LOG_ERR, fn, "page not allocated (double free?)",
-			       (uintptr_t)vp_addr(pool, idx), 0);
+			VR_LOGF(pool->port, VR_LOG_ERR, fn, "page not allocated (double free?)",
+			       vp_addr(pool, idx), 0);
 		else
-			vp_log(pool, VR_LOG_ERR, fn, "not the start of a run (interior or guard page)",
-			       (uintptr_t)vp_addr(pool, idx), 0);
+			VR_LOGF(pool->port, VR_LOG_ERR, fn, "not the start of a run (interior or guard page)",
+			       vp_addr(pool, idx), 0);
 		return -EINVAL;
 	}
 	len = VP_HDR_LEN(h);
@@ -313,7 +307,7 @@ static int vp_free(struct vr_vpage_pool *pool, size_t idx, const char *fn)
 	vr_bitmap_clear(&pool->starts, idx, 1);
 	pool->run[idx] = 0;
 	pool->free_vpages += span;
-	vp_log(pool, VR_LOG_DBG, fn, "ok (addr, pages)", (uintptr_t)vp_addr(pool, idx), len);
+	VR_LOGF(pool->port, VR_LOG_DBG, fn, "ok (addr, pages)", vp_addr(pool, idx), len);
 	return 0;
 }
 
@@ -368,8 +362,8 @@ static uint32_t vp_run_of(struct vr_vpage_pool *pool, size_t idx, size_t n, size
 	uint32_t h = s == SIZE_MAX ? 0 : pool->run[s];
 
 	if (!h || idx - s >= VP_HDR_LEN(h) || n > VP_HDR_LEN(h) - (idx - s)) {
-		vp_log(pool, VR_LOG_ERR, fn, "range not inside one live run (addr, pages)",
-		       (uintptr_t)vp_addr(pool, idx), n);
+		VR_LOGF(pool->port, VR_LOG_ERR, fn, "range not inside one live run (addr, pages)",
+		       vp_addr(pool, idx), n);
 		return 0;
 	}
 	*start = s;
@@ -388,29 +382,29 @@ static int vp_range_op(struct vr_vpage_pool *pool, size_t idx, size_t n, unsigne
 	int rc;
 
 	if (n > vp_pages(pool) - idx) {
-		vp_log(pool, VR_LOG_ERR, fn, "range runs past the window (addr, pages)",
-		       (uintptr_t)addr, n);
+		VR_LOGF(pool->port, VR_LOG_ERR, fn, "range runs past the window (addr, pages)",
+		       addr, n);
 		return -EINVAL;
 	}
 	h = vp_run_of(pool, idx, n, &start, fn);
 	if (!h)
 		return -EINVAL;
 	if (op != VP_PROTECT && VP_HDR_KIND(h) != VR_VPAGE_RESERVED) {
-		vp_log(pool, VR_LOG_ERR, fn, "map/unmap only inside a reservation (addr, run start)",
-		       (uintptr_t)addr, (uintptr_t)vp_addr(pool, start));
+		VR_LOGF(pool->port, VR_LOG_ERR, fn, "map/unmap only inside a reservation (addr, run start)",
+		       addr, vp_addr(pool, start));
 		return -EINVAL;
 	}
 	if (op == VP_MAP ? !vr_bitmap_all_clear(&pool->mapped, idx, n)
 			 : !vr_bitmap_all_set(&pool->mapped, idx, n)) {
-		vp_log(pool, VR_LOG_ERR, fn, op == VP_MAP ? "some pages already mapped (addr, pages)"
+		VR_LOGF(pool->port, VR_LOG_ERR, fn, op == VP_MAP ? "some pages already mapped (addr, pages)"
 							  : "some pages not mapped (addr, pages)",
-		       (uintptr_t)addr, n);
+		       addr, n);
 		return -EINVAL;
 	}
 	switch (op) {
 	case VP_MAP:
 		if (n > vp_phys_left(pool)) {
-			vp_log(pool, VR_LOG_WRN, fn, "not enough physical pages (pages, left)",
+			VR_LOGF(pool->port, VR_LOG_WRN, fn, "not enough physical pages (pages, left)",
 			       n, vp_phys_left(pool));
 			return -ENOMEM;
 		}
@@ -424,8 +418,8 @@ static int vp_range_op(struct vr_vpage_pool *pool, size_t idx, size_t n, unsigne
 		break;
 	}
 	if (rc) {
-		vp_log(pool, VR_LOG_ERR, fn, "port call failed (addr, -errno)", (uintptr_t)addr,
-		       (uintptr_t)-port_err(rc));
+		VR_LOGF(pool->port, VR_LOG_ERR, fn, "port call failed (addr, -errno)", addr,
+		       -port_err(rc));
 		return port_err(rc);
 	}
 	if (op == VP_MAP) {
@@ -435,7 +429,7 @@ static int vp_range_op(struct vr_vpage_pool *pool, size_t idx, size_t n, unsigne
 		vr_bitmap_clear(&pool->mapped, idx, n);
 		pool->mapped_pages -= n;
 	}
-	vp_log(pool, VR_LOG_DBG, fn, "ok (addr, pages)", (uintptr_t)addr, n);
+	VR_LOGF(pool->port, VR_LOG_DBG, fn, "ok (addr, pages)", addr, n);
 	return 0;
 }
 
@@ -448,12 +442,12 @@ static int vp_range_shell(struct vr_vpage_pool *pool, void *addr, size_t n, unsi
 	if (!vp_ok(pool))
 		return -EINVAL;
 	if (op == VP_PROTECT && !pool->port->protect) {
-		vp_log(pool, VR_LOG_ERR, fn, "the port cannot change permissions", 0, 0);
+		VR_LOGF(pool->port, VR_LOG_ERR, fn, "the port cannot change permissions", 0, 0);
 		return -ENOTSUP;
 	}
 	rc = vp_index(pool, addr, &idx, fn);
 	if (!rc && (n == 0 || (op != VP_UNMAP && !perms_ok(perms, op == VP_PROTECT)))) {
-		vp_log(pool, VR_LOG_ERR, fn, "0 pages or bad permissions (pages, perms)", n, perms);
+		VR_LOGF(pool->port, VR_LOG_ERR, fn, "0 pages or bad permissions (pages, perms)", n, perms);
 		rc = -EINVAL;
 	}
 	vp_lock(pool);

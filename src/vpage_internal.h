@@ -44,11 +44,4 @@ static inline void vp_unlock(struct vr_vpage_pool *pool)
 		pool->port->unlock(pool->port->ctx, pool->lock);
 }
 
-static inline void vp_log(const struct vr_vpage_pool *pool, enum vr_log_level lvl,
-			  const char *fn, const char *msg, uintptr_t a, uintptr_t b)
-{
-	if (pool->port->log)
-		pool->port->log(pool->port->ctx, lvl, fn, msg, a, b);
-}
-
 #endif /* VREGION_VPAGE_INTERNAL_H */

@@ -57,7 +57,7 @@ static bool tail_clear(const struct vr_bitmap *bm)
 }
 
 #define BAD(msg, a, b) do { \
-		vp_log(pool, VR_LOG_ERR, "vr_vpage_validate", msg, (uintptr_t)(a), (uintptr_t)(b)); \
+		VR_LOGF(pool->port, VR_LOG_ERR, "vr_vpage_validate", msg, a, b); \
 		return -EFAULT; \
 	} while (0)
 

@@ -18,13 +18,6 @@ static inline bool flat_ok(const struct vr_flat_port *fp)
 	return fp && fp->magic == FLAT_MAGIC;
 }
 
-static void flat_log(const struct vr_flat_port *fp, enum vr_log_level lvl, const char *fn,
-		     const char *msg, uintptr_t a, uintptr_t b)
-{
-	if (fp->cfg.log)
-		fp->cfg.log(fp->cfg.log_ctx, lvl, fn, msg, a, b);
-}
-
 /* ---- pages ---- */
 
 /* Page index of vaddr for a range of npages, or SIZE_MAX if not a valid range. */
@@ -56,7 +49,7 @@ static int flat_map(void *ctx, void *vaddr, size_t npages, unsigned perms)
 	size_t idx = flat_range(fp, vaddr, npages);
 
 	if (idx == SIZE_MAX || (perms & ~VR_PERM_MASK) || !flat_all(fp, idx, npages, false)) {
-		flat_log(fp, VR_LOG_ERR, "flat_map", "bad range or page already mapped",
+		VR_LOG(&fp->port, VR_LOG_ERR, "bad range or page already mapped",
 			 (uintptr_t)vaddr, npages);
 		return -EINVAL;
 	}
@@ -72,7 +65,7 @@ static int flat_unmap(void *ctx, void *vaddr, size_t npages)
 	size_t idx = flat_range(fp, vaddr, npages);
 
 	if (idx == SIZE_MAX || !flat_all(fp, idx, npages, true)) {
-		flat_log(fp, VR_LOG_ERR, "flat_unmap", "bad range or page not mapped",
+		VR_LOG(&fp->port, VR_LOG_ERR, "bad range or page not mapped",
 			 (uintptr_t)vaddr, npages);
 		return -EINVAL;
 	}
@@ -86,7 +79,7 @@ static int flat_protect(void *ctx, void *vaddr, size_t npages, unsigned perms)
 	size_t idx = flat_range(fp, vaddr, npages);
 
 	if (idx == SIZE_MAX || (perms & ~VR_PERM_MASK) || !flat_all(fp, idx, npages, true)) {
-		flat_log(fp, VR_LOG_ERR, "flat_protect", "bad range, perms or page not mapped",
+		VR_LOG(&fp->port, VR_LOG_ERR, "bad range, perms or page not mapped",
 			 (uintptr_t)vaddr, npages);
 		return -EINVAL;
 	}
@@ -99,7 +92,9 @@ static int flat_protect(void *ctx, void *vaddr, size_t npages, unsigned perms)
 static void flat_log_hook(void *ctx, enum vr_log_level lvl, const char *fn, const char *msg,
 			  uintptr_t a, uintptr_t b)
 {
-	flat_log(ctx, lvl, fn, msg, a, b);
+	const struct vr_flat_port *fp = ctx;
+
+	fp->cfg.log(fp->cfg.log_ctx, lvl, fn, msg, a, b);
 }
 
 /* ---- locks: the caller's callbacks, re-targeted at lock_ctx ---- */
@@ -168,7 +163,7 @@ static void *flat_meta_alloc(void *ctx, size_t bytes)
 	}
 	meta_unlock(fp);
 	if (g == SIZE_MAX) {
-		flat_log(fp, VR_LOG_WRN, "flat_meta_alloc", "metadata buffer exhausted", bytes, 0);
+		VR_LOG(&fp->port, VR_LOG_WRN, "metadata buffer exhausted", bytes, 0);
 		return NULL;
 	}
 	return fp->granules + g * GRAN;
@@ -202,7 +197,7 @@ static void flat_meta_free(void *ctx, void *p, size_t bytes)
 	if (!p)
 		return;
 	if (a < lo || (a - lo) % GRAN || (a - lo) / GRAN >= fp->meta_granules) {
-		flat_log(fp, VR_LOG_ERR, "flat_meta_free", "pointer not from this port", a, bytes);
+		VR_LOG(&fp->port, VR_LOG_ERR, "pointer not from this port", a, bytes);
 		return;
 	}
 	g = (size_t)((a - lo) / GRAN);
@@ -215,7 +210,7 @@ static void flat_meta_free(void *ctx, void *p, size_t bytes)
 	}
 	meta_unlock(fp);
 	if (!ok)
-		flat_log(fp, VR_LOG_ERR, "flat_meta_free", "not a live block of this size (double free?)",
+		VR_LOG(&fp->port, VR_LOG_ERR, "not a live block of this size (double free?)",
 			 a, bytes);
 }
 
@@ -337,7 +332,7 @@ int vr_flat_port_deinit(struct vr_flat_port *fp)
 	if (!flat_ok(fp))
 		return -EINVAL;
 	if (vr_flat_port_mapped_pages(fp) || fp->meta_live) {
-		flat_log(fp, VR_LOG_ERR, "vr_flat_port_deinit", "pages mapped or metadata live",
+		VR_LOG(&fp->port, VR_LOG_ERR, "pages mapped or metadata live",
 			 vr_flat_port_mapped_pages(fp), fp->meta_live);
 		return -EBUSY;
 	}
@@ -395,6 +390,10 @@ size_t vr_flat_port_meta_capacity(const struct vr_flat_port *fp)
 
 int vr_flat_port_validate(const struct vr_flat_port *fp)
 {
+	/* logs through a port built from the configuration: fp->port may be
+	 * what is corrupted */
+	const struct vr_port lp = { .ctx = (void *)(uintptr_t)fp,
+				    .log = fp && fp->cfg.log ? flat_log_hook : NULL };
 	size_t g, starts;
 
 	if (!flat_ok(fp))
@@ -413,7 +412,7 @@ int vr_flat_port_validate(const struct vr_flat_port *fp)
 		    (uint8_t *)fp->meta_used.words != st + round16(pages) ||
 		    (uint8_t *)fp->meta_start.words != st + round16(pages) + bmb ||
 		    fp->granules != st + round16(pages) + 2 * bmb) {
-			flat_log(fp, VR_LOG_ERR, "vr_flat_port_validate", "port fields corrupted",
+			VR_LOG(&lp, VR_LOG_ERR, "port fields corrupted",
 				 pages, g);
 			return -EFAULT;
 		}
@@ -422,13 +421,13 @@ int vr_flat_port_validate(const struct vr_flat_port *fp)
 		uint8_t s = fp->state[i];
 
 		if ((s & ~(FLAT_MAPPED | VR_PERM_MASK)) || (!(s & FLAT_MAPPED) && s)) {
-			flat_log(fp, VR_LOG_ERR, "vr_flat_port_validate", "bad page state byte", i, s);
+			VR_LOG(&lp, VR_LOG_ERR, "bad page state byte", i, s);
 			return -EFAULT;
 		}
 	}
 	starts = vr_bitmap_count(&fp->meta_start, 0, g);
 	if (starts != fp->meta_live) {
-		flat_log(fp, VR_LOG_ERR, "vr_flat_port_validate", "live count != start bits",
+		VR_LOG(&lp, VR_LOG_ERR, "live count != start bits",
 			 fp->meta_live, starts);
 		return -EFAULT;
 	}
@@ -437,14 +436,14 @@ int vr_flat_port_validate(const struct vr_flat_port *fp)
 		/* a used granule starts a block or continues the previous one */
 		if (!vr_bitmap_test(&fp->meta_start, i) &&
 		    (i == 0 || !vr_bitmap_test(&fp->meta_used, i - 1))) {
-			flat_log(fp, VR_LOG_ERR, "vr_flat_port_validate", "orphan used granule", i, 0);
+			VR_LOG(&lp, VR_LOG_ERR, "orphan used granule", i, 0);
 			return -EFAULT;
 		}
 	}
 	for (size_t i = vr_bitmap_next_set(&fp->meta_start, 0); i < g;
 	     i = vr_bitmap_next_set(&fp->meta_start, i + 1)) {
 		if (!vr_bitmap_test(&fp->meta_used, i)) {
-			flat_log(fp, VR_LOG_ERR, "vr_flat_port_validate", "start granule not used", i, 0);
+			VR_LOG(&lp, VR_LOG_ERR, "start granule not used", i, 0);
 			return -EFAULT;
 		}
 	}
@@ -453,7 +452,7 @@ int vr_flat_port_validate(const struct vr_flat_port *fp)
 		uint64_t tail = ~((UINT64_C(1) << (g % 64u)) - 1);
 
 		if ((fp->meta_used.words[g / 64u] & tail) || (fp->meta_start.words[g / 64u] & tail)) {
-			flat_log(fp, VR_LOG_ERR, "vr_flat_port_validate", "bitmap tail bits set", g, 0);
+			VR_LOG(&lp, VR_LOG_ERR, "bitmap tail bits set", g, 0);
 			return -EFAULT;
 		}
 	}

@@ -171,6 +171,8 @@ int vr_posix_port_create(struct vr_port *port, const struct vr_posix_port_config
 	st->W = cfg->window_pages;
 	st->phys_free = st->P;
 	st->log_level = log_threshold(cfg->log_level);
+	st->lp.ctx = st;
+	st->lp.log = vr_posix_log;
 	if (pthread_mutex_init(&st->mu, NULL)) {
 		free(st);
 		return -ENOMEM;
@@ -221,7 +223,7 @@ int vr_posix_port_create(struct vr_port *port, const struct vr_posix_port_config
 	port->meta_alloc = vr_posix_meta_alloc;
 	port->meta_free = vr_posix_meta_free;
 	port->log = vr_posix_log;
-	vr_posix_log(st, VR_LOG_INF, "vr_posix_port_create", "created (window, phys pages)",
+	VR_LOG(&st->lp, VR_LOG_INF, "created (window, phys pages)",
 		     port->window_base, st->P);
 	return 0;
 fail:
@@ -242,7 +244,7 @@ int vr_posix_port_destroy(struct vr_port *port)
 	locks = cnt_get(&st->n_locks);
 	blocks = cnt_get(&st->n_meta_blocks);
 	if (mapped || locks || blocks)
-		vr_posix_log(st, VR_LOG_WRN, "vr_posix_port_destroy",
+		VR_LOG(&st->lp, VR_LOG_WRN,
 			     "still live: mapped pages, locks + metadata blocks", mapped,
 			     locks + blocks);
 	teardown(st);
@@ -324,7 +326,7 @@ static int validate_locked(struct vr_posix *st)
 
 		if (!(r & REC_MAPPED)) {
 			if (r) {
-				vr_posix_log(st, VR_LOG_ERR, "vr_posix_port_validate",
+				VR_LOGF(&st->lp, VR_LOG_ERR, "vr_posix_port_validate",
 					     "garbage in unmapped record", i, r);
 				return -EFAULT;
 			}
@@ -332,7 +334,7 @@ static int validate_locked(struct vr_posix *st)
 		}
 		if (ph >= st->P || !vr_bitmap_test(&st->used, ph) ||
 		    vr_bitmap_test(&st->seen, ph)) {
-			vr_posix_log(st, VR_LOG_ERR, "vr_posix_port_validate",
+			VR_LOGF(&st->lp, VR_LOG_ERR, "vr_posix_port_validate",
 				     "physical page out of range, free or shared (vpage, ppage)",
 				     i, ph);
 			return -EFAULT;
@@ -342,7 +344,7 @@ static int validate_locked(struct vr_posix *st)
 	}
 	used = vr_bitmap_count(&st->used, 0, st->P);
 	if (mapped != st->mapped || used != mapped || st->phys_free != st->P - used) {
-		vr_posix_log(st, VR_LOG_ERR, "vr_posix_port_validate",
+		VR_LOGF(&st->lp, VR_LOG_ERR, "vr_posix_port_validate",
 			     "counters disagree (mapped, phys used)", mapped, used);
 		return -EFAULT;
 	}
@@ -398,7 +400,7 @@ long vr_posix_port_trim(const struct vr_port *port)
 	}
 	pthread_mutex_unlock(&st->mu);
 	if (rc)
-		vr_posix_log(st, VR_LOG_ERR, "vr_posix_port_trim", "fallocate failed",
+		VR_LOG(&st->lp, VR_LOG_ERR, "fallocate failed",
 			     (uintptr_t)-rc, (uintptr_t)released);
 	return rc ? rc : released;
 }

@@ -45,6 +45,9 @@ struct vr_posix {
 	uintptr_t uoff;
 	unsigned char *direct;		/* RW view of the whole memfd, for zeroing */
 	int log_level;
+	/* { .ctx = this, .log = vr_posix_log }: what the port's own messages go
+	 * through (VR_LOGF), so VR_CONFIG_LOG_LEVEL compiles them out too */
+	struct vr_port lp;
 
 	pthread_mutex_t mu;		/* guards everything below */
 	struct vr_bitmap used;		/* physical pages backing a window page */

@@ -166,17 +166,17 @@ static int check_range(struct vr_posix *st, const char *func, void *vaddr,
 
 	if (a < base || (a - base) % st->ps || (a - base) / st->ps >= st->W ||
 	    npages == 0 || npages > st->W - (a - base) / st->ps) {
-		vr_posix_log(st, VR_LOG_ERR, func, "range outside the window", a, npages);
+		VR_LOGF(&st->lp, VR_LOG_ERR, func, "range outside the window", a, npages);
 		return -EINVAL;
 	}
 	if (check_perms && (perms & ~VR_PERM_MASK)) {
-		vr_posix_log(st, VR_LOG_ERR, func, "invalid permissions", a, perms);
+		VR_LOGF(&st->lp, VR_LOG_ERR, func, "invalid permissions", a, perms);
 		return -EINVAL;
 	}
 	*idx = (a - base) / st->ps;
 	for (i = 0; i < npages; i++) {
 		if (!!(st->rec[*idx + i] & REC_MAPPED) != want_mapped) {
-			vr_posix_log(st, VR_LOG_ERR, func,
+			VR_LOGF(&st->lp, VR_LOG_ERR, func,
 				     want_mapped ? "page not mapped" : "page already mapped",
 				     a + i * st->ps, npages);
 			return -EINVAL;
@@ -243,7 +243,7 @@ static void map_rollback(struct vr_posix *st, size_t idx, size_t n)
 	int ru = reserve_pages(st, st->ubase, idx, n, false);
 
 	if (rc || ru) {
-		vr_posix_log(st, VR_LOG_ERR, "vr_posix_map",
+		VR_LOGF(&st->lp, VR_LOG_ERR, "vr_posix_map",
 			     "rollback failed: pages stay mapped and leak",
 			     (uintptr_t)(st->cbase + idx * st->ps), n);
 		return;
@@ -262,7 +262,7 @@ int vr_posix_map(void *ctx, void *vaddr, size_t npages, unsigned perms)
 	if (rc)
 		goto out;
 	if (st->phys_free < npages) {
-		vr_posix_log(st, VR_LOG_WRN, "vr_posix_map", "out of physical pages",
+		VR_LOG(&st->lp, VR_LOG_WRN, "out of physical pages",
 			     npages, st->phys_free);
 		rc = -ENOMEM;
 		goto out;
@@ -281,13 +281,13 @@ int vr_posix_map(void *ctx, void *vaddr, size_t npages, unsigned perms)
 		i += k;
 	}
 	if (rc) {
-		vr_posix_log(st, VR_LOG_ERR, "vr_posix_map", "mmap failed", (uintptr_t)vaddr,
+		VR_LOG(&st->lp, VR_LOG_ERR, "mmap failed", (uintptr_t)vaddr,
 			     (uintptr_t)-rc);
 		map_rollback(st, idx, npages);
 		goto out;
 	}
 	st->mapped += npages;
-	vr_posix_log(st, VR_LOG_DBG, "vr_posix_map", "mapped", (uintptr_t)vaddr, npages);
+	VR_LOG(&st->lp, VR_LOG_DBG, "mapped", (uintptr_t)vaddr, npages);
 out:
 	cnt_add(rc ? &st->n_failed : &st->n_map, 1);
 	pthread_mutex_unlock(&st->mu);
@@ -320,13 +320,13 @@ int vr_posix_unmap(void *ctx, void *vaddr, size_t npages)
 	}
 	release_records(st, idx, npages);
 	st->mapped -= npages;
-	vr_posix_log(st, VR_LOG_DBG, "vr_posix_unmap", "unmapped", (uintptr_t)vaddr, npages);
+	VR_LOG(&st->lp, VR_LOG_DBG, "unmapped", (uintptr_t)vaddr, npages);
 	goto out;
 stuck:
-	vr_posix_log(st, VR_LOG_ERR, "vr_posix_unmap",
+	VR_LOG(&st->lp, VR_LOG_ERR,
 		     "rollback failed: range partly unmapped", (uintptr_t)vaddr, npages);
 failed:
-	vr_posix_log(st, VR_LOG_ERR, "vr_posix_unmap", "mmap failed", (uintptr_t)vaddr,
+	VR_LOG(&st->lp, VR_LOG_ERR, "mmap failed", (uintptr_t)vaddr,
 		     (uintptr_t)-rc);
 out:
 	cnt_add(rc ? &st->n_failed : &st->n_unmap, 1);
@@ -350,10 +350,10 @@ int vr_posix_protect(void *ctx, void *vaddr, size_t npages, unsigned perms)
 	/* mprotect may change part of a range before failing: restore both */
 	if (rc && (reprotect_from_records(st, st->cbase, idx, npages) |
 		   reprotect_from_records(st, st->ubase, idx, npages)))
-		vr_posix_log(st, VR_LOG_ERR, "vr_posix_protect",
+		VR_LOG(&st->lp, VR_LOG_ERR,
 			     "rollback failed: permissions differ", (uintptr_t)vaddr, npages);
 	if (rc) {
-		vr_posix_log(st, VR_LOG_ERR, "vr_posix_protect", "mprotect failed",
+		VR_LOG(&st->lp, VR_LOG_ERR, "mprotect failed",
 			     (uintptr_t)vaddr, (uintptr_t)-rc);
 		goto out;
 	}

@@ -112,7 +112,7 @@ struct vr_port_lock *vr_posix_lock_create(void *ctx)
 	int rc;
 
 	if (!l) {
-		vr_posix_log(st, VR_LOG_WRN, "vr_posix_lock_create", "out of memory",
+		VR_LOG(&st->lp, VR_LOG_WRN, "out of memory",
 			     sizeof(*l), 0);
 		return NULL;
 	}
@@ -121,7 +121,7 @@ struct vr_port_lock *vr_posix_lock_create(void *ctx)
 	rc = pthread_mutex_init(&l->m, &attr);
 	pthread_mutexattr_destroy(&attr);
 	if (rc) {
-		vr_posix_log(st, VR_LOG_WRN, "vr_posix_lock_create", "pthread_mutex_init failed",
+		VR_LOG(&st->lp, VR_LOG_WRN, "pthread_mutex_init failed",
 			     (uintptr_t)rc, 0);
 		free(l);
 		return NULL;
@@ -141,7 +141,7 @@ void vr_posix_lock_destroy(void *ctx, struct vr_port_lock *lock)
 	/* destroying a held mutex is undefined: refuse (the lock stays usable) */
 	rc = pthread_mutex_trylock(&lock->m);
 	if (rc) {
-		vr_posix_log(st, VR_LOG_ERR, "vr_posix_lock_destroy", "lock is held, not destroyed",
+		VR_LOG(&st->lp, VR_LOG_ERR, "lock is held, not destroyed",
 			     (uintptr_t)lock, (uintptr_t)rc);
 		return;
 	}
@@ -155,10 +155,11 @@ void vr_posix_lock_destroy(void *ctx, struct vr_port_lock *lock)
 /* lock/unlock must not fail (port.h); a failure is a core bug (relock, foreign unlock). */
 void vr_posix_lock(void *ctx, struct vr_port_lock *lock)
 {
+	struct vr_posix *st = ctx;
 	int rc = pthread_mutex_lock(&lock->m);
 
 	if (rc) {
-		vr_posix_log(ctx, VR_LOG_ERR, "vr_posix_lock", "pthread_mutex_lock failed (relock?)",
+		VR_LOG(&st->lp, VR_LOG_ERR, "pthread_mutex_lock failed (relock?)",
 			     (uintptr_t)lock, (uintptr_t)rc);
 		abort();
 	}
@@ -166,10 +167,11 @@ void vr_posix_lock(void *ctx, struct vr_port_lock *lock)
 
 void vr_posix_unlock(void *ctx, struct vr_port_lock *lock)
 {
+	struct vr_posix *st = ctx;
 	int rc = pthread_mutex_unlock(&lock->m);
 
 	if (rc) {
-		vr_posix_log(ctx, VR_LOG_ERR, "vr_posix_unlock",
+		VR_LOG(&st->lp, VR_LOG_ERR,
 			     "pthread_mutex_unlock failed (not the owner?)", (uintptr_t)lock,
 			     (uintptr_t)rc);
 		abort();
@@ -184,7 +186,7 @@ void *vr_posix_meta_alloc(void *ctx, size_t bytes)
 	void *p = NULL;
 
 	if (!bytes || posix_memalign(&p, 16, bytes)) {
-		vr_posix_log(st, VR_LOG_WRN, "vr_posix_meta_alloc", "cannot allocate", bytes, 0);
+		VR_LOG(&st->lp, VR_LOG_WRN, "cannot allocate", bytes, 0);
 		return NULL;
 	}
 	memset(p, 0, bytes);
