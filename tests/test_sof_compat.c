@@ -147,6 +147,46 @@ static void test_ctx_without_region(void **state)
 	assert_null(sof_ctx_alloc(&ctx, 0, 10, 3));	/* bad alignment */
 }
 
+/* Upstream 4.13: mod_balloc_align() takes a block from the platform heap
+ * (sof_heap_alloc(ctx->heap)) but free_contents() returns it with
+ * sof_ctx_free(ctx), which, for a context with a region, went to
+ * vregion_free: "invalid pointer", the block leaked. Here sof_ctx_free
+ * gives a platform-heap block back to the heap (logged as a warning), and a
+ * pointer that is neither the region's nor the heap's is refused, as before.
+ * The platform heap refuses foreign and double frees instead of passing
+ * them to libc (undefined behaviour) or its allocator. */
+static void test_ctx_free_heap_block(void **state)
+{
+	struct mod_alloc_ctx ctx = { NULL, NULL };
+	uint8_t *hb, *rb;
+	int local;
+
+	(void)state;
+	ctx.vreg = vregion_create(2 * PG);
+	assert_non_null(ctx.vreg);
+	hb = sof_heap_alloc(ctx.heap, 0, 100, 0);		/* mod_balloc_align */
+	rb = sof_ctx_alloc(&ctx, 0, 100, 0);			/* mod_alloc */
+	assert_non_null(hb);
+	assert_non_null(rb);
+	memset(hb, 0x5a, 100);
+	sof_ctx_free(&ctx, hb);					/* free_contents */
+	sof_ctx_free(&ctx, rb);
+	assert_int_equal(st_of(ctx.vreg).errors, 0);
+	assert_int_equal(st_of(ctx.vreg).lifetime_frees, 1);
+	/* a pointer nobody owns: refused by the region, as upstream */
+	sof_ctx_free(&ctx, &local);
+	assert_int_equal(st_of(ctx.vreg).errors, 1);
+	assert_null(vregion_put(ctx.vreg));
+	/* foreign and double frees of the platform heap are refused */
+	sof_heap_free(NULL, &local);
+	hb = sof_ctx_alloc(NULL, 0, 64, 0);
+	sof_ctx_free(NULL, hb);
+	sof_ctx_free(NULL, hb);
+	sof_heap_free(NULL, (uint8_t *)&local + 1);
+	/* nothing is outstanding: the heap block went back (no leak) */
+	assert_int_equal(vr_sof_deinit(), 0);
+}
+
 /* ---- NULL safety and upstream's no-op cases -------------------------------------- */
 
 static void test_null_safety(void **state)
@@ -369,6 +409,79 @@ static void test_init_explicit(void **state)
 	assert_int_equal(vr_sof_deinit(), 0);			/* nothing set up: fine */
 }
 
+static bool hook_live;
+
+static bool my_heap_owns(void *ctx, struct k_heap *heap, const void *ptr)
+{
+	assert_ptr_equal(ctx, &hook_allocs);
+	(void)heap;
+	return hook_live && ptr == hook_buf;
+}
+
+static void *my_heap_alloc2(void *ctx, struct k_heap *heap, uint32_t flags, size_t bytes,
+			    size_t align)
+{
+	void *p = my_heap_alloc(ctx, heap, flags, bytes, align);
+
+	hook_live = p != NULL;
+	return p;
+}
+
+static void my_heap_free2(void *ctx, struct k_heap *heap, void *ptr)
+{
+	my_heap_free(ctx, heap, ptr);
+	hook_live = false;
+}
+
+/* Hooks with and without heap_owns: a heap block freed through a context
+ * with a region goes back to the hooks only when they can say it is theirs;
+ * without heap_owns it is refused by the region (upstream's behaviour). */
+static void test_init_heap_owns(void **state)
+{
+	struct vr_sof_config cfg;
+	struct mod_alloc_ctx ctx = { NULL, NULL };
+	struct vregion *vr;
+	unsigned frees;
+	void *p;
+	int local;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.heap_alloc = my_heap_alloc2;
+	cfg.heap_free = my_heap_free2;
+	cfg.heap_ctx = &hook_allocs;
+	assert_int_equal(vr_sof_init(&cfg), 0);
+	vr = vregion_create(PG);
+	p = sof_ctx_alloc(&ctx, 0, 10, 0);
+	assert_ptr_equal(p, hook_buf);
+	ctx.vreg = vr;
+	frees = hook_frees;
+	sof_ctx_free(&ctx, p);				/* no heap_owns: refused */
+	assert_int_equal(hook_frees, frees);
+	assert_int_equal(st_of(vr).errors, 1);
+	sof_heap_free(NULL, p);				/* no heap_owns: passed on */
+	assert_int_equal(hook_frees, frees + 1);
+	assert_null(vregion_put(vr));
+	assert_int_equal(vr_sof_deinit(), 0);
+
+	cfg.heap_owns = my_heap_owns;
+	assert_int_equal(vr_sof_init(&cfg), 0);
+	vr = vregion_create(PG);
+	ctx.vreg = NULL;
+	p = sof_ctx_alloc(&ctx, 0, 10, 0);
+	ctx.vreg = vr;
+	sof_ctx_free(&ctx, p);				/* heap_owns: back to the heap */
+	assert_int_equal(hook_frees, frees + 2);
+	assert_int_equal(st_of(vr).errors, 0);
+	sof_heap_free(NULL, p);				/* double free: refused */
+	sof_heap_free(NULL, &local);			/* foreign: refused */
+	sof_ctx_free(&ctx, &local);			/* neither's: the region refuses */
+	assert_int_equal(hook_frees, frees + 2);
+	assert_int_equal(st_of(vr).errors, 1);
+	assert_null(vregion_put(vr));
+	assert_int_equal(vr_sof_deinit(), 0);
+}
+
 static void test_init_refused(void **state)
 {
 	struct vr_sof_config cfg;
@@ -381,6 +494,9 @@ static void test_init_refused(void **state)
 	assert_int_equal(vr_sof_init(&cfg), -EINVAL);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.heap_alloc = my_heap_alloc;			/* one hook of two */
+	assert_int_equal(vr_sof_init(&cfg), -EINVAL);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.heap_owns = my_heap_owns;			/* owns without the hooks */
 	assert_int_equal(vr_sof_init(&cfg), -EINVAL);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.min_align = 24;
@@ -471,11 +587,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ctx_with_region, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_ctx_without_region, NULL, teardown),
+		cmocka_unit_test_setup_teardown(test_ctx_free_heap_block, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_null_safety, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_state, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_vpage_non_lifo, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_vpage_many, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_init_explicit, NULL, teardown),
+		cmocka_unit_test_setup_teardown(test_init_heap_owns, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_init_refused, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_dp_module_lifecycle, NULL, teardown),
 	};

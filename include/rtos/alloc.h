@@ -9,7 +9,9 @@
  *   - without a context or without a vregion: the platform heap
  *     (sof_heap_alloc(ctx ? ctx->heap : NULL, ...)), see vregion/sof_compat.h;
  *   - sof_ctx_zalloc clears the block through whichever alias was returned;
- *   - sof_ctx_free(ctx, NULL) is a no-op.
+ *   - sof_ctx_free(ctx, NULL) is a no-op; a platform-heap block freed
+ *     through a context with a vregion goes back to the heap (upstream
+ *     refused it and leaked it: bug 4.13).
  * Only the subset of SOF's rtos/alloc.h that vregion users need is here
  * (no rmalloc/rballoc family).
  */
@@ -80,14 +82,16 @@ static inline void *sof_ctx_zalloc(struct mod_alloc_ctx *ctx, uint32_t flags,
 	return ptr;
 }
 
-/* Free to the context's vregion or heap; NULL is a no-op. */
+/* Free to the context's vregion or heap; NULL is a no-op. With a vregion, a
+ * platform-heap block (mod_balloc_align's) goes back to the heap instead of
+ * being refused and leaked (upstream 4.13; vr_sof_ctx_free). */
 static inline void sof_ctx_free(struct mod_alloc_ctx *ctx, void *ptr)
 {
 	if (!ptr)
 		return;
 
 	if (ctx && ctx->vreg)
-		vregion_free(ctx->vreg, ptr);
+		vr_sof_ctx_free(ctx->heap, ctx->vreg, ptr);
 	else
 		sof_heap_free(ctx ? ctx->heap : NULL, ptr);
 }

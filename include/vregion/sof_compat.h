@@ -92,6 +92,15 @@ struct vr_sof_config {
 	void *(*heap_alloc)(void *heap_ctx, struct k_heap *heap, uint32_t flags, size_t bytes,
 			    size_t align);
 	void (*heap_free)(void *heap_ctx, struct k_heap *heap, void *ptr);
+	/*
+	 * Optional, with the hooks: true iff ptr is a live block of the
+	 * platform heap. With it, vr_sof_heap_free refuses foreign pointers and
+	 * sof_ctx_free hands a heap block given with a region context back to
+	 * the heap (upstream bug 4.13, see sof_ctx_free); without it, the hooks
+	 * get every pointer and such a block is refused by the region (as
+	 * upstream). The default heaps always know their blocks.
+	 */
+	bool (*heap_owns)(void *heap_ctx, struct k_heap *heap, const void *ptr);
 	void *heap_ctx;
 };
 
@@ -126,7 +135,17 @@ static inline struct vr_region *vr_sof_region(struct vregion *vr)
  * sof_heap_alloc/free in rtos/alloc.h. NULL iff bytes is 0, align is not 0 or
  * a power of two, or the heap is out of memory. */
 void *vr_sof_heap_alloc(struct k_heap *heap, uint32_t flags, size_t bytes, size_t align);
+
+/* Free a platform-heap block. NULL is a no-op. A pointer the heap does not
+ * own (foreign, interior, double free) is logged and ignored when the heap
+ * can tell (the default heaps; hooks with heap_owns), else passed on. */
 void vr_sof_heap_free(struct k_heap *heap, void *ptr);
+
+/* sof_ctx_free for a context with a region: ptr inside the region goes to
+ * vregion_free; a live platform-heap block (known as above) goes back to
+ * the heap, with a warning (upstream leaked it: 4.13); anything else goes
+ * to vregion_free, which logs and refuses it (as upstream). */
+void vr_sof_ctx_free(struct k_heap *heap, struct vregion *vreg, void *ptr);
 
 #ifdef __cplusplus
 }

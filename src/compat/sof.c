@@ -23,6 +23,7 @@ static struct {
 	unsigned region_flags;
 	void *(*heap_alloc)(void *, struct k_heap *, uint32_t, size_t, size_t);
 	void (*heap_free)(void *, struct k_heap *, void *);
+	bool (*heap_owns)(void *, struct k_heap *, const void *);
 	void *heap_ctx;
 	size_t heap_live;		/* platform-heap blocks handed out */
 } sof;
@@ -51,7 +52,7 @@ static int setup_locked(const struct vr_sof_config *cfg)
 	if (!cfg)
 		cfg = &defaults;
 	if ((cfg->region_flags & ~(unsigned)(VR_REGION_SEAL | VR_REGION_GUARD)) ||
-	    !cfg->heap_alloc != !cfg->heap_free ||
+	    !cfg->heap_alloc != !cfg->heap_free || (cfg->heap_owns && !cfg->heap_alloc) ||
 	    (cfg->min_align && (!vr_is_pow2(cfg->min_align) || cfg->min_align < 8)))
 		return -EINVAL;
 	port = cfg->port;
@@ -80,6 +81,7 @@ static int setup_locked(const struct vr_sof_config *cfg)
 	sof.region_flags = cfg->region_flags;
 	sof.heap_alloc = cfg->heap_alloc;
 	sof.heap_free = cfg->heap_free;
+	sof.heap_owns = cfg->heap_owns;
 	sof.heap_ctx = cfg->heap_ctx;
 	sof.ready = true;
 	return 0;
@@ -125,56 +127,96 @@ struct vr_vpage_pool *vr_sof_pool(void)
 
 /* ---- platform heap ------------------------------------------------------- */
 
-void *vr_sof_heap_alloc(struct k_heap *heap, uint32_t flags, size_t bytes, size_t align)
+/* The platform heap's entry points, read under the glue lock (the calls are
+ * made outside it: a hook may call back into this layer). */
+struct heap_ops {
+	struct vr_vpage_pool *pool;
+	void *(*alloc)(void *, struct k_heap *, uint32_t, size_t, size_t);
+	void (*free)(void *, struct k_heap *, void *);
+	bool (*owns)(void *, struct k_heap *, const void *);
+	void *ctx;
+};
+
+/* false iff the pool is not set up (and could not be, with setup). */
+static bool heap_ops_get(struct heap_ops *o, bool setup)
 {
-	void *(*hook)(void *, struct k_heap *, uint32_t, size_t, size_t) = NULL;
-	void *ctx = NULL, *p;
 	bool ready;
 
-	if (bytes == 0 || (align && !vr_is_pow2(align)))
-		return NULL;
 	vr_sof_glue_lock();
-	ready = sof.ready || setup_locked(NULL) == 0;
+	ready = sof.ready || (setup && setup_locked(NULL) == 0);
 	if (ready) {
-		hook = sof.heap_alloc;
-		ctx = sof.heap_ctx;
+		o->pool = &sof.pool;
+		o->alloc = sof.heap_alloc;
+		o->free = sof.heap_free;
+		o->owns = sof.heap_owns;
+		o->ctx = sof.heap_ctx;
 	}
 	vr_sof_glue_unlock();
-	if (!ready)
-		return NULL;
-	/* outside the lock: a hook may call back into this layer */
-	p = hook ? hook(ctx, heap, flags, bytes, align) : vr_sof_glue_heap_alloc(bytes, align);
-	if (p) {
-		vr_sof_glue_lock();
+	return ready;
+}
+
+static void heap_live_add(int d)
+{
+	vr_sof_glue_lock();
+	if (d > 0)
 		sof.heap_live++;
-		vr_sof_glue_unlock();
-	}
+	else if (sof.heap_live)
+		sof.heap_live--;
+	vr_sof_glue_unlock();
+}
+
+void *vr_sof_heap_alloc(struct k_heap *heap, uint32_t flags, size_t bytes, size_t align)
+{
+	struct heap_ops o;
+	void *p;
+
+	if (bytes == 0 || (align && !vr_is_pow2(align)) || !heap_ops_get(&o, true))
+		return NULL;
+	p = o.alloc ? o.alloc(o.ctx, heap, flags, bytes, align) : vr_sof_glue_heap_alloc(bytes, align);
+	if (p)
+		heap_live_add(1);
 	return p;
 }
 
 void vr_sof_heap_free(struct k_heap *heap, void *ptr)
 {
-	void (*hook)(void *, struct k_heap *, void *) = NULL;
-	void *ctx = NULL;
-	bool ready;
+	struct heap_ops o;
+	int rc = 0;
+
+	if (!ptr || !heap_ops_get(&o, false))
+		return;		/* nothing was set up: not ours */
+	if (!o.free)
+		rc = vr_sof_glue_heap_free(ptr);
+	else if (o.owns && !o.owns(o.ctx, heap, ptr))
+		rc = -EINVAL;
+	else
+		o.free(o.ctx, heap, ptr);
+	if (rc) {
+		sof_log(o.pool, VR_LOG_ERR, "sof_heap_free",
+			"not a platform-heap block (foreign pointer or double free?)", (uintptr_t)ptr, 0);
+		return;
+	}
+	heap_live_add(-1);
+}
+
+void vr_sof_ctx_free(struct k_heap *heap, struct vregion *vreg, void *ptr)
+{
+	struct heap_ops o;
+	bool heap_block;
 
 	if (!ptr)
 		return;
-	vr_sof_glue_lock();
-	ready = sof.ready;
-	if (ready) {
-		hook = sof.heap_free;
-		ctx = sof.heap_ctx;
-		if (sof.heap_live)
-			sof.heap_live--;
+	if (!vr_region_contains(vr_sof_region(vreg), ptr) && heap_ops_get(&o, false)) {
+		heap_block = o.free ? o.owns && o.owns(o.ctx, heap, ptr) : vr_sof_glue_heap_owns(ptr);
+		if (heap_block) {
+			sof_log(o.pool, VR_LOG_WRN, "sof_ctx_free",
+				"platform-heap block freed through a region context: given back to the heap",
+				(uintptr_t)ptr, 0);
+			vr_sof_heap_free(heap, ptr);
+			return;
+		}
 	}
-	vr_sof_glue_unlock();
-	if (!ready)
-		return;		/* nothing was set up: not ours */
-	if (hook)
-		hook(ctx, heap, ptr);
-	else
-		vr_sof_glue_heap_free(ptr);
+	vregion_free(vreg, ptr);
 }
 
 /* ---- sof/lib/vpage.h -------------------------------------------------------- */

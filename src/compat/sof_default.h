@@ -21,8 +21,11 @@ int vr_sof_glue_port_create(const struct vr_port **port);
 /* Destroy it (all pages unmapped, metadata freed). Glue lock held. */
 void vr_sof_glue_port_destroy(void);
 
-/* The default platform heap: bytes > 0, align 0 or a power of two. */
+/* The default platform heap: bytes > 0, align 0 or a power of two. It knows
+ * its live blocks: owns() is exact, free() refuses anything else (-EINVAL,
+ * nothing done). Thread-safe where the glue is (posix). */
 void *vr_sof_glue_heap_alloc(size_t bytes, size_t align);
-void vr_sof_glue_heap_free(void *ptr);
+int vr_sof_glue_heap_free(void *ptr);
+bool vr_sof_glue_heap_owns(const void *ptr);
 
 #endif /* VR_SOF_DEFAULT_H */

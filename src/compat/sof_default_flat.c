@@ -58,8 +58,12 @@ void *vr_sof_glue_heap_alloc(size_t bytes, size_t align)
 	return flat_heap ? vr_heap_aligned_alloc(flat_heap, align, bytes) : NULL;
 }
 
-void vr_sof_glue_heap_free(void *ptr)
+int vr_sof_glue_heap_free(void *ptr)
 {
-	if (flat_heap)
-		(void)vr_heap_free(flat_heap, ptr);
+	return flat_heap ? vr_heap_free(flat_heap, ptr) : -EINVAL;
+}
+
+bool vr_sof_glue_heap_owns(const void *ptr)
+{
+	return flat_heap && vr_heap_usable_size(flat_heap, ptr) != 0;
 }
