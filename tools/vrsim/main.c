@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -50,8 +51,12 @@ static void usage(FILE *f)
 static int read_all(FILE *f, char **out, size_t *len)
 {
 	size_t cap = 65536, n = 0;
-	char *b = malloc(cap);
+	struct stat st;
+	char *b;
 
+	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode))
+		return -EISDIR;
+	b = malloc(cap);
 	if (!b)
 		return -ENOMEM;
 	for (;;) {
@@ -78,8 +83,10 @@ static int read_all(FILE *f, char **out, size_t *len)
 			break;
 	}
 	if (ferror(f)) {
+		int e = errno ? errno : EIO;
+
 		free(b);
-		return -EIO;
+		return -e;
 	}
 	*out = b;
 	*len = n;
@@ -94,6 +101,7 @@ struct override {
 int main(int argc, char **argv)
 {
 	const char *path = NULL, *svg = NULL;
+	FILE *svg_f = NULL;
 	bool json = false, nosize = false, check_only = false, verbose = false;
 	struct override ov[32];
 	unsigned nov = 0, i;
@@ -227,6 +235,18 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* the SVG file is opened before anything plays: a path that cannot be
+	 * written is a bad command line (exit 2), not a summary and then exit 1 */
+	if (svg) {
+		svg_f = fopen(svg, "w");
+		if (!svg_f) {
+			fprintf(stderr, "vrsim: cannot write %s: %s\n", svg, strerror(errno));
+			free(sizes);
+			vrs_scenario_free(&sc);
+			return 2;
+		}
+	}
+
 	po.flags = VRS_PLAY_RECORD | VRS_PLAY_VALIDATE | (verbose ? VRS_PLAY_VERBOSE : 0);
 	po.size_override = sizes;
 	po.log = stderr;
@@ -239,6 +259,10 @@ int main(int argc, char **argv)
 		vrs_result_free(&r);
 		free(sizes);
 		vrs_scenario_free(&sc);
+		if (svg_f) {
+			fclose(svg_f);
+			remove(svg);
+		}
 		return 1;
 	}
 	memset(&sz, 0, sizeof(sz));
@@ -260,14 +284,10 @@ int main(int argc, char **argv)
 		vrs_report_json(stdout, &rp);
 	else
 		vrs_report_text(stdout, &rp);
-	if (svg) {
-		FILE *f = fopen(svg, "w");
-		int bad = !f;
+	if (svg_f) {
+		int bad = vrs_report_svg(svg_f, &rp) != 0;
 
-		if (f) {
-			bad |= vrs_report_svg(f, &rp) != 0;
-			bad |= fclose(f) != 0;
-		}
+		bad |= fclose(svg_f) != 0;
 		if (bad) {
 			fprintf(stderr, "vrsim: cannot write %s: %s\n", svg, strerror(errno));
 			status = status ? status : 1;

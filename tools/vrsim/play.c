@@ -188,8 +188,9 @@ static void observe(struct pctx *c, uint32_t reg)
 	}
 }
 
-static void failure(struct pctx *c, uint32_t key, const struct vrs_event *e, bool surprise,
-		    size_t largest, int phase)
+/* Count a failure of region `key`; returns its record (NULL if not kept). */
+static struct vrs_fail *failure(struct pctx *c, uint32_t key, const struct vrs_event *e,
+				bool surprise, size_t largest, int phase)
 {
 	struct vrs_region_rec *q = rec(c, key);
 	bool expected = (e->flags & VRS_F_EXPECT_FAIL) != 0;
@@ -206,7 +207,7 @@ static void failure(struct pctx *c, uint32_t key, const struct vrs_event *e, boo
 		c->r->unexpected++;
 	}
 	if (q->nfails >= VRS_MAX_FAILS)
-		return;
+		return NULL;
 	f = &q->fails[q->nfails++];
 	f->event = c->ev;
 	f->line = c->line;
@@ -216,7 +217,9 @@ static void failure(struct pctx *c, uint32_t key, const struct vrs_event *e, boo
 	f->alloc = e->alloc;
 	f->size = e->size;
 	f->largest_free = largest;
+	f->phys_free = 0;
 	f->phase = phase;
+	return f;
 }
 
 static uint32_t new_region(struct pctx *c, uint32_t key, const struct vrs_event *e)
@@ -225,6 +228,7 @@ static uint32_t new_region(struct pctx *c, uint32_t key, const struct vrs_event 
 	struct vrs_region_rec *q = rec(c, key);
 	struct vr_region_config cfg;
 	struct vr_region *vr;
+	struct vrs_fail *f;
 	size_t size = e->size;
 
 	if (c->o->size_override && c->o->size_override[key])
@@ -243,16 +247,24 @@ static uint32_t new_region(struct pctx *c, uint32_t key, const struct vrs_event 
 
 		if (vr_vpage_get_stats(&c->pool, &ps))
 			memset(&ps, 0, sizeof(ps));
-		failure(c, key, e, false, ps.largest_free_run * sc->plat.page, -1);
+		f = failure(c, key, e, false, ps.largest_free_run * sc->plat.page, -1);
+		if (f) {
+			f->size = size;		/* as played (--region, sizing) */
+			f->phys_free = ps.ppages_free;
+		}
+		if (!(e->flags & VRS_F_EXPECT_FAIL))
+			q->create_unexpected++;
 		snprintf(c->note, sizeof(c->note),
-			 "FAILED: no room for %zu pages (largest free run %zu pages, %zu "
-			 "physical pages free)%s", (size + sc->plat.page - 1) / sc->plat.page,
+			 "FAILED: no room for %zu pages + %zu guard (largest free run %zu pages, %zu "
+			 "physical pages free)%s", vrs_pages(size, sc->plat.page), sc->plat.guard,
 			 ps.largest_free_run, ps.ppages_free,
 			 (e->flags & VRS_F_EXPECT_FAIL) ? " [expected]" : "");
 		return VRS_NONE;
 	}
 	if (e->flags & VRS_F_EXPECT_FAIL) {
-		failure(c, key, e, true, 0, -1);
+		f = failure(c, key, e, true, 0, -1);
+		if (f)
+			f->size = size;
 		snprintf(c->note, sizeof(c->note), "ok, but expected to fail: released again");
 		vr_region_put(vr);
 		return VRS_NONE;
@@ -915,6 +927,8 @@ int vrs_play(const struct vrs_scenario *sc, const struct vrs_play_opts *opts,
 	}
 	c.pool_ok = true;
 	g_cur = &c;
+	/* until a page is taken, "at the peak" is the empty window */
+	r->frag_free_at_peak = r->frag_largest_at_peak = sc->plat.virt;
 
 	for (c.ev = 0; c.ev < sc->nevs; c.ev++) {
 		const struct vrs_event *e = &sc->evs[c.ev];

@@ -42,7 +42,9 @@ struct vrs_fail {
 	bool surprise;			/* expected to fail but succeeded */
 	uint32_t alloc;			/* allocation id or VRS_NONE */
 	size_t size;			/* bytes asked (alloc, region) */
-	size_t largest_free;		/* interim: largest free block then; lifetime: bytes left */
+	size_t largest_free;		/* interim: largest free block then; lifetime: bytes
+					 * left; creation: largest free virtual run in bytes */
+	size_t phys_free;		/* creation: physical pages free then (else 0) */
 	int phase;			/* region phase at the time (enum vr_region_phase) */
 };
 
@@ -66,6 +68,7 @@ struct vrs_region_rec {
 	unsigned peak_line;		/* line of the interim peak */
 	size_t allocs, frees;		/* successful calls */
 	size_t unexpected;		/* failures not marked expect=fail */
+	size_t create_unexpected;	/* of which creations of the region */
 	size_t expected;		/* failures marked expect=fail */
 	size_t surprises;		/* expect=fail events that succeeded */
 	size_t invalid;			/* set_interim that left the region INVALID */

@@ -9,18 +9,27 @@
 
 #include "report.h"
 
+/* A JSON string. Bytes that are not UTF-8 (a file name can be anything)
+ * become U+FFFD, so the output is always valid JSON. */
 static void jstr(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (; *s; s++) {
+	while (*s) {
 		unsigned char c = (unsigned char)*s;
+		size_t k = vrs_utf8_len(s);
 
+		if (!k) {
+			fputs("\\ufffd", f);
+			s++;
+			continue;
+		}
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
+		else if (c < 0x20 || c == 0x7f)
 			fprintf(f, "\\u%04x", c);
 		else
-			fputc(c, f);
+			fwrite(s, 1, k, f);
+		s += k;
 	}
 	fputc('"', f);
 }
@@ -36,7 +45,8 @@ static void jfail(FILE *f, const struct vrs_scenario *sc, const struct vrs_fail 
 	jstr(f, x->kind == VRS_EV_ALLOC ? sc->allocs[e->alloc].name : sc->objs[e->obj].name);
 	fprintf(f, ", \"size\": %zu, \"phase\": ", x->size);
 	jstr(f, vrs_phase_name(x->phase));
-	fprintf(f, ", \"room\": %zu, \"expected\": %s, \"surprise\": %s, \"text\": ", x->largest_free,
+	fprintf(f, ", \"room\": %zu, \"physical_free_pages\": %zu, \"expected\": %s, "
+		"\"surprise\": %s, \"text\": ", x->largest_free, x->phys_free,
 		x->expected ? "true" : "false", x->surprise ? "true" : "false");
 	vrs_fail_describe(sc, x, buf, sizeof(buf));
 	jstr(f, buf);
@@ -91,13 +101,24 @@ static void jregion(FILE *f, const struct vrs_report *rp, uint32_t k)
 		const struct vrs_size_rec *s = &rp->sz->reg[k];
 
 		fprintf(f, "{\"status\": \"%s\", \"bytes\": %zu, \"pages\": %zu, "
-			"\"written_pages\": %zu, \"one_page_less_fails\": %s, "
+			"\"written_pages\": %zu, \"max_pages\": %zu, \"one_page_less_fails\": %s, "
 			"\"one_page_more_passes\": %s, \"replays\": %u,\n       "
 			"\"failure_one_page_less\": ", status_name(s->status), s->bytes, s->pages,
-			s->written_pages, s->below_fails ? "true" : "false",
+			s->written_pages, s->max_pages, s->below_fails ? "true" : "false",
 			s->above_passes ? "true" : "false", s->plays);
 		if (s->has_below_fail)
 			jfail(f, sc, &s->below_fail);
+		else
+			fprintf(f, "null");
+		fprintf(f, ",\n       \"failure_one_page_more\": ");
+		if (s->has_above_fail)
+			jfail(f, sc, &s->above_fail);
+		else
+			fprintf(f, "null");
+		fprintf(f, ",\n       \"blocking_pages\": %zu, \"blocking_failure\": ",
+			s->blocking_pages);
+		if (s->has_blocking_fail)
+			jfail(f, sc, &s->blocking_fail);
 		else
 			fprintf(f, "null");
 		fprintf(f, "}}");

@@ -23,16 +23,27 @@ static const char *const palette[] = {
 	"#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#6b8e23",
 };
 
+/* XML text: markup escaped; bytes that are not UTF-8 and control characters
+ * XML 1.0 forbids (a file name can hold anything) become '?'. */
 static void esc(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
+	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		size_t k = vrs_utf8_len(s);
+
+		if (!k || (c < 0x20 && c != '\t') || c == 0x7f) {
+			fputc('?', f);
+			s++;
+			continue;
+		}
+		switch (c) {
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '&': fputs("&amp;", f); break;
 		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f); break;
+		default: fwrite(s, 1, k, f); break;
 		}
+		s += k;
 	}
 }
 

@@ -37,11 +37,29 @@ void vrs_fail_describe(const struct vrs_scenario *sc, const struct vrs_fail *f, 
 			 sc->objs[e->obj].name, f->largest_free,
 			 sc->objs[e->obj].seal ? " starting on the next page (seal)" : "");
 		break;
-	default:
-		snprintf(buf, n, "line %u: create %s: no run of free pages for it (largest free "
-			 "run %zu pages)", f->line, sc->objs[e->obj].name,
-			 f->largest_free / sc->plat.page);
+	default: {
+		/* why the pool said no: the run of virtual pages (with its guard)
+		 * or the physical pages to map it */
+		const size_t page = sc->plat.page, g = sc->plat.guard;
+		size_t need = vrs_pages(f->size, page), run = f->largest_free / page;
+
+		if (need > sc->plat.virt - g || need > sc->plat.phys)
+			snprintf(buf, n, "line %u: create %s: %zu pages, more than the platform can "
+				 "map (window %zu pages with %zu guard, %zu physical pages)", f->line,
+				 sc->objs[e->obj].name, need, sc->plat.virt, g, sc->plat.phys);
+		else if (need + g > run)
+			snprintf(buf, n, "line %u: create %s: no run of %zu free virtual pages (%zu + "
+				 "%zu guard); the largest free run is %zu pages", f->line,
+				 sc->objs[e->obj].name, need + g, need, g, run);
+		else if (need > f->phys_free)
+			snprintf(buf, n, "line %u: create %s: %zu physical pages needed, %zu free (a "
+				 "run of %zu virtual pages was free)", f->line, sc->objs[e->obj].name,
+				 need, f->phys_free, run);
+		else
+			snprintf(buf, n, "line %u: create %s (%zu pages): refused by the library "
+				 "(metadata or mapping; see -v)", f->line, sc->objs[e->obj].name, need);
 		break;
+	}
 	}
 	if (f->surprise)
 		snprintf(buf, n, "line %u: %s %s: expected to fail, but succeeded", f->line,
@@ -79,7 +97,7 @@ static void regions_table(FILE *f, const struct vrs_report *rp)
 		if (!q->is_region)
 			continue;
 		snprintf(req, sizeof(req), "%zu (%zu)", q->requested,
-			 (q->requested + sc->plat.page - 1) / sc->plat.page);
+			 vrs_pages(q->requested, sc->plat.page));
 		snprintf(fail, sizeof(fail), "%zu/%zu", q->unexpected, q->expected);
 		if (!rp->sz) {
 			snprintf(recd, sizeof(recd), "(not sized)");
@@ -193,6 +211,11 @@ static void region_notes(FILE *f, const struct vrs_report *rp)
 				} else {
 					fprintf(f, "; %zu DOES NOT FAIL\n", s->pages - 1);
 				}
+				if (s->has_above_fail && s->status == VRS_SIZE_OK) {
+					vrs_fail_describe(sc, &s->above_fail, buf, sizeof(buf));
+					fprintf(f, "  %s: %zu pages do not play clean (the pool's limit, "
+						"not the region's): %s\n", sc->objs[k].name, s->pages + 1, buf);
+				}
 				if (s->status == VRS_SIZE_NONMONOTONIC)
 					fprintf(f, "  %s: NOT MONOTONIC: %zu pages %s\n", sc->objs[k].name,
 						s->nonmono_pages,
@@ -207,11 +230,36 @@ static void region_notes(FILE *f, const struct vrs_report *rp)
 						sc->objs[k].name, s->pages - s->written_pages);
 				break;
 			case VRS_SIZE_NONE:
-				fprintf(f, "  %s: no size up to the whole window (%zu pages) plays clean\n",
-					sc->objs[k].name, sc->plat.virt);
+				if (s->has_blocking_fail)
+					vrs_fail_describe(sc, &s->blocking_fail, buf, sizeof(buf));
+				else
+					snprintf(buf, sizeof(buf), "(no failure recorded)");
+				if (s->has_blocking_fail && (s->blocking_fail.kind == VRS_EV_PIPELINE ||
+							     s->blocking_fail.kind == VRS_EV_MODULE)) {
+					char small[256];
+
+					if (s->has_below_fail) {
+						vrs_fail_describe(sc, &s->below_fail, small, sizeof(small));
+						fprintf(f, "  %s: NO SIZE FITS: %zu page%s %s too small (%s)\n",
+							sc->objs[k].name, s->blocking_pages - 1,
+							s->blocking_pages == 2 ? "" : "s",
+							s->blocking_pages == 2 ? "is" : "are", small);
+						fprintf(f, "  %s: and %zu pages cannot be created (%s)\n",
+							sc->objs[k].name, s->blocking_pages, buf);
+					} else {
+						fprintf(f, "  %s: NO SIZE FITS: not even %zu page can be "
+							"created (%s)\n", sc->objs[k].name,
+							s->blocking_pages, buf);
+					}
+				} else
+					fprintf(f, "  %s: NO SIZE FITS: even %zu pages (the largest region the "
+						"platform holds: %zu window pages less %zu guard, %zu physical) "
+						"fail at %s\n", sc->objs[k].name, s->blocking_pages,
+						sc->plat.virt, sc->plat.guard, sc->plat.phys, buf);
 				break;
 			default:
-				fprintf(f, "  %s: not sized (never created as written)\n", sc->objs[k].name);
+				fprintf(f, "  %s: not sized (its creation is expected to fail)\n",
+					sc->objs[k].name);
 				break;
 			}
 		}
@@ -224,10 +272,16 @@ static void pool(FILE *f, const struct vrs_report *rp)
 	const struct vrs_result *r = rp->r;
 
 	fprintf(f, "\nPool\n");
-	fprintf(f, "  virtual pages    peak %zu of %zu (guard pages included) after line %u\n",
-		r->vpeak, sc->plat.virt, r->vpeak_line);
-	fprintf(f, "  physical pages   peak %zu of %zu after line %u\n", r->ppeak, sc->plat.phys,
-		r->ppeak_line);
+	if (r->vpeak)
+		fprintf(f, "  virtual pages    peak %zu of %zu (guard pages included) after line %u\n",
+			r->vpeak, sc->plat.virt, r->vpeak_line);
+	else
+		fprintf(f, "  virtual pages    peak 0 of %zu (no region was created)\n", sc->plat.virt);
+	if (r->ppeak)
+		fprintf(f, "  physical pages   peak %zu of %zu after line %u\n", r->ppeak,
+			sc->plat.phys, r->ppeak_line);
+	else
+		fprintf(f, "  physical pages   peak 0 of %zu\n", sc->plat.phys);
 	fprintf(f, "  fragmentation    at the peak: largest free run %zu of %zu free pages (%.1f%%)\n",
 		r->frag_largest_at_peak, r->frag_free_at_peak,
 		r->frag_free_at_peak ? 100.0 * (1.0 - (double)r->frag_largest_at_peak /

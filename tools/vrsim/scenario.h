@@ -160,6 +160,12 @@ const char *vrs_ev_name(unsigned kind);
  * at a NUL. */
 size_t vrs_utf8_len(const char *s);
 
+/* Pages of `bytes` rounded up, without overflow (page > 0). */
+static inline size_t vrs_pages(size_t bytes, size_t page)
+{
+	return bytes / page + (bytes % page != 0);
+}
+
 /* "pipeline", "ll", "dp", "buffer". */
 const char *vrs_kind_name(enum vrs_obj_kind kind);
 

@@ -10,6 +10,22 @@
 
 #include "size.h"
 
+/* What one replay says about region `key`. */
+enum { T_SMALL = 0, T_CLEAN = 1, T_BIG = 2 };
+
+/* Unexpected failures of the region that are not creations: too small. */
+static size_t small_fails(const struct vrs_region_rec *q)
+{
+	return q->unexpected - q->create_unexpected;
+}
+
+static int outcome(const struct vrs_region_rec *q)
+{
+	return !q->unexpected ? T_CLEAN : small_fails(q) ? T_SMALL : T_BIG;
+}
+
+/* Replay with `key` at `pages`. Returns T_* or a negative errno; *first gets
+ * the first unexpected failure of the kind that decided (when not NULL). */
 static int try_sizes(const struct vrs_scenario *sc, size_t *ov, uint32_t key, size_t pages,
 		     struct vrs_fail *first)
 {
@@ -25,14 +41,17 @@ static int try_sizes(const struct vrs_scenario *sc, size_t *ov, uint32_t key, si
 		return rc;
 	}
 	q = &r.reg[key];
-	rc = q->unexpected == 0;
-	if (!rc && first) {
+	rc = outcome(q);
+	if (rc != T_CLEAN && first) {
 		unsigned i;
 
 		memset(first, 0, sizeof(*first));
 		for (i = 0; i < q->nfails; i++) {
-			if (!q->fails[i].expected && !q->fails[i].surprise) {
-				*first = q->fails[i];
+			const struct vrs_fail *f = &q->fails[i];
+			bool create = f->kind == VRS_EV_PIPELINE || f->kind == VRS_EV_MODULE;
+
+			if (!f->expected && !f->surprise && create == (rc == T_BIG)) {
+				*first = *f;
 				break;
 			}
 		}
@@ -51,42 +70,71 @@ int vrs_size_try(const struct vrs_scenario *sc, uint32_t key, size_t pages,
 		return -ENOMEM;
 	rc = try_sizes(sc, ov, key, pages, first);
 	free(ov);
-	return rc;
+	return rc < 0 ? rc : rc == T_CLEAN;
 }
 
-/* Size one region. Returns 0 or a negative errno. */
+size_t vrs_size_max_pages(const struct vrs_scenario *sc)
+{
+	size_t v = sc->plat.virt - sc->plat.guard;	/* the parser keeps guard < virt */
+
+	return v < sc->plat.phys ? v : sc->plat.phys;
+}
+
+/*
+ * Size one region. "Big enough" (no allocation or complete fails: clean, or
+ * only the creation fails) is assumed monotonic in the page count; the
+ * smallest big-enough size is found by doubling from the size as written,
+ * then bisection, and confirmed with its neighbours. Returns 0 or a
+ * negative errno.
+ */
 static int size_one(const struct vrs_scenario *sc, const struct vrs_result *aw, size_t *ov,
 		    uint32_t key, struct vrs_size_rec *s)
 {
-	const size_t page = sc->plat.page, maxp = sc->plat.virt;
+	const size_t page = sc->plat.page, maxp = vrs_size_max_pages(sc);
 	size_t lo = 0, hi, w;
-	int rc;
+	int rc, at_w;
 
-	w = (sc->objs[key].size + page - 1) / page;
+	w = vrs_pages(sc->objs[key].size, page);
 	s->written_pages = w;
+	s->max_pages = maxp;
 	if (w > maxp)
 		w = maxp;
 	if (!w)
 		w = 1;
-	/* find a size that passes: as written, else double up to the window */
+	/* the size as written: from the play as written when that is what it was */
+	if (vrs_pages(aw->reg[key].requested, page) == w) {
+		at_w = outcome(&aw->reg[key]);
+	} else {
+		at_w = try_sizes(sc, ov, key, w, NULL);
+		s->plays++;
+		if (at_w < 0)
+			return at_w;
+	}
+	/* invariant: lo is too small (0 counts as too small), hi is big enough */
 	hi = w;
-	if (aw->reg[key].unexpected) {
+	if (at_w == T_SMALL) {
 		for (;;) {
+			lo = hi;
+			if (hi == maxp) {
+				/* too small even at the largest region the platform holds */
+				s->status = VRS_SIZE_NONE;
+				s->blocking_pages = maxp;
+				rc = try_sizes(sc, ov, key, maxp, &s->blocking_fail);
+				s->plays++;
+				if (rc < 0)
+					return rc;
+				s->has_blocking_fail = rc != T_CLEAN;
+				return 0;
+			}
+			hi = hi > maxp / 2 ? maxp : hi * 2;
 			rc = try_sizes(sc, ov, key, hi, NULL);
 			s->plays++;
 			if (rc < 0)
 				return rc;
-			if (rc)
+			if (rc != T_SMALL)
 				break;
-			lo = hi;
-			if (hi == maxp) {
-				s->status = VRS_SIZE_NONE;
-				return 0;
-			}
-			hi = hi * 2 > maxp ? maxp : hi * 2;
 		}
 	}
-	/* invariant: lo fails (0 counts as failing), hi passes */
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -94,20 +142,37 @@ static int size_one(const struct vrs_scenario *sc, const struct vrs_result *aw, 
 		s->plays++;
 		if (rc < 0)
 			return rc;
-		if (rc)
+		if (rc != T_SMALL)
 			hi = mid;
 		else
 			lo = mid;
 	}
-	s->pages = hi;
-	s->bytes = hi * page;
-	s->status = VRS_SIZE_OK;
-	/* confirm: hi passes, hi - 1 fails, hi + 1 passes */
-	rc = try_sizes(sc, ov, key, hi, NULL);
+	/* confirm: hi plays clean, hi - 1 fails, hi + 1 plays clean */
+	rc = try_sizes(sc, ov, key, hi, &s->blocking_fail);
 	s->plays++;
 	if (rc < 0)
 		return rc;
-	if (!rc) {
+	if (rc == T_BIG) {
+		/* the smallest size that is not too small cannot be created: one
+		 * page less is too small (its failure says why) */
+		s->status = VRS_SIZE_NONE;
+		s->blocking_pages = hi;
+		s->has_blocking_fail = true;
+		if (hi > 1) {
+			rc = try_sizes(sc, ov, key, hi - 1, &s->below_fail);
+			s->plays++;
+			if (rc < 0)
+				return rc;
+			s->has_below_fail = rc != T_CLEAN;
+			s->below_fails = rc != T_CLEAN;
+		}
+		return 0;
+	}
+	memset(&s->blocking_fail, 0, sizeof(s->blocking_fail));
+	s->pages = hi;
+	s->bytes = hi * page;
+	s->status = VRS_SIZE_OK;
+	if (rc != T_CLEAN) {
 		s->status = VRS_SIZE_NONMONOTONIC;	/* not reproducible */
 		s->nonmono_pages = hi;
 	}
@@ -116,28 +181,31 @@ static int size_one(const struct vrs_scenario *sc, const struct vrs_result *aw, 
 		s->plays++;
 		if (rc < 0)
 			return rc;
-		s->below_fails = rc == 0;
-		s->has_below_fail = rc == 0;
-		if (rc) {
+		s->below_fails = rc != T_CLEAN;
+		s->has_below_fail = rc != T_CLEAN;
+		if (rc == T_CLEAN) {
 			s->status = VRS_SIZE_NONMONOTONIC;
 			s->nonmono_pages = hi - 1;
 		}
 	}
 	if (hi < maxp) {
-		rc = try_sizes(sc, ov, key, hi + 1, NULL);
+		rc = try_sizes(sc, ov, key, hi + 1, &s->above_fail);
 		s->plays++;
 		if (rc < 0)
 			return rc;
-		s->above_passes = rc == 1;
-		if (!rc) {
+		s->above_passes = rc == T_CLEAN;
+		s->has_above_fail = rc != T_CLEAN;
+		/* an allocation failing with more room is not monotonic; a creation
+		 * failing is the pool's limit, reported but not a contradiction */
+		if (rc == T_SMALL) {
 			s->status = VRS_SIZE_NONMONOTONIC;
 			s->nonmono_pages = hi + 1;
 		}
 	} else {
 		s->above_passes = true;
 	}
-	/* the size as written must pass if it is at least the answer */
-	if (s->status == VRS_SIZE_OK && w >= hi && aw->reg[key].unexpected) {
+	/* the size as written must not be too small if it is at least the answer */
+	if (s->status == VRS_SIZE_OK && w >= hi && at_w == T_SMALL) {
 		s->status = VRS_SIZE_NONMONOTONIC;
 		s->nonmono_pages = w;
 	}
@@ -158,7 +226,10 @@ int vrs_size(const struct vrs_scenario *sc, const struct vrs_result *aw, struct 
 		return -ENOMEM;
 	}
 	for (k = 0; k < sc->nobjs && !rc; k++) {
-		if (!aw->reg[k].is_region || !aw->reg[k].created)
+		/* sized: created at least once, or failed to be created when the
+		 * scenario did not expect it (a smaller size may fit) */
+		if (!aw->reg[k].is_region ||
+		    (!aw->reg[k].created && !aw->reg[k].create_unexpected))
 			continue;
 		rc = size_one(sc, aw, ov, k, &out->reg[k]);
 		ov[k] = 0;

@@ -6,9 +6,13 @@
  * replays the WHOLE scenario with that region's size changed and every other
  * region as written, and finds the smallest number of pages with which the
  * region has no unexpected failure (no allocation, set_interim or creation
- * that the scenario does not mark expect=fail). The answer is confirmed by
- * replaying it and one page less (which must fail) and one page more (which
- * must pass: if it does not, the region is reported as not monotonic).
+ * that the scenario does not mark expect=fail). A failed allocation or
+ * complete means "too small"; a failed creation of the region means "too
+ * large for the pool" (so a region that cannot be created as written is
+ * sized too). The search runs from 1 page to the largest region the
+ * platform can hold. The answer is confirmed by replaying it and one page
+ * less (which must fail) and one page more (which must pass: if an
+ * allocation fails there, the region is reported as not monotonic).
  * docs/vrsim.md explains why replay, not a formula.
  */
 #ifndef VRSIM_SIZE_H
@@ -17,10 +21,10 @@
 #include "play.h"
 
 enum vrs_size_status {
-	VRS_SIZE_NOT_SIZED = 0,	/* not a region, or never created */
+	VRS_SIZE_NOT_SIZED = 0,	/* not a region, or every creation expects to fail */
 	VRS_SIZE_OK,		/* pages found and confirmed */
 	VRS_SIZE_NONMONOTONIC,	/* found, but a larger size fails somewhere */
-	VRS_SIZE_NONE,		/* no size up to the window plays clean */
+	VRS_SIZE_NONE,		/* no size plays clean (blocking_fail says why) */
 };
 
 struct vrs_size_rec {
@@ -28,11 +32,23 @@ struct vrs_size_rec {
 	size_t pages;			/* recommended pages (OK, NONMONOTONIC) */
 	size_t bytes;			/* pages * page size */
 	size_t written_pages;		/* pages as written */
+	size_t max_pages;		/* the search's upper bound: the largest region
+					 * the platform can hold, min(virt - guard, phys) */
 	bool below_fails;		/* one page less fails (false only when pages == 1) */
 	bool has_below_fail;
 	struct vrs_fail below_fail;	/* first unexpected failure at one page less */
 	bool above_passes;		/* one page more plays clean too */
+	bool has_above_fail;
+	struct vrs_fail above_fail;	/* its first failure when it does not */
 	size_t nonmono_pages;		/* a larger size that fails (NONMONOTONIC) */
+	/* NONE: the failure that stops every size. Either the region is too
+	 * small even at max_pages (an allocation or complete fails there), or
+	 * the smallest size that is not too small cannot be created (the
+	 * creation failure at blocking_pages; below_fail then has the failure
+	 * one page less, too small). */
+	bool has_blocking_fail;
+	struct vrs_fail blocking_fail;
+	size_t blocking_pages;
 	unsigned plays;			/* replays spent on this region */
 };
 
@@ -55,6 +71,10 @@ int vrs_size(const struct vrs_scenario *sc, const struct vrs_result *as_written,
 	     struct vrs_sizing *out);
 
 void vrs_sizing_free(struct vrs_sizing *s);
+
+/* The largest region the platform can hold, in pages: min(virt - guard, phys).
+ * The sizer searches from 1 page up to it. */
+size_t vrs_size_max_pages(const struct vrs_scenario *sc);
 
 /*
  * One replay with region `key` at `pages` pages (others as written).

@@ -51,6 +51,15 @@ LEAK = "pipeline P size=8K\nmodule P.a ll\nalloc P.a.x 100\n"
 UNEXPECTED = "pipeline P size=4K\nalloc P.x 3000\nalloc P.y 3000\ndestroy P\n"
 SURPRISE = "pipeline P size=8K\nalloc P.x 64 expect=fail\ndestroy P\n"
 CLEAN = "pipeline P size=8K\nalloc P.x 64\ndestroy P\n"
+HUGE_PLATFORM = "platform page=1M phys=16M virt=4M\npipeline P size=8K\ndestroy P\n"
+# sizing: too small even at the largest region the platform holds (7 pages)
+NOFIT = "platform phys=64 virt=8\npipeline P size=4K\nalloc P.x 40000\ndestroy P\n"
+# sizing: 3 pages too small, 4 cannot be created (Q holds 5 of the 9 pages)
+NOPOOL = ("platform phys=9 virt=9\npipeline Q size=16K\npipeline P size=20K\n"
+          "alloc P.x 20000\ndestroy P\ndestroy Q\n")
+# sizing: P needs 3 pages; 4 cannot be created (the pool's limit, reported)
+POOLABOVE = ("platform phys=9 virt=9\npipeline Q size=16K\npipeline P size=12K\n"
+             "alloc P.x 9000\ndestroy P\ndestroy Q\n")
 
 
 def case_exit():
@@ -80,6 +89,39 @@ def case_exit():
             rc, out, err = run(*args)
             check(rc == 2, f"{args}: exit {rc}, want 2")
             check(out == "", f"{args}: nothing on stdout")
+        # what is wrong is said on stderr
+        rc, out, err = run(os.path.join(tmp, "missing.vrs"))
+        check("cannot open" in err and "No such file" in err, f"missing file: {err!r}")
+        rc, out, err = run(tmp)
+        check(rc == 2 and "Is a directory" in err, f"a directory: exit {rc}, {err!r}")
+        # an SVG path that cannot be written: bad command line, nothing played
+        rc, out, err = run("--svg", os.path.join(tmp, "no", "such", "dir.svg"),
+                           write(tmp, "clean.vrs", CLEAN))
+        check(rc == 2 and out == "" and "cannot write" in err, f"--svg bad path: exit {rc}")
+        # sizing: no size fits, and why (exit 1: the scenario fails as written)
+        rc, out, _ = run(write(tmp, "nofit.vrs", NOFIT))
+        check(rc == 1 and "P: NO SIZE FITS: even 7 pages" in out and
+              "alloc P.x 40000 B" in out, f"no size fits (too small at the limit): {rc}")
+        rc, out, _ = run(write(tmp, "nopool.vrs", NOPOOL))
+        check(rc == 1 and "P: NO SIZE FITS: 3 pages are too small" in out and
+              "and 4 pages cannot be created" in out, f"no size fits (pool): {rc}")
+        rc, out, _ = run(write(tmp, "poolabove.vrs", POOLABOVE))
+        check(rc == 0 and "recommended 3 pages" in out and "4 pages do not play clean" in out,
+              f"pool limit above the answer: {rc}")
+        # a platform the host cannot set up (a 4 TiB window under a 1 GiB address
+        # space limit): exit 1, the reason on stderr, no summary. Not under ASan,
+        # whose shadow memory needs the address space.
+        with open(VRSIM, "rb") as f:
+            asan = b"__asan_init" in f.read()
+        if not asan:
+            import resource
+
+            def limit():
+                resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+            p = subprocess.run([VRSIM, write(tmp, "huge.vrs", HUGE_PLATFORM)],
+                               capture_output=True, text=True, timeout=100, preexec_fn=limit)
+            check(p.returncode == 1 and p.stdout == "" and "cannot set up" in p.stderr,
+                  f"platform the host cannot map: exit {p.returncode}, {p.stderr!r}")
         # --check plays nothing
         rc, out, _ = run("--check", scen("hello.vrs"))
         check(rc == 0 and "OK" in out and "Regions" not in out, "--check: parse only")
@@ -130,11 +172,19 @@ def documented_keys():
     check(m is not None, "docs/vrsim.md has a <!-- json-keys --> table")
     if not m:
         return set()
-    keys = set()
+    keys, failure_objects = set(), []
     for row in m.group(1).splitlines():
-        k = re.match(r"^\|\s*`([^`]+)`", row)
+        k = re.match(r"^\|\s*`([^`]+)`\s*\|\s*([^|]*?)\s*\|", row)
         if k:
             keys.add(k.group(1))
+            if k.group(2) in ("failure", "failure/null"):
+                failure_objects.append(k.group(1))
+    # a "failure" has the keys of regions[].failures.list[]
+    prefix = "regions[].failures.list[]."
+    fkeys = [k[len(prefix):] for k in keys if k.startswith(prefix)]
+    check(len(fkeys) >= 9, f"failure object keys documented: {fkeys}")
+    for obj in failure_objects:
+        keys |= {f"{obj}.{k}" for k in fkeys}
     return keys
 
 
@@ -158,7 +208,9 @@ def case_json():
     seen = set()
     with tempfile.TemporaryDirectory() as tmp:
         runs = [[], [scen("src-8ch.vrs")], [scen("pool-limits.vrs")],
-                ["--no-size", scen("ztest.vrs")], [write(tmp, "leak.vrs", LEAK)]]
+                ["--no-size", scen("ztest.vrs")], [write(tmp, "leak.vrs", LEAK)],
+                [write(tmp, "nofit.vrs", NOFIT)], [write(tmp, "nopool.vrs", NOPOOL)],
+                [write(tmp, "poolabove.vrs", POOLABOVE)]]
         for args in runs:
             rc, out, err = run("--json", *args)
             try:

@@ -216,7 +216,14 @@ static void test_create_failure_skips(void **state)
 	assert_int_equal(q->created, 0);
 	assert_int_equal(q->unexpected, 1);
 	assert_int_equal(q->fails[0].kind, VRS_EV_PIPELINE);
+	assert_int_equal(q->create_unexpected, 1);
+	assert_int_equal(q->fails[0].size, 65536);
+	assert_int_equal(q->fails[0].phys_free, 8);
 	assert_int_equal(p.r.unexpected, 1);
+	/* nothing was ever mapped: the pool "at its peak" is the empty window */
+	assert_int_equal(p.r.vpeak, 0);
+	assert_int_equal(p.r.frag_free_at_peak, 8);
+	assert_int_equal(p.r.frag_largest_at_peak, 8);
 	assert_int_equal(p.r.skipped, 5);	/* 3 allocs, set_interim, interim reset */
 	assert_true(p.r.leak_ok);
 	done(&p);
@@ -270,6 +277,11 @@ static void test_physical_limit(void **state)
 	(void)state;
 	play_text(&p, text, NULL);
 	assert_int_equal(rec(&p, "A.b")->expected, 1);
+	/* the record says why: a run of 4 virtual pages was free, 2 physical */
+	assert_int_equal(rec(&p, "A.b")->fails[0].size, 12288);
+	assert_int_equal(rec(&p, "A.b")->fails[0].phys_free, 2);
+	assert_true(rec(&p, "A.b")->fails[0].largest_free >= 4 * 4096);
+	assert_int_equal(rec(&p, "A.b")->create_unexpected, 0);
 	assert_int_equal(rec(&p, "A.c")->created, 1);
 	assert_int_equal(p.r.ppeak, 6);
 	assert_true(vrs_result_clean(&p.r));
@@ -319,6 +331,16 @@ static void test_size_override(void **state)
 	play_text(&p, text, NULL);
 	assert_int_equal(rec(&p, "P")->unexpected, 1);
 	done(&p);
+	play_text(&p, text, ov);
+	assert_int_equal(rec(&p, "P")->unexpected, 0);
+	done(&p);
+	/* a creation failure records the size as played, not as written */
+	ov[0] = 64 * 4096;
+	play_text(&p, text, ov);
+	assert_int_equal(rec(&p, "P")->create_unexpected, 1);
+	assert_int_equal(rec(&p, "P")->fails[0].size, 64 * 4096);
+	done(&p);
+	ov[0] = 8192;
 	play_text(&p, text, ov);
 	assert_int_equal(rec(&p, "P")->unexpected, 0);
 	assert_int_equal(rec(&p, "P")->requested, 8192);
