@@ -57,6 +57,8 @@ struct slot {
 	size_t req;		/* bytes requested */
 	size_t align;		/* alignment requested (0 default) */
 	size_t usable;		/* vr_heap_usable_size() at alloc */
+	size_t blk;		/* vr_heap_block_bytes() at alloc: header, padding, usable */
+	uint8_t *lo;		/* first byte of the block (its header): p + usable - blk */
 	uint32_t tag;		/* fill tag */
 	uint8_t tail[TAIL];	/* the pattern's last TAIL bytes (quick check) */
 };
@@ -113,7 +115,7 @@ static size_t used_bytes_model(void)
 
 	for (i = 0; i < NSLOT; i++) {
 		if (M.s[i].p)
-			sum += M.s[i].usable + 4u;	/* header + payload, heap.h */
+			sum += M.s[i].blk;	/* stats.used is their sum (heap.h) */
 	}
 	return sum;
 }
@@ -155,17 +157,17 @@ static bool is_live_start(const uint8_t *p)
 	return false;
 }
 
-/* True iff [p - 4, p + n) touches a live block's [header, end). */
-static bool overlaps_live(const uint8_t *p, size_t n, int except)
+/* True iff [lo, hi) touches a live block's [header, end). */
+static bool overlaps_live(const uint8_t *lo, const uint8_t *hi, int except)
 {
 	int i;
 
 	for (i = 0; i < NSLOT; i++) {
-		const uint8_t *q = M.s[i].p;
+		const struct slot *b = &M.s[i];
 
-		if (!q || i == except)
+		if (!b->p || i == except)
 			continue;
-		if (p - 4 < q + M.s[i].usable && q - 4 < p + n)
+		if (lo < b->p + b->usable && b->lo < hi)
 			return true;
 	}
 	return false;
@@ -229,7 +231,7 @@ static void check_stats(void)
 		 "used %zu + free %zu + overhead %zu != total %zu",
 		 st.used, st.free, st.overhead, st.total);
 	FZ_CHECK(st.live == M.nlive, "live %zu != model %zu", st.live, M.nlive);
-	FZ_CHECK(st.used == used, "used %zu != model %zu (sum of usable + 4)", st.used, used);
+	FZ_CHECK(st.used == used, "used %zu != model %zu (sum of block bytes)", st.used, used);
 	FZ_CHECK(st.allocs == M.allocs, "allocs %zu != model %zu", st.allocs, M.allocs);
 	FZ_CHECK(st.frees == M.frees, "frees %zu != model %zu", st.frees, M.frees);
 	FZ_CHECK(st.failures == M.failures, "failures %zu != model %zu",
@@ -270,25 +272,32 @@ static void check_all(void)
 static void note_alloc(uint8_t *p, size_t req, size_t align)
 {
 	int i = slot_empty();
-	size_t u;
+	size_t u, blk, pad_max = align > VR_HEAP_ALIGN ? align - VR_HEAP_ALIGN : 0;
 
 	FZ_CHECK(i >= 0, "harness: no empty slot");
 	u = vr_heap_usable_size(M.h, p);
+	blk = vr_heap_block_bytes(M.h, p);
 	if (M.corrupt) {
 		/* Only what the heap promises whatever happened before. */
 		FZ_CHECK(in_buf(p, 1), "alloc returned %p outside the buffer [%p, +%zu)",
 			 (void *)p, (void *)M.mem, M.bytes);
-		if (u == 0 || !in_buf(p, u) || overlaps_live(p, u, -1))
+		if (u == 0 || blk < u + 4 || !in_buf(p + u - blk, blk) ||
+		    overlaps_live(p + u - blk, p + u, -1))
 			return;		/* do not write where we cannot know */
 	} else {
+		FZ_CHECK(blk % 8u == 0 && blk >= u + 4u && blk - u - 4u <= pad_max,
+			 "block_bytes %zu for usable %zu, align %zu (padding at most %zu)",
+			 blk, u, align, pad_max);
+		FZ_CHECK(in_buf(p + u - blk, blk), "block [%p, +%zu) outside the buffer",
+			 (void *)(p + u - blk), blk);
 		FZ_CHECK(in_buf(p - 4, req + 4), "block %p (+%zu) outside the buffer [%p, +%zu)",
 			 (void *)p, req, (void *)M.mem, M.bytes);
 		FZ_CHECK(((uintptr_t)p & (VR_HEAP_ALIGN - 1u)) == 0, "%p not 8-aligned", (void *)p);
 		FZ_CHECK(align <= VR_HEAP_ALIGN || ((uintptr_t)p & (align - 1u)) == 0,
 			 "%p not aligned to %zu", (void *)p, align);
 		FZ_CHECK(u >= req && in_buf(p, u), "usable %zu < request %zu or outside", u, req);
-		FZ_CHECK(!overlaps_live(p, u, -1), "block %p (+%zu) overlaps a live block",
-			 (void *)p, u);
+		FZ_CHECK(!overlaps_live(p + u - blk, p + u, -1),
+			 "block %p (+%zu) overlaps a live block", (void *)p, u);
 		FZ_CHECK(vr_heap_contains(M.h, p), "contains(%p) false for a live block", (void *)p);
 		M.allocs++;
 		M.gen++;
@@ -297,6 +306,8 @@ static void note_alloc(uint8_t *p, size_t req, size_t align)
 	M.s[i].req = req;
 	M.s[i].align = align;
 	M.s[i].usable = u;
+	M.s[i].blk = blk;
+	M.s[i].lo = p + u - blk;
 	M.s[i].tag = ++M.tagseq * 0x01000193u + (uint32_t)req;
 	fill_block(&M.s[i]);
 	M.nlive++;
@@ -472,6 +483,8 @@ static void op_bad_free(struct fz_in *in)
 		FZ_CHECK(!vr_heap_contains(M.h, foreign), "contains(foreign)");
 		FZ_CHECK(!vr_heap_contains(M.h, M.mem - 1), "contains(buffer - 1)");
 		FZ_CHECK(!vr_heap_contains(M.h, M.mem + M.bytes), "contains(buffer end)");
+		FZ_CHECK(vr_heap_contains(M.h, M.mem) &&
+			 vr_heap_contains(M.h, M.mem + M.bytes - 1), "contains(buffer ends) false");
 		if (i < 0 || M.corrupt)
 			break;
 		FZ_CHECK(vr_heap_usable_size(M.h, M.s[i].p) == M.s[i].usable,
@@ -541,16 +554,21 @@ static void op_walk(uint8_t arg)
 	for (i = 0; i < W.n; i++) {
 		struct walk_rec *r = &W.r[i];
 
+		size_t blk = r->used ? vr_heap_block_bytes(M.h, r->p) : r->bytes + 4u;
+		uint8_t *start = r->p + r->bytes - blk;	/* the block's header */
+
 		if (i > 0)
-			FZ_CHECK(r->p == W.r[i - 1].p + W.r[i - 1].bytes + 4u,
-				 "walk: blocks do not tile (%p after %p + %zu)",
-				 (void *)r->p, (void *)W.r[i - 1].p, W.r[i - 1].bytes);
+			FZ_CHECK(start == W.r[i - 1].p + W.r[i - 1].bytes,
+				 "walk: blocks do not tile (block at %p after %p + %zu)",
+				 (void *)start, (void *)W.r[i - 1].p, W.r[i - 1].bytes);
+		else
+			FZ_CHECK(in_buf(start, blk), "walk: first block outside the buffer");
 		if (r->used) {
 			FZ_CHECK(is_live_start(r->p), "walk: used block %p is not live", (void *)r->p);
-			FZ_CHECK(vr_heap_usable_size(M.h, r->p) == r->bytes,
-				 "walk: bytes %zu != usable_size", r->bytes);
+			FZ_CHECK(vr_heap_usable_size(M.h, r->p) == r->bytes && blk >= r->bytes + 4u,
+				 "walk: bytes %zu != usable_size, or block_bytes %zu", r->bytes, blk);
 			nused++;
-			sum_used += r->bytes + 4u;
+			sum_used += blk;
 		} else {
 			FZ_CHECK(!is_live_start(r->p), "walk: live block %p reported free",
 				 (void *)r->p);
@@ -603,7 +621,19 @@ static void op_corrupt(struct fz_in *in)
 			}
 		}
 		switch (cnt == 0 && kind % 8u != 7 ? 5 : kind % 8u) {
-		case 0: what = "live header"; target = r->p - 4 + arg % 4u; break;
+		case 0:	/* the header; the PAD marker (word before p) of an aligned block */
+			{
+				size_t blk = r->used ? vr_heap_block_bytes(M.h, r->p) : 0;
+
+				if ((arg & 4u) || blk < r->bytes + 4u) {
+					what = "live header or PAD marker";
+					target = r->p - 4 + arg % 4u;
+				} else {
+					what = "live header";
+					target = r->p + r->bytes - blk + arg % 4u;
+				}
+			}
+			break;
 		case 1: what = "free header"; target = r->p - 4 + arg % 4u; break;
 		case 2: what = "free next link"; target = r->p + arg % 4u; break;
 		case 3: what = "free prev link"; target = r->p + 4 + arg % 4u; break;
@@ -617,7 +647,9 @@ static void op_corrupt(struct fz_in *in)
 			 * is why vregion keeps it outside the region). */
 			what = "any byte";
 			{
-				uint8_t *lo = W.r[0].p - 4;
+				size_t b0 = W.r[0].used ? vr_heap_block_bytes(M.h, W.r[0].p) : 0;
+				uint8_t *lo = b0 >= W.r[0].bytes + 4u ? W.r[0].p + W.r[0].bytes - b0 :
+					      W.r[0].p - 4;
 				size_t span = (size_t)(W.r[W.n - 1].p + W.r[W.n - 1].bytes + 4 - lo);
 
 				target = lo + ((size_t)arg * 257u + x) % span;

@@ -727,9 +727,11 @@ static void op_alloc(struct fz_in *in)
 		}
 		R->interim_live++;
 		R->heap_gen++;
-	} else if (req != 0 && !bad_align && eff == 8) {
+	} else if (req != 0 && !bad_align && eff == R->min_align) {
+		/* interim_largest_free: the largest alloc at min_align that
+		 * succeeds now (vregion.h). */
 		FZ_CHECK(size > st.interim_largest_free, "%s(%zu) failed with interim_largest_free "
-			 "%zu", what, size, st.interim_largest_free);
+			 "%zu (min_align %zu)", what, size, st.interim_largest_free, R->min_align);
 	}
 	if (!p) {
 		R->failures++;
