@@ -234,6 +234,19 @@ static void test_seal_fault(void **state)
 	assert_int_equal(vr_region_validate(vr), 0);
 	vr_fault_port_reset(&fp);
 	assert_null(vr_region_put(vr));
+
+	/* NOLOCK: the failed seal gives the inline lifetime path back */
+	vr = mk(VR_REGION_SEAL | VR_REGION_NOLOCK);
+	assert_int_equal(vr_region_mem_info(vr, NULL, &b), 0);
+	assert_non_null(vr_region_alloc(vr, 5000));
+	vr_fault_port_arm(&fp, VR_FAULT_PROTECT, VR_FAULT_ONLY, 1, -EIO);
+	assert_int_equal(vr_region_set_interim(vr), -EIO);
+	assert_int_equal(vr_region_validate(vr), 0);		/* fast path restored */
+	assert_ptr_equal(vr_region_alloc(vr, 10), (void *)(b + 5056));
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	assert_int_equal(vr_region_validate(vr), 0);
+	vr_fault_port_reset(&fp);
+	assert_null(vr_region_put(vr));
 }
 
 static void test_put_unmap_fault(void **state)

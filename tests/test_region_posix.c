@@ -306,6 +306,37 @@ static void test_data_isolation(void **state)
 	assert_null(vr_region_put(vr));
 }
 
+/* A sealed region's pages come back read-write and zeroed for the next
+ * region (the seal does not outlive the region; no stale byte). */
+static void test_sealed_pages_reused(void **state)
+{
+	struct vr_region *vr = mk(3 * PAGE, VR_REGION_SEAL | VR_REGION_GUARD);
+	uint8_t *base = base_of(vr), *b2;
+	size_t i;
+
+	(void)state;
+	memset(vr_region_alloc(vr, PAGE + 100), 0xab, PAGE + 100);
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	assert_true(vr_child_write_faults(base));
+	memset(vr_region_alloc(vr, 100), 0xcd, 100);
+	assert_null(vr_region_put(vr));
+
+	vr = mk(3 * PAGE, 0);
+	b2 = base_of(vr);
+	assert_ptr_equal(b2, base);
+	for (i = 0; i < 3 * PAGE; i++)
+		if (b2[i])
+			fail_msg("stale byte at %u", (unsigned)i);
+	/* writable in both aliases (the child's write of 0x5a lands) */
+	assert_false(vr_child_write_faults(b2));
+	assert_false(vr_child_write_faults(b2 + PAGE + 10));
+	assert_false(vr_child_write_faults(port.to_uncached(port.ctx, b2 + 2 * PAGE)));
+	assert_int_equal(b2[PAGE + 10], 0x5a);
+	assert_int_equal(b2[2 * PAGE], 0x5a);
+	memset(b2, 1, 3 * PAGE);
+	assert_null(vr_region_put(vr));
+}
+
 /* Locked regions (the posix port has locks): every path, and validate. */
 static void test_locked_region(void **state)
 {
@@ -344,6 +375,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_guard_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guard_from_pool_faults, setup_pool_guard, teardown),
 		cmocka_unit_test_setup_teardown(test_data_isolation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sealed_pages_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked_region, setup, teardown),
 	};
 

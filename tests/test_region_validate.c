@@ -88,11 +88,34 @@ static void test_validate_interim(void **state)
 	assert_null(vr_region_put(vr));
 }
 
+/* The reference count at its limit: get refuses to wrap it (NULL, counted,
+ * logged) and the region is unchanged. White box: the count is set near
+ * SIZE_MAX directly (a real program cannot get there). */
+static void test_refcount_limit(void **state)
+{
+	struct vr_region *vr = t_mk(PAGE, 0, 0);
+	unsigned err = t_logs[VR_LOG_ERR];
+
+	(void)state;
+	vr->refcount = SIZE_MAX - 1;
+	assert_ptr_equal(vr_region_get(vr), vr);
+	assert_int_equal(t_st(vr).refcount, SIZE_MAX);
+	assert_null(vr_region_get(vr));
+	assert_int_equal(t_st(vr).refcount, SIZE_MAX);
+	assert_int_equal(t_st(vr).errors, 1);
+	assert_int_equal(t_logs[VR_LOG_ERR], err + 1);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_ptr_equal(vr_region_put(vr), vr);		/* SIZE_MAX - 1 left */
+	vr->refcount = 1;
+	assert_null(vr_region_put(vr));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_validate_lifetime, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_validate_interim, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_refcount_limit, t_setup, t_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
