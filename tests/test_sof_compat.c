@@ -235,6 +235,81 @@ static void test_null_safety(void **state)
 	assert_null(vregion_put(vr));
 }
 
+/* Bad input for every SOF entry point: refused (NULL or ignored), logged,
+ * nothing changes in the pool or the region. */
+static void test_bad_input_table(void **state)
+{
+	struct mod_alloc_ctx ctx = { NULL, NULL };
+	struct vr_region_stats st0, st1;
+	volatile size_t huge = SIZE_MAX;	/* not a constant: no memset warning */
+	struct vregion *vr;
+	uint8_t *run, *res;
+	size_t live;
+	int local;
+
+	(void)state;
+	vr = vregion_create(2 * PG);
+	run = vpage_alloc(2);
+	res = vpage_reserve(2);
+	assert_non_null(vr);
+	assert_non_null(run);
+	assert_non_null(res);
+	live = pool_live();
+	assert_int_equal(live, 3);
+	st0 = st_of(vr);
+
+	/* vpage */
+	assert_null(vpage_alloc(0));
+	assert_null(vpage_alloc(UINT32_MAX));
+	assert_null(vpage_reserve(0));
+	assert_null(vpage_reserve(UINT32_MAX));
+	vpage_free(NULL);
+	vpage_free(&local);
+	vpage_free(run + 1);
+	vpage_free(run + PG);
+	vpage_release(NULL);
+	vpage_release(&local);
+	vpage_release(res + PG);
+	assert_int_equal(pool_live(), live);
+	assert_int_equal(vr_vpage_validate(vr_sof_pool()), 0);
+
+	/* vregion: sizes, alignments, foreign and interior frees */
+	assert_null(vregion_create(0));
+	assert_null(vregion_create(SIZE_MAX));
+	assert_null(vregion_create(SIZE_MAX - PG + 2));
+	assert_null(vregion_alloc(vr, 0));
+	assert_null(vregion_alloc(vr, SIZE_MAX));
+	assert_null(vregion_alloc_align(vr, 1, 3));
+	assert_null(vregion_alloc_align(vr, 1, (SIZE_MAX >> 1) + 1));
+	assert_null(vregion_alloc_coherent(vr, SIZE_MAX - 10));
+	assert_null(vregion_alloc_coherent_align(vr, 1, 96));
+	vregion_free(vr, &local);
+	vregion_free(vr, run);				/* another owner's pages */
+	assert_int_equal(pool_live(), live);
+
+	/* sof_ctx: bad sizes and alignments, in both branches */
+	assert_null(sof_ctx_alloc(NULL, 0, 0, 0));
+	assert_null(sof_ctx_alloc(NULL, 0, 10, 24));
+	assert_null(sof_ctx_zalloc(NULL, 0, 0, 0));
+	ctx.vreg = vr;
+	assert_null(sof_ctx_alloc(&ctx, 0, 0, 0));
+	assert_null(sof_ctx_alloc(&ctx, SOF_MEM_FLAG_COHERENT, 10, 24));
+	assert_null(sof_ctx_zalloc(&ctx, 0, huge, 0));
+	sof_ctx_free(&ctx, &local);
+	sof_ctx_free(&ctx, NULL);
+
+	st1 = st_of(vr);
+	assert_int_equal(st1.lifetime_used, st0.lifetime_used);
+	assert_int_equal(st1.failures, st0.failures + 9);
+	assert_int_equal(st1.errors, st0.errors + 3);
+	assert_int_equal(vr_region_validate(vr_sof_region(vr)), 0);
+
+	assert_null(vregion_put(vr));
+	vpage_free(run);
+	vpage_release(res);
+	assert_int_equal(pool_live(), 0);
+}
+
 /* The INVALID state through SOF's API: every alloc fails, frees accepted. */
 static void test_invalid_state(void **state)
 {
@@ -589,6 +664,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ctx_without_region, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_ctx_free_heap_block, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_null_safety, NULL, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input_table, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_state, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_vpage_non_lifo, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_vpage_many, NULL, teardown),
