@@ -28,6 +28,7 @@ struct sobj {
 	unsigned completed;		/* line of complete (pipelines), 0 if not */
 	unsigned started;		/* line of the last start */
 	uint32_t a, b;			/* buffers: endpoints */
+	bool heap;			/* buffers: bound with `heap` */
 };
 
 struct sreg {
@@ -391,7 +392,10 @@ static void do_alloc(struct cctx *c, const struct vrs_stmt *s)
 	if (c->so[owner].region == VRS_NONE) {
 		const struct vrs_object *ob = &sc->objs[owner];
 
-		if (ob->kind == VRS_OBJ_BUFFER)
+		if (ob->kind == VRS_OBJ_BUFFER && c->so[owner].heap)
+			FAIL(c, "buffer '%s' has no region to allocate from (bound with 'heap': the "
+				"system heap is not modeled)", oname);
+		else if (ob->kind == VRS_OBJ_BUFFER)
 			FAIL(c, "buffer '%s' has no region to allocate from (neither end is a dp "
 				"module nor in a pipeline with size=)", oname);
 		else
@@ -667,8 +671,11 @@ static void do_bind(struct cctx *c, const struct vrs_stmt *s)
 		     bname, o->created);
 		return;
 	}
-	/* the buffer lives in the dp side's region, else in the source's pipeline's */
-	if (sc->objs[b].kind == VRS_OBJ_DP)
+	/* the buffer lives in the dp side's region, else in the source's pipeline's;
+	 * `heap`: in the system heap (no region, no reference) */
+	if (s->flags & VRS_F_HEAP)
+		owner = VRS_NONE;
+	else if (sc->objs[b].kind == VRS_OBJ_DP)
 		owner = b;
 	else if (sc->objs[a].kind == VRS_OBJ_DP)
 		owner = a;
@@ -682,10 +689,12 @@ static void do_bind(struct cctx *c, const struct vrs_stmt *s)
 	e.a = a;
 	e.b = b;
 	e.region_owner = owner;
+	e.flags = (uint8_t)(s->flags & VRS_F_HEAP);
 	if (emit(c, &e))
 		return;
 	memset(o, 0, sizeof(*o));
 	o->alive = true;
+	o->heap = (s->flags & VRS_F_HEAP) != 0;
 	o->created = c->line;
 	o->a = a;
 	o->b = b;

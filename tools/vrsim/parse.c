@@ -597,15 +597,20 @@ static int statement(struct pctx *c, const char *l, size_t len)
 		if (!need_name(c, &tk, 1, "two module names (bind P2.dai P2.src)", s->name) ||
 		    !need_name(c, &tk, 2, "two module names (bind P2.dai P2.src)", s->name2))
 			return 0;
-		if (tk.n > 3) {
-			if (strcmp(tk.t[3], "as")) {
-				DIAG(c, "extra argument '%s' for 'bind' (bind A B [as NAME])", tk.t[3]);
+		k = 3;
+		if (tk.n > 3 && !strcmp(tk.t[3], "as")) {
+			if (!need_name(c, &tk, 4, "a buffer name after 'as'", s->as))
 				return 0;
-			}
-			if (!need_name(c, &tk, 4, "a buffer name after 'as'", s->as) ||
-			    !no_extra(c, &tk, 5))
-				return 0;
+			k = 5;
 		}
+		if (tk.n > k && strcmp(tk.t[k], "heap")) {
+			DIAG(c, "extra argument '%s' for 'bind' (bind A B [as NAME] [heap])", tk.t[k]);
+			return 0;
+		}
+		if (tk.n > k)
+			s->flags |= VRS_F_HEAP;
+		if (!no_extra(c, &tk, k + (tk.n > k)))
+			return 0;
 		break;
 	case KW_UNBIND:
 		if (!need_name(c, &tk, 1, "a buffer name or two module names", s->name))

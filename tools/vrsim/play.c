@@ -691,7 +691,7 @@ static void pool_sample(struct pctx *c)
 static void log_event(struct pctx *c, const struct vrs_event *e)
 {
 	const struct vrs_scenario *sc = c->sc;
-	char what[200];
+	char what[256];
 
 	switch (e->kind) {
 	case VRS_EV_ALLOC:
@@ -708,8 +708,8 @@ static void log_event(struct pctx *c, const struct vrs_event *e)
 		snprintf(what, sizeof(what), "free %s", sc->allocs[e->alloc].name);
 		break;
 	case VRS_EV_BIND:
-		snprintf(what, sizeof(what), "bind %s %s as %s", oname(c, e->a), oname(c, e->b),
-			 oname(c, e->obj));
+		snprintf(what, sizeof(what), "bind %s %s as %s%s", oname(c, e->a), oname(c, e->b),
+			 oname(c, e->obj), (e->flags & VRS_F_HEAP) ? " heap" : "");
 		break;
 	case VRS_EV_PIPELINE:
 	case VRS_EV_MODULE:
@@ -801,7 +801,9 @@ static void play_event(struct pctx *c, const struct vrs_event *e)
 		o->alive = true;
 		o->head = VRS_NONE;
 		o->reg = e->region_owner == VRS_NONE ? VRS_NONE : c->ob[e->region_owner].reg;
-		if (o->reg == VRS_NONE || !c->rg[o->reg].live)
+		if (e->flags & VRS_F_HEAP)
+			snprintf(c->note, sizeof(c->note), "ok (system heap: no region)");
+		else if (o->reg == VRS_NONE || !c->rg[o->reg].live)
 			snprintf(c->note, sizeof(c->note), "ok (no region to reference)");
 		get_ref(c, o->reg);
 		break;

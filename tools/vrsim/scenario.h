@@ -89,6 +89,7 @@ enum vrs_ev_kind {
 #define VRS_F_COHERENT (1u << 1)
 #define VRS_F_INTERIM_RESET (1u << 2)
 #define VRS_F_SEAL (1u << 3)
+#define VRS_F_HEAP (1u << 4)	/* bind: the buffer is in the system heap, no region */
 
 /* One event of the unrolled scenario. */
 struct vrs_event {

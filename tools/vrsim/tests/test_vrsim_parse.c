@@ -90,6 +90,11 @@ static const struct bad bad_inputs[] = {
 	{ "pipeline P1\nbind P1.a\n", 2, "needs two module names" },
 	{ "pipeline P1\nbind A B with C\n", 2, "extra argument 'with'" },
 	{ "pipeline P1\nbind A B as\n", 2, "needs a buffer name after 'as'" },
+	{ "pipeline P1\nbind A B as X heap 1\n", 2, "extra argument '1'" },
+	{ "pipeline P1\nbind A B sys\n", 2, "extra argument 'sys' for 'bind' (bind A B [as NAME] [heap])" },
+	{ "pipeline P1\nbind A B as X hea\n", 2, "extra argument 'hea'" },
+	{ "pipeline P1 size=8K\nmodule P1.a ll\nmodule P1.b ll\nbind P1.a P1.b as B heap\n"
+	  "alloc B.x 10\n", 5, "buffer 'B' has no region to allocate from (bound with 'heap'" },
 	{ "pipeline P1\nreset P1 hard\n", 2, "extra argument 'hard'" },
 	/* platform */
 	{ "pipeline P1\nplatform page=4096\n", 2, "must come before the first pipeline" },
@@ -433,8 +438,10 @@ static void test_bind_regions(void **state)
 		"bind P2.a P2.d as X\n"		/* dp sink: its region */
 		"bind P2.d P1.a as Y\n"		/* dp source: its region */
 		"bind P1.b P2.a as Z\n"		/* P1.b's pipeline has one */
+		"bind P2.a P2.d as H heap\n"	/* the system heap: none */
+		"bind P1.b P1.a heap\n"		/* ll-ll in the heap, default name */
 		"alloc P1.a->P1.b.data 10\n"
-		"unbind P1.a P1.b\nunbind X\nunbind Y\nunbind Z\n"
+		"unbind P1.a P1.b\nunbind X\nunbind Y\nunbind Z\nunbind H\nunbind P1.b P1.a\n"
 		"destroy P1.a\ndestroy P1.b\ndestroy P2.a\ndestroy P2.d\ndestroy P1\ndestroy P2\n";
 	struct vrs_scenario sc;
 	struct vrs_diags dg;
@@ -455,9 +462,14 @@ static void test_bind_regions(void **state)
 		case 1: assert_int_equal(sc.evs[i].region_owner, d); break;
 		case 2: assert_int_equal(sc.evs[i].region_owner, d); break;
 		case 3: assert_int_equal(sc.evs[i].region_owner, p1); break;
+		case 4:
+		case 5:
+			assert_int_equal(sc.evs[i].region_owner, VRS_NONE);
+			assert_int_equal(sc.evs[i].flags & VRS_F_HEAP, VRS_F_HEAP);
+			break;
 		}
 	}
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 6);
 	vrs_scenario_free(&sc);
 }
 

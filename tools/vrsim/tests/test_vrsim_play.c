@@ -137,6 +137,30 @@ static void test_references(void **state)
 	done(&p);
 }
 
+/* A buffer bound with `heap` is in the system heap: no reference on any
+ * region, even between two modules of a pipeline with a region. */
+static void test_heap_bind(void **state)
+{
+	static const char text[] =
+		"platform phys=32 virt=32\n"
+		"pipeline P size=8K\nmodule P.a ll\nmodule P.b ll\n"	/* 2-4 */
+		"bind P.a P.b as H heap\n"				/* 5 */
+		"bind P.a P.b as R\n"					/* 6 */
+		"unbind H\nunbind R\ndestroy P.a\ndestroy P.b\ndestroy P\n";
+	const struct vrs_region_rec *q;
+	struct run p;
+
+	(void)state;
+	play_text(&p, text, NULL);
+	q = rec(&p, "P");
+	assert_int_equal(q->refs_max, 4);	/* P, P.a, P.b, R: not H */
+	assert_int_equal(q->refhist[3].line, 6);
+	assert_int_equal(q->refhist[3].refs, 4);
+	assert_int_equal(q->refhist[4].line, 8);	/* unbind H (7) took nothing away */
+	assert_true(vrs_result_clean(&p.r));
+	done(&p);
+}
+
 /* Interim reset drops every interim allocation at once: afterwards the whole
  * heap is available again, lifetime data stays. */
 static void test_interim_reset(void **state)
@@ -529,6 +553,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ztest_vectors),
 		cmocka_unit_test(test_references),
+		cmocka_unit_test(test_heap_bind),
 		cmocka_unit_test(test_interim_reset),
 		cmocka_unit_test(test_unexpected_and_surprise),
 		cmocka_unit_test(test_create_failure_skips),
