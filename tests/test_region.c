@@ -253,7 +253,6 @@ static void test_align_edges(void **state)
 	assert_int_equal(t_st(vr).lifetime_used, (size_t)((uintptr_t)p - base) + 64);
 	p = vr_region_alloc_align(vr, 1, 8 * PAGE);		/* align = half the region */
 	assert_int_equal((uintptr_t)p % (8 * PAGE), 0);
-	assert_null(vr_region_alloc_align(vr, 1, 32 * PAGE));	/* no such boundary inside */
 	assert_int_equal(vr_region_validate(vr), 0);
 	/* interim: the heap honours alignments above a page too */
 	assert_int_equal(vr_region_set_interim(vr), 0);
@@ -267,6 +266,23 @@ static void test_align_edges(void **state)
 	assert_non_null(p);
 	assert_int_equal((uintptr_t)p % PAGE, 0);
 	assert_int_equal(vr_region_free(vr, p), 0);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+
+	/* 32 pages (twice the region): succeeds iff such a boundary lies in
+	 * the region after the first block (depends on where the window is) */
+	vr = t_mk(16 * PAGE, 0, 0);
+	base = t_base(vr);
+	assert_non_null(vr_region_alloc(vr, 1));
+	{
+		uintptr_t want = (base + 64 + 32 * PAGE - 1) & ~(uintptr_t)(32 * PAGE - 1);
+
+		p = vr_region_alloc_align(vr, 1, 32 * PAGE);
+		if (want < base + 16 * PAGE)
+			assert_ptr_equal(p, (void *)want);
+		else
+			assert_null(p);
+	}
 	assert_int_equal(vr_region_validate(vr), 0);
 	assert_null(vr_region_put(vr));
 
