@@ -21,7 +21,7 @@ size_t vr_vpage_meta_bytes_for(size_t window_pages)
 	if (window_pages == 0 || window_pages > VR_VPAGE_MAX_PAGES)
 		return 0;
 	/* neither term wraps (W < 2^30); their sum can with a 32-bit size_t */
-	bm = 3u * VR_BITMAP_WORDS(window_pages) * sizeof(uint64_t);
+	bm = 3u * VR_BITMAP_BYTES(window_pages);
 	run = window_pages * sizeof(uint32_t);
 	return run > SIZE_MAX - bm ? 0 : bm + run;
 }
@@ -62,10 +62,10 @@ int vr_vpage_pool_init(struct vr_vpage_pool *pool, const struct vr_port *port,
 		}
 	}
 	words = VR_BITMAP_WORDS(w);
-	vr_bitmap_init(&pool->used, (uint64_t *)(void *)m, w);
-	vr_bitmap_init(&pool->mapped, (uint64_t *)(void *)m + words, w);
-	vr_bitmap_init(&pool->starts, (uint64_t *)(void *)m + 2 * words, w);
-	pool->run = (uint32_t *)(void *)(m + 3 * words * sizeof(uint64_t));
+	vr_bitmap_init(&pool->used, (vr_bitmap_word_t *)(void *)m, w);
+	vr_bitmap_init(&pool->mapped, (vr_bitmap_word_t *)(void *)m + words, w);
+	vr_bitmap_init(&pool->starts, (vr_bitmap_word_t *)(void *)m + 2 * words, w);
+	pool->run = (uint32_t *)(void *)((vr_bitmap_word_t *)(void *)m + 3 * words);
 	memset(pool->run, 0, w * sizeof(uint32_t));
 	pool->port = port;
 	pool->meta = m;

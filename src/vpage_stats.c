@@ -48,14 +48,6 @@ int vr_vpage_for_each(struct vr_vpage_pool *pool,
 	return rc;
 }
 
-/* True iff the bits of bm above nbits are clear (the bitmap's invariant). */
-static bool tail_clear(const struct vr_bitmap *bm)
-{
-	size_t n = bm->nbits;
-
-	return n % 64u == 0 || !(bm->words[n / 64u] & ~((UINT64_C(1) << (n % 64u)) - 1));
-}
-
 #define BAD(msg, a, b) do { \
 		VR_LOGF(pool->port, VR_LOG_ERR, "vr_vpage_validate", msg, a, b); \
 		return -EFAULT; \
@@ -72,7 +64,7 @@ static int vp_check(struct vr_vpage_pool *pool)
 	size_t used = 0, mapped = 0, allocs = 0, reserved = 0;
 	size_t i = 0;
 
-	uint64_t *m = pool->meta;
+	vr_bitmap_word_t *m = pool->meta;
 	size_t words = VR_BITMAP_WORDS(w);
 
 	/* the pool's own fields: geometry, one metadata block laid out as init
@@ -85,7 +77,8 @@ static int vp_check(struct vr_vpage_pool *pool)
 	    pool->run != (uint32_t *)(void *)(m + 3 * words) ||
 	    !pool->lock != !pool->port->lock_create)
 		BAD("pool fields corrupted (pages, guard)", w, g);
-	if (!tail_clear(&pool->used) || !tail_clear(&pool->mapped) || !tail_clear(&pool->starts))
+	if (!vr_bitmap_tail_clear(&pool->used) || !vr_bitmap_tail_clear(&pool->mapped) ||
+	    !vr_bitmap_tail_clear(&pool->starts))
 		BAD("bitmap bits set above the window", w, 0);
 	while (i < w) {
 		uint32_t h = pool->run[i];

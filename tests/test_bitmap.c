@@ -14,6 +14,9 @@
 
 #define MAXBITS 130u
 #define MAXWORDS VR_BITMAP_WORDS(MAXBITS)
+#define WB VR_BITMAP_WORD_BITS
+
+typedef vr_bitmap_word_t word;
 
 static uint64_t rng_state = UINT64_C(0x9e3779b97f4a7c15);
 
@@ -28,14 +31,14 @@ static uint64_t rnd(void)
 
 struct fixture {
 	struct vr_bitmap bm;
-	uint64_t words[MAXWORDS + 1];	/* +1: guard word, must stay untouched */
+	word words[MAXWORDS + 1];	/* +1: guard word, must stay untouched */
 	bool model[MAXBITS];
 	size_t nbits;
 };
 
 static struct fixture F;
 
-#define GUARD UINT64_C(0xdeadbeefcafef00d)
+#define GUARD ((word)UINT64_C(0xdeadbeefcafef00d))
 
 /* Pattern generators, indexed by kind. */
 enum { PAT_CLEAR, PAT_SET, PAT_ALT, PAT_ALT2, PAT_SPARSE, PAT_DENSE, PAT_RANDOM, PAT_BLOCKS, NPAT };
@@ -74,9 +77,10 @@ static void check_same(void)
 	for (size_t i = 0; i < F.nbits; i++)
 		if (vr_bitmap_test(&F.bm, i) != F.model[i])
 			fail_msg("nbits %u bit %u differs", (unsigned)F.nbits, (unsigned)i);
-	for (size_t i = F.nbits; i < nw * 64u; i++)
-		if ((F.words[i / 64u] >> (i % 64u)) & 1u)
+	for (size_t i = F.nbits; i < nw * WB; i++)	/* tail and padding words */
+		if ((F.words[i / WB] >> (i % WB)) & 1u)
 			fail_msg("nbits %u tail bit %u set", (unsigned)F.nbits, (unsigned)i);
+	assert_true(vr_bitmap_tail_clear(&F.bm));
 	assert_true(F.words[nw] == GUARD);
 }
 
@@ -90,14 +94,17 @@ static void test_init_clears(void **state)
 		for (size_t w = 0; w < VR_BITMAP_WORDS(nbits); w++)
 			assert_true(F.words[w] == 0);
 		/* init does not write past its words */
-		assert_true(F.words[VR_BITMAP_WORDS(nbits)] == UINT64_MAX);
+		assert_true(F.words[VR_BITMAP_WORDS(nbits)] == (word)~(word)0);
 		assert_int_equal(vr_bitmap_count(&F.bm, 0, nbits), 0);
 		assert_int_equal(vr_bitmap_longest_clear_run(&F.bm), nbits);
 	}
-	assert_int_equal(VR_BITMAP_WORDS(0), 0);
-	assert_int_equal(VR_BITMAP_WORDS(1), 1);
-	assert_int_equal(VR_BITMAP_WORDS(64), 1);
-	assert_int_equal(VR_BITMAP_WORDS(65), 2);
+	/* storage: 8 bytes per 64 bits, whatever the word size */
+	assert_int_equal(VR_BITMAP_BYTES(0), 0);
+	assert_int_equal(VR_BITMAP_BYTES(1), 8);
+	assert_int_equal(VR_BITMAP_BYTES(64), 8);
+	assert_int_equal(VR_BITMAP_BYTES(65), 16);
+	assert_int_equal(VR_BITMAP_WORDS(65) * sizeof(word), 16);
+	assert_int_equal(sizeof(word) * 8, WB);
 }
 
 /*
@@ -108,11 +115,11 @@ static void test_init_clears(void **state)
 static void test_set_clear_exhaustive(void **state)
 {
 	static const int kinds[] = { PAT_CLEAR, PAT_SET, PAT_RANDOM, PAT_RANDOM, PAT_ALT };
-	static uint64_t base[MAXWORDS + 1], want[MAXWORDS + 1];
+	static word base[MAXWORDS + 1], want[MAXWORDS + 1];
 
 	(void)state;
 	for (size_t nbits = 1; nbits <= MAXBITS; nbits++) {
-		size_t bytes = (VR_BITMAP_WORDS(nbits) + 1) * sizeof(uint64_t);
+		size_t bytes = (VR_BITMAP_WORDS(nbits) + 1) * sizeof(word);
 
 		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 			load(nbits, kinds[k]);
@@ -128,10 +135,10 @@ static void test_set_clear_exhaustive(void **state)
 						else
 							vr_bitmap_clear(&F.bm, start, len);
 						for (size_t i = start; i < start + len; i++) {
-							uint64_t b = UINT64_C(1) << (i % 64u);
+							word b = (word)1 << (i % WB);
 
-							want[i / 64u] = op ? want[i / 64u] | b
-									   : want[i / 64u] & ~b;
+							want[i / WB] = op ? want[i / WB] | b
+									  : want[i / WB] & ~b;
 						}
 						if (memcmp(F.words, want, bytes))
 							fail_msg("nbits %u op %d start %u len %u", (unsigned)nbits,
@@ -278,22 +285,27 @@ static void test_search_holes(void **state)
 }
 
 /* Bits above nbits that someone corrupted are never reported. */
+static void set_tail_garbage(size_t nbits)
+{
+	for (size_t i = nbits; i < VR_BITMAP_WORDS(nbits) * WB; i++)
+		F.words[i / WB] |= (word)1 << (i % WB);
+}
+
 static void test_tail_garbage_ignored(void **state)
 {
 	(void)state;
 	for (size_t nbits = 1; nbits <= MAXBITS; nbits++) {
-		size_t nw = VR_BITMAP_WORDS(nbits);
-
 		if (nbits % 64u == 0)
 			continue;
 		load(nbits, PAT_SET);
-		F.words[nw - 1] &= ~(UINT64_C(1) << ((nbits - 1) % 64u));	/* last bit clear */
+		F.words[(nbits - 1) / WB] &= ~((word)1 << ((nbits - 1) % WB));	/* last bit clear */
 		assert_int_equal(vr_bitmap_find_clear_run(&F.bm, 0, 1), nbits - 1);
 		assert_int_equal(vr_bitmap_find_clear_run(&F.bm, 0, 2), SIZE_MAX);
 		assert_int_equal(vr_bitmap_longest_clear_run(&F.bm), 1);
-		/* all clear with garbage in the tail */
+		/* all clear with garbage in the tail (and any padding word) */
 		load(nbits, PAT_CLEAR);
-		F.words[nw - 1] |= ~((UINT64_C(1) << (nbits % 64u)) - 1);
+		set_tail_garbage(nbits);
+		assert_false(vr_bitmap_tail_clear(&F.bm));
 		assert_int_equal(vr_bitmap_next_set(&F.bm, 0), nbits);
 		assert_int_equal(vr_bitmap_prev_set(&F.bm, SIZE_MAX), SIZE_MAX);
 		assert_int_equal(vr_bitmap_count(&F.bm, 0, nbits), 0);
@@ -301,8 +313,18 @@ static void test_tail_garbage_ignored(void **state)
 		assert_int_equal(vr_bitmap_longest_clear_run(&F.bm), nbits);
 		/* all set with the tail clear: next_clear must not find the tail */
 		load(nbits, PAT_SET);
+		assert_true(vr_bitmap_tail_clear(&F.bm));
 		assert_int_equal(vr_bitmap_next_clear(&F.bm, 0), nbits);
 		assert_int_equal(vr_bitmap_find_clear_run(&F.bm, 0, 1), SIZE_MAX);
+	}
+	/* tail_clear sees one stray bit anywhere above nbits, padding included */
+	for (size_t nbits = 1; nbits <= MAXBITS; nbits++) {
+		for (size_t i = nbits; i < VR_BITMAP_WORDS(nbits) * WB; i++) {
+			load(nbits, PAT_RANDOM);
+			assert_true(vr_bitmap_tail_clear(&F.bm));
+			F.words[i / WB] |= (word)1 << (i % WB);
+			assert_false(vr_bitmap_tail_clear(&F.bm));
+		}
 	}
 }
 
@@ -310,7 +332,7 @@ static void test_tail_garbage_ignored(void **state)
 static void test_large_random(void **state)
 {
 	enum { N = 4096 + 37 };
-	static uint64_t words[VR_BITMAP_WORDS(N)];
+	static word words[VR_BITMAP_WORDS(N)];
 	static bool model[N];
 	struct vr_bitmap bm;
 

@@ -367,7 +367,8 @@ static void test_validate_detects(void **state)
 	CORRUPT(fp.meta_start.words[0] |= 2);			/* start inside a block */
 	CORRUPT(fp.meta_used.words[0] |= 1u << 7);		/* orphan used granule */
 	CORRUPT(fp.meta_start.words[0] |= 1u << 9);		/* start on a free granule */
-	CORRUPT(fp.meta_used.words[fp.meta_granules / 64] |= (uint64_t)1 << 63);	/* tail */
+	CORRUPT(fp.meta_used.words[fp.meta_granules / VR_BITMAP_WORD_BITS] |=	/* tail */
+		(vr_bitmap_word_t)1 << (fp.meta_granules % VR_BITMAP_WORD_BITS));
 	CORRUPT(fp.meta_start.nbits--);
 	CORRUPT(fp.meta_used.nbits++);
 	CORRUPT(fp.meta_granules--);

@@ -937,7 +937,7 @@ static void test_validate_detects(void **state)
 	struct vr_posix *st;
 	uint32_t r0, r1, r2;
 	size_t pf, mapped;
-	uint64_t u0;
+	vr_bitmap_word_t u0;
 
 	(void)state;
 	make_port(8, 16);
@@ -960,8 +960,8 @@ static void test_validate_detects(void **state)
 	CORRUPT(st->rec[0] = 5);				/* garbage, unmapped */
 	CORRUPT(st->rec[3] = rec_make(1000, VR_PERM_RW));	/* phys out of range */
 	CORRUPT(st->rec[3] = r1);				/* phys page shared */
-	CORRUPT(st->used.words[0] &= ~(uint64_t)1);		/* mapped page's phys free */
-	CORRUPT(st->used.words[0] |= (uint64_t)1 << 6);		/* used, backs nothing */
+	CORRUPT(st->used.words[0] &= ~(vr_bitmap_word_t)1);		/* mapped page's phys free */
+	CORRUPT(st->used.words[0] |= (vr_bitmap_word_t)1 << 6);		/* used, backs nothing */
 	CORRUPT(st->phys_free++);
 	CORRUPT(st->mapped--);
 	CORRUPT(st->rec[0] = rec_make(6, VR_PERM_R));		/* mapped, counters not */

@@ -997,7 +997,7 @@ static void test_aliases(void **state)
 static void test_validate_detects(void **state)
 {
 	uint8_t *a;
-	uint64_t save;
+	vr_bitmap_word_t save;
 	uint32_t hsave;
 	size_t csave;
 
@@ -1008,20 +1008,20 @@ static void test_validate_detects(void **state)
 	assert_int_equal(vr_vpage_validate(&pool), 0);
 
 	save = pool.used.words[0];
-	pool.used.words[0] &= ~(UINT64_C(1) << 3);		/* guard page freed */
+	pool.used.words[0] &= ~((vr_bitmap_word_t)1 << 3);		/* guard page freed */
 	nerr = 0;
 	assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
 	assert_int_equal(nerr, 1);
 	assert_int_equal(strcmp(last_fn, "vr_vpage_validate"), 0);
-	pool.used.words[0] |= UINT64_C(1) << 20;		/* orphan used page */
-	pool.used.words[0] |= UINT64_C(1) << 3;
+	pool.used.words[0] |= (vr_bitmap_word_t)1 << 20;		/* orphan used page */
+	pool.used.words[0] |= (vr_bitmap_word_t)1 << 3;
 	assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
 	pool.used.words[0] = save;
 
 	save = pool.mapped.words[0];
-	pool.mapped.words[0] &= ~(UINT64_C(1) << 1);		/* allocation hole */
+	pool.mapped.words[0] &= ~((vr_bitmap_word_t)1 << 1);		/* allocation hole */
 	assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
-	pool.mapped.words[0] = save | (UINT64_C(1) << 3);	/* guard mapped */
+	pool.mapped.words[0] = save | ((vr_bitmap_word_t)1 << 3);	/* guard mapped */
 	assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
 	pool.mapped.words[0] = save;
 
@@ -1046,12 +1046,14 @@ static void test_validate_detects(void **state)
 	assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
 	pool.mapped_pages++;
 	save = pool.starts.words[0];
-	pool.starts.words[0] |= UINT64_C(1) << 1;
+	pool.starts.words[0] |= (vr_bitmap_word_t)1 << 1;
 	assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
 	pool.starts.words[0] = save;
-	pool.starts.words[W / 64 - 1] |= UINT64_C(1) << 63;	/* a start on a free page */
+	/* a start on a free page (the last one) */
+	pool.starts.words[(W - 1) / VR_BITMAP_WORD_BITS] |=
+		(vr_bitmap_word_t)1 << ((W - 1) % VR_BITMAP_WORD_BITS);
 	assert_int_equal(vr_vpage_validate(&pool), -EFAULT);
-	pool.starts.words[W / 64 - 1] = 0;
+	pool.starts.words[(W - 1) / VR_BITMAP_WORD_BITS] = 0;
 
 	/* the pool's own fields: geometry, metadata layout, lock */
 	{

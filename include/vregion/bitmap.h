@@ -3,17 +3,24 @@
  * vregion/bitmap.h - a fixed-size bit array with word-at-a-time run search.
  *
  * Used by vpage (virtual pages) and by ports (physical pages). Storage is
- * caller-owned: an array of VR_BITMAP_WORDS(nbits) uint64_t. Bit i lives in
- * word i / 64, at bit position i % 64. Bits at or above nbits in the last word
- * are kept clear by every function here and ignored by every search.
+ * caller-owned: VR_BITMAP_BYTES(nbits) bytes = VR_BITMAP_WORDS(nbits) words
+ * of vr_bitmap_word_t, aligned for that type. A word is VR_BITMAP_WORD_BITS
+ * bits: 64 where size_t is 64-bit, 32 where it is 32-bit (Cortex-M, Xtensa:
+ * no 64-bit shifts, no libgcc 64-bit bit-scan helpers); a build may set it.
+ * Storage is the same either way: 8 bytes per 64 bits (a 32-bit build keeps
+ * an even number of words). Bit i lives in word i / WB at bit i % WB. Bits at
+ * or above nbits are kept clear by every function here and ignored by every
+ * search.
  *
- * Complexity (worst case, independent of the bit pattern unless stated):
- *   find_clear_run        O(nbits / 64) words, each O(1 + log2(min(n, 64)))
+ * Complexity (worst case, independent of the bit pattern unless stated;
+ * WB = VR_BITMAP_WORD_BITS):
+ *   find_clear_run        O(nbits / WB) words, each O(1 + log2(min(n, WB)))
  *                         (a carried run across words, shift-and inside one);
  *   set / clear / all_set / all_clear / count on [start, start + n)
- *                         O(n / 64 + 1);
- *   next_set / next_clear O((result - from) / 64 + 1), prev_set likewise;
- *   longest_clear_run     O(nbits / 64 + number of clear runs) (<= O(nbits)).
+ *                         O(n / WB + 1);
+ *   next_set / next_clear O((result - from) / WB + 1), prev_set likewise;
+ *   longest_clear_run     O(nbits / WB + number of clear runs);
+ *   tail_clear            O(1).
  * Not thread-safe: the owner locks.
  *
  * Preconditions (ranges inside the bitmap, i < nbits) are VR_ASSERTed in debug
@@ -26,19 +33,36 @@
 
 #include "vregion/config.h"
 
+#ifndef VR_BITMAP_WORD_BITS
+#if SIZE_MAX > 0xffffffffu
+#define VR_BITMAP_WORD_BITS 64
+#else
+#define VR_BITMAP_WORD_BITS 32
+#endif
+#endif
+#if VR_BITMAP_WORD_BITS == 64
+typedef uint64_t vr_bitmap_word_t;
+#elif VR_BITMAP_WORD_BITS == 32
+typedef uint32_t vr_bitmap_word_t;
+#else
+#error "VR_BITMAP_WORD_BITS must be 32 or 64"
+#endif
+
+/* Storage for nbits bits: bytes, and words of vr_bitmap_word_t. */
+#define VR_BITMAP_BYTES(nbits) ((((nbits) + 63u) / 64u) * 8u)
+#define VR_BITMAP_WORDS(nbits) ((((nbits) + 63u) / 64u) * (64u / VR_BITMAP_WORD_BITS))
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define VR_BITMAP_WORDS(nbits) (((nbits) + 63u) / 64u)
-
 struct vr_bitmap {
-	uint64_t *words;	/* VR_BITMAP_WORDS(nbits) words, caller-owned */
+	vr_bitmap_word_t *words;	/* VR_BITMAP_WORDS(nbits) words, caller-owned */
 	size_t nbits;
 };
 
 /* Bind storage and clear all bits. words must hold VR_BITMAP_WORDS(nbits). */
-void vr_bitmap_init(struct vr_bitmap *bm, uint64_t *words, size_t nbits);
+void vr_bitmap_init(struct vr_bitmap *bm, vr_bitmap_word_t *words, size_t nbits);
 
 /* Value of bit i; i < nbits (undefined otherwise). O(1). */
 bool vr_bitmap_test(const struct vr_bitmap *bm, size_t i);
@@ -71,6 +95,10 @@ size_t vr_bitmap_next_clear(const struct vr_bitmap *bm, size_t from);
 /* Index of the last set bit <= from (from >= nbits means nbits - 1), or
  * SIZE_MAX if none. O((from - result) / 64 + 1). */
 size_t vr_bitmap_prev_set(const struct vr_bitmap *bm, size_t from);
+
+/* True iff every bit at or above nbits in the storage is clear (the
+ * invariant every function keeps; for validate() walks). O(1). */
+bool vr_bitmap_tail_clear(const struct vr_bitmap *bm);
 
 #ifdef __cplusplus
 }

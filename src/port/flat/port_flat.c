@@ -224,7 +224,7 @@ static inline size_t round16(size_t x)
 /* Bytes for G granules: the granules plus two bitmaps, each a multiple of 16. */
 static size_t granule_cost(size_t g)
 {
-	return g * GRAN + 2u * round16(VR_BITMAP_WORDS(g) * sizeof(uint64_t));
+	return g * GRAN + 2u * round16(VR_BITMAP_BYTES(g));
 }
 
 size_t vr_flat_port_meta_bytes(size_t window_pages, size_t serve_bytes)
@@ -289,10 +289,10 @@ int vr_flat_port_init(struct vr_flat_port *fp, const struct vr_flat_config *cfg)
 		g++;
 	while (g && granule_cost(g) > avail)
 		g--;
-	vr_bitmap_init(&fp->meta_used, (uint64_t *)(void *)p, g);
-	p += round16(VR_BITMAP_WORDS(g) * sizeof(uint64_t));
-	vr_bitmap_init(&fp->meta_start, (uint64_t *)(void *)p, g);
-	p += round16(VR_BITMAP_WORDS(g) * sizeof(uint64_t));
+	vr_bitmap_init(&fp->meta_used, (vr_bitmap_word_t *)(void *)p, g);
+	p += round16(VR_BITMAP_BYTES(g));
+	vr_bitmap_init(&fp->meta_start, (vr_bitmap_word_t *)(void *)p, g);
+	p += round16(VR_BITMAP_BYTES(g));
 	fp->granules = p;
 	fp->meta_granules = g;
 
@@ -402,7 +402,7 @@ int vr_flat_port_validate(const struct vr_flat_port *fp)
 	g = fp->meta_granules;
 	{
 		size_t ps = fp->cfg.page_size, pages = fp->port.window_pages;
-		size_t bmb = round16(VR_BITMAP_WORDS(g) * sizeof(uint64_t));
+		size_t bmb = round16(VR_BITMAP_BYTES(g));
 		uint8_t *st = (uint8_t *)vr_align_up((uintptr_t)fp->cfg.meta, GRAN);
 
 		if (fp->port.ctx != fp || fp->port.page_size != ps || !ps ||
@@ -448,13 +448,9 @@ int vr_flat_port_validate(const struct vr_flat_port *fp)
 		}
 	}
 	/* bits above nbits must stay clear (the bitmap's own invariant) */
-	if (g % 64u) {
-		uint64_t tail = ~((UINT64_C(1) << (g % 64u)) - 1);
-
-		if ((fp->meta_used.words[g / 64u] & tail) || (fp->meta_start.words[g / 64u] & tail)) {
-			VR_LOG(&lp, VR_LOG_ERR, "bitmap tail bits set", g, 0);
-			return -EFAULT;
-		}
+	if (!vr_bitmap_tail_clear(&fp->meta_used) || !vr_bitmap_tail_clear(&fp->meta_start)) {
+		VR_LOG(&lp, VR_LOG_ERR, "bitmap tail bits set", g, 0);
+		return -EFAULT;
 	}
 	return 0;
 }

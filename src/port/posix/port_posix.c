@@ -142,7 +142,7 @@ static int reserve_windows(struct vr_posix *st)
 
 static int alloc_bitmap(struct vr_bitmap *bm, size_t nbits)
 {
-	uint64_t *w = calloc(VR_BITMAP_WORDS(nbits), sizeof(uint64_t));
+	vr_bitmap_word_t *w = calloc(1, VR_BITMAP_BYTES(nbits));
 
 	if (!w)
 		return -ENOMEM;
