@@ -12,23 +12,15 @@
 
 /* ---- logging ------------------------------------------------------------ */
 
-void vr_region_log_(const struct vr_port *port, enum vr_log_level level, const char *func,
-		    const char *msg, uintptr_t a, uintptr_t b)
-{
-	if (port && port->log)
-		port->log(port->ctx, level, func, msg, a, b);
-}
-
+#if VR_CONFIG_LOG_LEVEL >= 0
 void vr_region_log_bad_(const struct vr_region *vr, const char *func)
 {
 	/* A released control block keeps DEAD and its port until the port
 	 * reuses the memory; that is the only case we can still report. */
 	if (vr && vr->magic == VR_REGION_DEAD)
-		vr_region_log_(vr->port, VR_LOG_ERR, func, "dead region (used after its last put)",
-			       (uintptr_t)vr, 0);
+		VR_LOGF(vr->port, VR_LOG_ERR, func, "dead region (used after its last put)", vr, 0);
 }
-
-#define LOG(vr, lvl, msg, a, b) vr_region_log_((vr)->port, (lvl), __func__, (msg), (uintptr_t)(a), (uintptr_t)(b))
+#endif
 
 /* ---- create / get / put --------------------------------------------------- */
 
@@ -60,24 +52,24 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	if (!port)
 		return NULL;
 	if (!cfg) {
-		vr_region_log_(port, VR_LOG_ERR, __func__, "NULL config", 0, 0);
+		VR_LOG(port, VR_LOG_ERR, "NULL config", 0, 0);
 		return NULL;
 	}
 	page = port->page_size;
 	flags = cfg->flags;
 	if (cfg->size == 0 || cfg->size > SIZE_MAX - (page - 1) ||
 	    (pages = (cfg->size + page - 1) >> log2_pow2(page)) > port->window_pages) {
-		vr_region_log_(port, VR_LOG_ERR, __func__, "bad size", cfg->size, 0);
+		VR_LOG(port, VR_LOG_ERR, "bad size", cfg->size, 0);
 		return NULL;
 	}
 	if (flags & ~VR_REGION_FLAGS_MASK) {
-		vr_region_log_(port, VR_LOG_ERR, __func__, "unknown flags", flags, 0);
+		VR_LOG(port, VR_LOG_ERR, "unknown flags", flags, 0);
 		return NULL;
 	}
 	line = port->cache_line ? port->cache_line : 1;
 	min_align = cfg->min_align ? cfg->min_align : (line > 16 ? line : 16);
 	if (line > page || !vr_is_pow2(min_align) || min_align < 8 || min_align > page) {
-		vr_region_log_(port, VR_LOG_ERR, __func__, "bad alignment (min_align, cache line)",
+		VR_LOG(port, VR_LOG_ERR, "bad alignment (min_align, cache line)",
 			       min_align, line);
 		return NULL;
 	}
@@ -89,7 +81,7 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	meta_bytes = map_off + granules;	/* start map: one byte per granule */
 	vr = port->meta_alloc(port->ctx, meta_bytes);
 	if (!vr) {
-		vr_region_log_(port, VR_LOG_WRN, __func__, "no metadata", meta_bytes, 0);
+		VR_LOG(port, VR_LOG_WRN, "no metadata", meta_bytes, 0);
 		return NULL;
 	}
 	memset(vr, 0, meta_bytes);
@@ -97,7 +89,7 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	if (!(flags & VR_REGION_NOLOCK) && port->lock_create) {
 		lock = port->lock_create(port->ctx);
 		if (!lock) {
-			vr_region_log_(port, VR_LOG_WRN, __func__, "no lock", 0, 0);
+			VR_LOG(port, VR_LOG_WRN, "no lock", 0, 0);
 			port->meta_free(port->ctx, vr, meta_bytes);
 			return NULL;
 		}
@@ -117,7 +109,7 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 		base = vr_vpage_alloc(pool, pages);
 	}
 	if (!base) {
-		vr_region_log_(port, VR_LOG_WRN, __func__, "no pages", pages, 0);
+		VR_LOG(port, VR_LOG_WRN, "no pages", pages, 0);
 		if (lock)
 			port->lock_destroy(port->ctx, lock);
 		port->meta_free(port->ctx, vr, meta_bytes);
@@ -149,7 +141,7 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	vr->name = cfg->name;
 	vr_region_fast_sync(vr);
 	vr->magic = VR_REGION_MAGIC;
-	LOG(vr, VR_LOG_INF, "created (base, size)", base, vr->size);
+	VR_LOG(vr->port, VR_LOG_INF, "created (base, size)", base, vr->size);
 	return vr;
 }
 
@@ -158,7 +150,7 @@ struct vr_region *vr_region_get(struct vr_region *vr)
 	struct vr_region *ret = vr;
 
 	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, __func__);
+		VR_REGION_LOG_BAD(vr, __func__);
 		return NULL;
 	}
 	vr_region_lock(vr);
@@ -170,7 +162,7 @@ struct vr_region *vr_region_get(struct vr_region *vr)
 	}
 	vr_region_unlock(vr);
 	if (!ret)
-		LOG(vr, VR_LOG_ERR, "reference count overflow", vr, 0);
+		VR_LOG(vr->port, VR_LOG_ERR, "reference count overflow", vr, 0);
 	return ret;
 }
 
@@ -183,7 +175,7 @@ static void region_release(struct vr_region *vr)
 
 	rc = vr_vpage_free(vr->pool, base);
 	if (rc)
-		vr_region_log_(port, VR_LOG_ERR, "vr_region_put", "pages not returned (errno)",
+		VR_LOGF(port, VR_LOG_ERR, "vr_region_put", "pages not returned (errno)",
 			       (uintptr_t)base, (uintptr_t)-rc);
 	if (vr->lock)
 		port->lock_destroy(port->ctx, vr->lock);
@@ -207,7 +199,7 @@ struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding
 	if (outstanding)
 		*outstanding = 0;
 	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, __func__);
+		VR_REGION_LOG_BAD(vr, __func__);
 		return NULL;
 	}
 	vr_region_lock(vr);
@@ -225,9 +217,9 @@ struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding
 		return vr;
 
 	if (live)
-		LOG(vr, VR_LOG_WRN, "released with live allocations (region, count)", vr, live);
+		VR_LOG(vr->port, VR_LOG_WRN, "released with live allocations (region, count)", vr, live);
 	else
-		LOG(vr, VR_LOG_INF, "released (base, size)", vr->fast.base, vr->size);
+		VR_LOG(vr->port, VR_LOG_INF, "released (base, size)", vr->fast.base, vr->size);
 	if (outstanding)
 		*outstanding = live;
 	region_release(vr);
@@ -248,12 +240,12 @@ int vr_region_set_interim(struct vr_region *vr)
 	int rc = 0;
 
 	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, __func__);
+		VR_REGION_LOG_BAD(vr, __func__);
 		return -EINVAL;
 	}
 	vr_region_lock(vr);
 	if (vr->phase == VR_REGION_INTERIM) {
-		LOG(vr, VR_LOG_WRN, "already interim (harmless)", vr, 0);
+		VR_LOG(vr->port, VR_LOG_WRN, "already interim (harmless)", vr, 0);
 		goto out;
 	}
 
@@ -267,7 +259,7 @@ int vr_region_set_interim(struct vr_region *vr)
 		vr->fast.fast_end = 0;		/* no more inline lifetime allocs */
 	if (isz < vr_heap_min_bytes()) {
 		vr->phase = VR_REGION_INVALID;
-		LOG(vr, VR_LOG_WRN, "too little space for an interim heap: region INVALID (left, min)",
+		VR_LOG(vr->port, VR_LOG_WRN, "too little space for an interim heap: region INVALID (left, min)",
 		    isz, vr_heap_min_bytes());
 		rc = -ENOSPC;
 		goto out;
@@ -276,7 +268,7 @@ int vr_region_set_interim(struct vr_region *vr)
 		sealed_pages = (size_t)(ib - vr->fast.base) >> log2_pow2(vr->port->page_size);
 		rc = vr_vpage_protect(vr->pool, (void *)vr->fast.base, sealed_pages, VR_PERM_R);
 		if (rc) {
-			LOG(vr, VR_LOG_ERR, "sealing failed, region stays LIFETIME (errno)", -rc, 0);
+			VR_LOG(vr->port, VR_LOG_ERR, "sealing failed, region stays LIFETIME (errno)", -rc, 0);
 			vr_region_fast_sync(vr);
 			goto out;
 		}
@@ -284,7 +276,7 @@ int vr_region_set_interim(struct vr_region *vr)
 	rc = vr_heap_init(vr->heap, (void *)ib, isz);
 	if (rc) {
 		/* Not expected: isz >= vr_heap_min_bytes(). Undo the seal. */
-		LOG(vr, VR_LOG_ERR, "heap init failed (errno)", -rc, isz);
+		VR_LOG(vr->port, VR_LOG_ERR, "heap init failed (errno)", -rc, isz);
 		if (sealed_pages)
 			(void)vr_vpage_protect(vr->pool, (void *)vr->fast.base, sealed_pages, VR_PERM_RW);
 		vr->phase = VR_REGION_INVALID;
@@ -295,7 +287,7 @@ int vr_region_set_interim(struct vr_region *vr)
 	vr->lifetime_end = ib;
 	vr->phase = VR_REGION_INTERIM;
 	vr_region_fast_sync(vr);
-	LOG(vr, VR_LOG_INF, "interim (heap base, bytes)", ib, isz);
+	VR_LOG(vr->port, VR_LOG_INF, "interim (heap base, bytes)", ib, isz);
 out:
 	vr_region_unlock(vr);
 	return rc;
@@ -306,7 +298,7 @@ int vr_region_interim_reset(struct vr_region *vr)
 	int rc = 0;
 
 	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, __func__);
+		VR_REGION_LOG_BAD(vr, __func__);
 		return -EINVAL;
 	}
 	vr_region_lock(vr);
@@ -318,7 +310,7 @@ int vr_region_interim_reset(struct vr_region *vr)
 	}
 	vr_region_unlock(vr);
 	if (rc)
-		LOG(vr, VR_LOG_ERR, "interim reset outside the interim phase (phase)", vr->phase, 0);
+		VR_LOG(vr->port, VR_LOG_ERR, "interim reset outside the interim phase (phase)", vr->phase, 0);
 	return rc;
 }
 
@@ -358,7 +350,7 @@ static void *alloc_locked(struct vr_region *vr, size_t size, size_t align, bool 
 	void *p = NULL;
 
 	if (size == 0 || (align && !vr_is_pow2(align))) {
-		vr_region_log_(vr->port, VR_LOG_ERR, func, "bad size or alignment", size, align);
+		VR_LOGF(vr->port, VR_LOG_ERR, func, "bad size or alignment", size, align);
 		goto fail;
 	}
 	if (coherent) {
@@ -379,14 +371,15 @@ static void *alloc_locked(struct vr_region *vr, size_t size, size_t align, bool 
 		p = vr_heap_aligned_alloc(vr->heap, align, size);
 		break;
 	default:
-		vr_region_log_(vr->port, VR_LOG_ERR, func, "region INVALID: no allocation possible",
+		VR_LOGF(vr->port, VR_LOG_ERR, func, "region INVALID: no allocation possible",
 			       size, align);
 		goto fail;
 	}
 	if (p)
 		return p;
-	vr_region_log_(vr->port, VR_LOG_WRN, func, vr->phase == VR_REGION_LIFETIME ?
-		       "lifetime space exhausted (size, align)" : "interim heap full (size, align)",
+	VR_LOGF(vr->port, VR_LOG_WRN, func, vr->phase == VR_REGION_LIFETIME ?
+		VR_REGION_MSG_("lifetime space exhausted (size, align)") :
+		VR_REGION_MSG_("interim heap full (size, align)"),
 		       size, align);
 fail:
 	vr->failures++;
@@ -400,7 +393,7 @@ static void *alloc_entry(struct vr_region *vr, size_t size, size_t align, bool c
 	void *p;
 
 	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, func);
+		VR_REGION_LOG_BAD(vr, func);
 		return NULL;
 	}
 	vr_region_lock(vr);
@@ -411,7 +404,7 @@ static void *alloc_entry(struct vr_region *vr, size_t size, size_t align, bool c
 
 void *vr_region_alloc_slow_(struct vr_region *vr, size_t size, size_t align)
 {
-	return alloc_entry(vr, size, align, false, "vr_region_alloc");
+	return alloc_entry(vr, size, align, false, VR_REGION_MSG_("vr_region_alloc"));
 }
 
 void *vr_region_alloc(struct vr_region *vr, size_t size)
@@ -421,12 +414,12 @@ void *vr_region_alloc(struct vr_region *vr, size_t size)
 
 void *vr_region_alloc_align(struct vr_region *vr, size_t size, size_t align)
 {
-	return alloc_entry(vr, size, align, false, __func__);
+	return alloc_entry(vr, size, align, false, VR_REGION_MSG_(__func__));
 }
 
 void *vr_region_alloc_coherent_align(struct vr_region *vr, size_t size, size_t align)
 {
-	void *p = alloc_entry(vr, size, align, true, __func__);
+	void *p = alloc_entry(vr, size, align, true, VR_REGION_MSG_(__func__));
 	const struct vr_port *port;
 
 	if (!p)
@@ -468,16 +461,16 @@ int vr_region_free(struct vr_region *vr, void *ptr)
 	int rc = 0;
 
 	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, __func__);
+		VR_REGION_LOG_BAD(vr, __func__);
 		return -EINVAL;
 	}
 	vr_region_lock(vr);
 	a = ptr ? to_cached(vr, ptr) : 0;
 	if (!ptr) {
-		why = "NULL pointer";
+		why = VR_REGION_MSG_("NULL pointer");
 		rc = -EINVAL;
 	} else if (a < vr->fast.base || a >= vr->end) {
-		why = "pointer not in this region";
+		why = VR_REGION_MSG_("pointer not in this region");
 		rc = -EINVAL;
 	} else if (a >= vr->lifetime_end) {
 		/* Only reachable in INTERIM. Every block is min_align aligned,
@@ -489,14 +482,15 @@ int vr_region_free(struct vr_region *vr, void *ptr)
 		else
 			rc = vr_heap_free(vr->heap, (void *)a);
 		if (rc)
-			why = rc == -EFAULT ? "interim block header check failed (interior pointer or corruption?)" :
-				"not a live interim block (misaligned, or double free?)";
+			why = rc == -EFAULT ?
+				VR_REGION_MSG_("interim block header check failed (interior pointer or corruption?)") :
+				VR_REGION_MSG_("not a live interim block (misaligned, or double free?)");
 	} else {
 		size_t off = (size_t)(a - vr->fast.base);
 		size_t g = off >> vr->fast.shift;
 
 		if ((off & vr->fast.mask) || !vr_starts_test(vr, g)) {
-			why = "not a live lifetime allocation (interior pointer or double free?)";
+			why = VR_REGION_MSG_("not a live lifetime allocation (interior pointer or double free?)");
 			rc = -EINVAL;
 		} else {
 			vr_starts_clear(vr, g);
@@ -507,7 +501,7 @@ int vr_region_free(struct vr_region *vr, void *ptr)
 		vr->errors++;
 	vr_region_unlock(vr);
 	if (rc)
-		LOG(vr, VR_LOG_ERR, why, ptr, 0);
+		VR_LOG(vr->port, VR_LOG_ERR, why, ptr, 0);
 	return rc;
 }
 
@@ -526,7 +520,7 @@ bool vr_region_contains(struct vr_region *vr, const void *ptr)
 int vr_region_mem_info(struct vr_region *vr, size_t *size, uintptr_t *start)
 {
 	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, __func__);
+		VR_REGION_LOG_BAD(vr, __func__);
 		return -EINVAL;
 	}
 	if (size)

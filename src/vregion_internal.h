@@ -104,12 +104,27 @@ static inline void vr_region_fast_sync(struct vr_region *vr)
 		vr->fast.fast_end = want;
 }
 
-/* Log through the port's hook (port may be NULL). */
-void vr_region_log_(const struct vr_port *port, enum vr_log_level level, const char *func,
-		    const char *msg, uintptr_t a, uintptr_t b);
+/*
+ * Logging: every message goes through VR_LOG / VR_LOGF (vregion/port.h), so
+ * -DVR_CONFIG_LOG_LEVEL=-1 removes the calls and their strings, and
+ * -DVR_CONFIG_LOG_STRINGS=0 keeps the calls without the strings.
+ * VR_REGION_MSG_ wraps a message that is chosen before the log call (kept
+ * in a variable): "" when it can never be printed, so it leaves the image.
+ */
+#if VR_CONFIG_LOG_LEVEL >= 0 && VR_CONFIG_LOG_STRINGS
+#define VR_REGION_MSG_(s) (s)
+#else
+#define VR_REGION_MSG_(s) ""
+#endif
 
-/* A call on a pointer that is not a live region: log it if we still can. */
+/* A call on a pointer that is not a live region: log it ("dead region") if
+ * the block still says DEAD. Compiled out with the ERR level. */
+#if VR_CONFIG_LOG_LEVEL >= 0
 void vr_region_log_bad_(const struct vr_region *vr, const char *func);
+#define VR_REGION_LOG_BAD(vr, func) vr_region_log_bad_((vr), VR_LOG_STR_(func))
+#else
+#define VR_REGION_LOG_BAD(vr, func) ((void)(vr))
+#endif
 
 /* Live allocations: lifetime not freed + interim live. Lock held. */
 size_t vr_region_outstanding_(struct vr_region *vr);

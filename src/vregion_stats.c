@@ -59,7 +59,7 @@ static void stats_locked(struct vr_region *vr, struct vr_region_stats *st)
 int vr_region_get_stats(struct vr_region *vr, struct vr_region_stats *st)
 {
 	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, __func__);
+		VR_REGION_LOG_BAD(vr, __func__);
 		return -EINVAL;
 	}
 	if (!st)
@@ -81,26 +81,28 @@ int vr_region_info(struct vr_region *vr)
 	};
 
 	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, __func__);
+		VR_REGION_LOG_BAD(vr, __func__);
 		return -EINVAL;
 	}
+	if (VR_CONFIG_LOG_LEVEL < (int)VR_LOG_INF)
+		return 0;	/* nothing to print in this build */
 	vr_region_lock(vr);
 	stats_locked(vr, &st);
 	vr_region_unlock(vr);
 	port = vr->port;
-	vr_region_log_(port, VR_LOG_INF, __func__, vr->name ? vr->name : "region (base, size)",
+	VR_LOG(port, VR_LOG_INF, vr->name ? vr->name : "region (base, size)",
 		       st.base, st.size);
-	vr_region_log_(port, VR_LOG_INF, __func__, phase_name[st.phase], st.refcount, st.pages);
-	vr_region_log_(port, VR_LOG_INF, __func__, "lifetime used/size", st.lifetime_used,
+	VR_LOG(port, VR_LOG_INF, phase_name[st.phase], st.refcount, st.pages);
+	VR_LOG(port, VR_LOG_INF, "lifetime used/size", st.lifetime_used,
 		       st.lifetime_size);
-	vr_region_log_(port, VR_LOG_INF, __func__, "lifetime allocs/frees", st.lifetime_allocs,
+	VR_LOG(port, VR_LOG_INF, "lifetime allocs/frees", st.lifetime_allocs,
 		       st.lifetime_frees);
-	vr_region_log_(port, VR_LOG_INF, __func__, "interim used/size", st.interim_used,
+	VR_LOG(port, VR_LOG_INF, "interim used/size", st.interim_used,
 		       st.interim_size);
-	vr_region_log_(port, VR_LOG_INF, __func__, "interim peak/largest free", st.interim_peak,
+	VR_LOG(port, VR_LOG_INF, "interim peak/largest free", st.interim_peak,
 		       st.interim_largest_free);
-	vr_region_log_(port, VR_LOG_INF, __func__, "failures/errors", st.failures, st.errors);
-	vr_region_log_(port, VR_LOG_INF, __func__, "outstanding allocations (count, interim live)",
+	VR_LOG(port, VR_LOG_INF, "failures/errors", st.failures, st.errors);
+	VR_LOG(port, VR_LOG_INF, "outstanding allocations (count, interim live)",
 		       st.outstanding, st.interim_live);
 	return 0;
 }
@@ -114,58 +116,58 @@ static const char *check_locked(struct vr_region *vr)
 	const uint8_t *map;
 
 	if (vr->refcount == 0)
-		return "refcount 0 on a live region";
+		return VR_REGION_MSG_("refcount 0 on a live region");
 	if ((base & (page - 1)) || vr->size != vr->pages * page || vr->end != base + vr->size)
-		return "base/size/end inconsistent";
+		return VR_REGION_MSG_("base/size/end inconsistent");
 	if (vr->min_align != vr->fast.mask + 1 || !vr_is_pow2(vr->min_align) ||
 	    ((size_t)1 << vr->fast.shift) != vr->min_align)
-		return "min_align fields inconsistent";
+		return VR_REGION_MSG_("min_align fields inconsistent");
 	if (ptr < base || ptr > vr->lifetime_end || vr->lifetime_end > vr->end ||
 	    ((ptr - base) & vr->fast.mask))
-		return "bump pointer out of bounds or misaligned";
+		return VR_REGION_MSG_("bump pointer out of bounds or misaligned");
 	switch (vr->phase) {
 	case VR_REGION_LIFETIME:
 		if (vr->lifetime_end != vr->end ||
 		    vr->fast.fast_end != (vr->lock ? 0 : vr->end))
-			return "LIFETIME: lifetime end or fast path wrong";
+			return VR_REGION_MSG_("LIFETIME: lifetime end or fast path wrong");
 		if (vr->sealed)
-			return "LIFETIME: sealed";
+			return VR_REGION_MSG_("LIFETIME: sealed");
 		break;
 	case VR_REGION_INVALID:
 		if (vr->lifetime_end != vr->end || vr->fast.fast_end != 0 || vr->sealed)
-			return "INVALID: lifetime end, fast path or seal wrong";
+			return VR_REGION_MSG_("INVALID: lifetime end, fast path or seal wrong");
 		break;
 	case VR_REGION_INTERIM:
 		if (vr->fast.fast_end != 0)
-			return "INTERIM: fast path still enabled";
+			return VR_REGION_MSG_("INTERIM: fast path still enabled");
 		if (vr->sealed && (vr->lifetime_end & (page - 1)))
-			return "INTERIM: sealed but heap not page aligned";
+			return VR_REGION_MSG_("INTERIM: sealed but heap not page aligned");
 		if (vr_heap_validate(vr->heap) != 0)
-			return "INTERIM: heap validate failed";
+			return VR_REGION_MSG_("INTERIM: heap validate failed");
 		if (!vr_heap_contains(vr->heap, (void *)(vr->end - 1)) ||
 		    vr_heap_contains(vr->heap, (void *)vr->end) ||
 		    (vr->lifetime_end > base &&
 		     vr_heap_contains(vr->heap, (void *)(vr->lifetime_end - 1))))
-			return "INTERIM: heap does not cover [interim base, end)";
+			return VR_REGION_MSG_("INTERIM: heap does not cover [interim base, end)");
 		break;
 	default:
-		return "unknown phase";
+		return VR_REGION_MSG_("unknown phase");
 	}
 	if (vr->start_bytes != vr->size >> vr->fast.shift)
-		return "start map size wrong";
+		return VR_REGION_MSG_("start map size wrong");
 	if (vr->fast.map_bias != (uintptr_t)vr->starts - (base >> vr->fast.shift))
-		return "start map bias wrong";
+		return VR_REGION_MSG_("start map bias wrong");
 	bump_g = (size_t)(ptr - base) >> vr->fast.shift;
 	map = (const uint8_t *)vr->starts;	/* bytes: a corrupted entry is not a bool */
 	for (w = 0; w < vr->start_bytes; w++) {
 		if (map[w] > 1)
-			return "lifetime start map holds a bad value";
+			return VR_REGION_MSG_("lifetime start map holds a bad value");
 		if (map[w] && w >= bump_g)
-			return "lifetime start above the bump pointer";
+			return VR_REGION_MSG_("lifetime start above the bump pointer");
 	}
 	run = vr_vpage_run_pages(vr->pool, (void *)base);
 	if (run != vr->pages + (vr->own_guard ? 1u : 0u))
-		return "pool run does not match the region";
+		return VR_REGION_MSG_("pool run does not match the region");
 	return NULL;
 }
 
@@ -174,14 +176,14 @@ int vr_region_validate(struct vr_region *vr)
 	const char *why;
 
 	if (!vr_region_live(vr)) {
-		vr_region_log_bad_(vr, __func__);
+		VR_REGION_LOG_BAD(vr, __func__);
 		return -EINVAL;
 	}
 	vr_region_lock(vr);
 	why = check_locked(vr);
 	vr_region_unlock(vr);
 	if (why) {
-		vr_region_log_(vr->port, VR_LOG_ERR, __func__, why, (uintptr_t)vr, 0);
+		VR_LOG(vr->port, VR_LOG_ERR, why, vr, 0);
 		return -EFAULT;
 	}
 	return 0;

@@ -28,18 +28,6 @@ static struct {
 	size_t heap_live;		/* platform-heap blocks handed out */
 } sof;
 
-/* Log through the default pool's port: callers pass the pool they got from
- * vr_sof_pool(), so nothing of `sof` is read outside the glue lock (a first
- * call may be setting it up in another thread). */
-static void sof_log(struct vr_vpage_pool *pool, enum vr_log_level level, const char *func,
-		    const char *msg, uintptr_t a, uintptr_t b)
-{
-	const struct vr_port *port = vr_vpage_port(pool);
-
-	if (port && port->log)
-		port->log(port->ctx, level, func, msg, a, b);
-}
-
 /* Glue lock held. */
 static int setup_locked(const struct vr_sof_config *cfg)
 {
@@ -192,8 +180,8 @@ void vr_sof_heap_free(struct k_heap *heap, void *ptr)
 	else
 		o.free(o.ctx, heap, ptr);
 	if (rc) {
-		sof_log(o.pool, VR_LOG_ERR, "sof_heap_free",
-			"not a platform-heap block (foreign pointer or double free?)", (uintptr_t)ptr, 0);
+		VR_LOGF(vr_vpage_port(o.pool), VR_LOG_ERR, "sof_heap_free",
+			"not a platform-heap block (foreign pointer or double free?)", ptr, 0);
 		return;
 	}
 	heap_live_add(-1);
@@ -209,9 +197,9 @@ void vr_sof_ctx_free(struct k_heap *heap, struct vregion *vreg, void *ptr)
 	if (!vr_region_contains(vr_sof_region(vreg), ptr) && heap_ops_get(&o, false)) {
 		heap_block = o.free ? o.owns && o.owns(o.ctx, heap, ptr) : vr_sof_glue_heap_owns(ptr);
 		if (heap_block) {
-			sof_log(o.pool, VR_LOG_WRN, "sof_ctx_free",
+			VR_LOGF(vr_vpage_port(o.pool), VR_LOG_WRN, "sof_ctx_free",
 				"platform-heap block freed through a region context: given back to the heap",
-				(uintptr_t)ptr, 0);
+				ptr, 0);
 			vr_sof_heap_free(heap, ptr);
 			return;
 		}
@@ -228,7 +216,7 @@ void *vpage_alloc(unsigned int pages)
 	if (!pool)
 		return NULL;
 	if (pages == 0) {
-		sof_log(pool, VR_LOG_INF, __func__, "0 pages requested", 0, 0);
+		VR_LOG(vr_vpage_port(pool), VR_LOG_INF, "0 pages requested", 0, 0);
 		return NULL;
 	}
 	return vr_vpage_alloc(pool, pages);
@@ -282,7 +270,7 @@ struct vregion *vregion_create(size_t memsize)
 	if (!pool)
 		return NULL;
 	if (memsize == 0) {
-		sof_log(pool, VR_LOG_ERR, __func__, "memsize 0", 0, 0);
+		VR_LOG(vr_vpage_port(pool), VR_LOG_ERR, "memsize 0", 0, 0);
 		return NULL;
 	}
 	cfg.size = memsize;
