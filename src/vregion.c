@@ -288,6 +288,9 @@ int vr_region_set_interim(struct vr_region *vr)
 	vr->phase = VR_REGION_INTERIM;
 	vr_region_fast_sync(vr);
 	VR_LOG(vr->port, VR_LOG_INF, "interim (heap base, bytes)", ib, isz);
+	if (isz > VR_HEAP_MAX_BYTES)
+		VR_LOG(vr->port, VR_LOG_WRN, "interim part above the heap's limit (bytes, unused)",
+		       isz, isz - VR_HEAP_MAX_BYTES);
 out:
 	vr_region_unlock(vr);
 	return rc;

@@ -337,6 +337,68 @@ static void test_sealed_pages_reused(void **state)
 	assert_null(vr_region_put(vr));
 }
 
+/* An interim part larger than the heap's limit (VR_HEAP_MAX_BYTES, 8 MiB):
+ * set_interim succeeds, warns with the bytes the heap cannot use, and
+ * everything above the limit is refused by free; allocations stay below it. */
+static unsigned big_wrn;
+static uintptr_t big_wrn_b;
+static void big_log(void *ctx, enum vr_log_level lvl, const char *fn, const char *msg,
+		    uintptr_t a, uintptr_t b)
+{
+	(void)ctx; (void)fn; (void)msg; (void)a;
+	if (lvl == VR_LOG_WRN) {
+		big_wrn++;
+		big_wrn_b = b;
+	}
+}
+
+static void test_interim_beyond_heap_limit(void **state)
+{
+	struct vr_posix_port_config c;
+	struct vr_port big, wrapped;
+	struct vr_vpage_pool bpool;
+	struct vr_region_config cfg;
+	struct vr_region_stats st;
+	struct vr_region *vr;
+	size_t pages = VR_HEAP_MAX_BYTES / PAGE + 3;
+	uintptr_t base = 0;
+	uint8_t *p;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.page_size = PAGE;
+	c.phys_pages = pages;
+	c.window_pages = pages;
+	c.log_level = VR_POSIX_LOG_OFF;
+	assert_int_equal(vr_posix_port_create(&big, &c), 0);
+	wrapped = big;
+	wrapped.log = big_log;
+	assert_int_equal(vr_vpage_pool_init(&bpool, &wrapped, NULL), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = pages * PAGE;
+	vr = vr_region_create(&bpool, &cfg);
+	assert_non_null(vr);
+	assert_int_equal(vr_region_mem_info(vr, NULL, &base), 0);
+	assert_non_null(vr_region_alloc(vr, 100));
+	big_wrn = 0;
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	assert_int_equal(big_wrn, 1);
+	assert_int_equal(big_wrn_b, pages * PAGE - 128 - VR_HEAP_MAX_BYTES);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_int_equal(vr_region_get_stats(vr, &st), 0);
+	assert_int_equal(st.interim_size, pages * PAGE - 128);
+	assert_true(st.interim_largest_free <= VR_HEAP_MAX_BYTES);
+	p = vr_region_alloc(vr, st.interim_largest_free);
+	assert_non_null(p);
+	/* below the limit (plus the heap's header and alignment slack) */
+	assert_true((uintptr_t)p + st.interim_largest_free <= base + 128 + VR_HEAP_MAX_BYTES + 64);
+	assert_int_equal(vr_region_free(vr, (void *)(base + pages * PAGE - 64)), -EINVAL);
+	assert_int_equal(vr_region_free(vr, p), 0);
+	assert_null(vr_region_put(vr));
+	assert_int_equal(vr_vpage_pool_deinit(&bpool), 0);
+	assert_int_equal(vr_posix_port_destroy(&big), 0);
+}
+
 /* Locked regions (the posix port has locks): every path, and validate. */
 static void test_locked_region(void **state)
 {
@@ -376,6 +438,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_guard_from_pool_faults, setup_pool_guard, teardown),
 		cmocka_unit_test_setup_teardown(test_data_isolation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sealed_pages_reused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interim_beyond_heap_limit, NULL, NULL),
 		cmocka_unit_test_setup_teardown(test_locked_region, setup, teardown),
 	};
 

@@ -177,7 +177,10 @@ struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding
 /*
  * Switch LIFETIME -> INTERIM: the space from the bump pointer aligned up to
  * the cache line (a page with VR_REGION_SEAL) to the region end becomes the
- * interim heap, whose control block lives in metadata.
+ * interim heap, whose control block lives in metadata. The heap manages at
+ * most VR_HEAP_MAX_BYTES (8 MiB - 8): a larger interim part works, its
+ * bytes above that limit are never handed out (logged at VR_LOG_WRN with
+ * their count; interim_size still reports the whole part).
  * Returns 0 (also when already INTERIM: harmless, logged), -EINVAL (bad vr),
  * -ENOSPC (fewer than vr_heap_min_bytes() bytes above the bump pointer: the
  * region is now INVALID; calling again re-evaluates, with the same result),
