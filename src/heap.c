@@ -206,7 +206,7 @@ static inline uint32_t align_gap(struct hv v, uint32_t b, size_t align)
 static VR_HEAP_HOT void *alloc_core(struct vr_heap *h, size_t size, size_t align)
 {
 	struct hv v;
-	uint32_t n, c, f, b, t, gap = 0, retry = 0;
+	uint32_t n, c, w, m, f, b, t, gap = 0;
 	void *p;
 
 	if (VR_UNLIKELY(h == NULL || size - 1u >= h->max_req))
@@ -214,11 +214,18 @@ static VR_HEAP_HOT void *alloc_core(struct vr_heap *h, size_t size, size_t align
 	v = hv_of(h);
 	n = (uint32_t)((size + 11u) >> 3);
 	n = n < 2u ? 2u : n;
+	/* The worst case (n + the largest gap) is below 2^21 units, so c is
+	 * inside the bitmap (which has a spare word). */
 	c = cls(align != 0u ? n + (uint32_t)(align >> 3) - 1u : n);
+	w = c >> 5;
+	m = h->bitmap[w] & (~0u << (c & 31u));
 	for (;;) {
-		f = bm_find(h, c);
-		if (VR_UNLIKELY(f == NO_CLASS))
-			return alloc_fail(h, false);
+		while (m == 0u) {
+			if (VR_UNLIKELY(++w >= VR_HEAP_BM_WORDS))
+				return alloc_fail(h, false);
+			m = h->bitmap[w];
+		}
+		f = (w << 5) + vr_ctz32(m);
 		b = h->heads[f];
 		t = hdr_dec(v, b);
 		if (align != 0u)
@@ -227,14 +234,13 @@ static VR_HEAP_HOT void *alloc_core(struct vr_heap *h, size_t size, size_t align
 			return alloc_fail(h, true);
 		if (VR_LIKELY(gap + n <= T_UNITS(t)))
 			break;
-		/* Only the request's own class (or the alignment gap) can miss:
-		 * search where every block fits, once. */
-		if (VR_UNLIKELY(retry))
+		/* Only the request's own class c can hold a block too small (every
+		 * block of a class above c has more units than the worst case):
+		 * drop c from the mask and take the next class, once. */
+		if (VR_UNLIKELY(f != c))
 			return alloc_fail(h, true);
-		retry = n + (align != 0u ? (uint32_t)(align >> 3) - 1u : 0u);
-		if (VR_UNLIKELY(retry >= (1u << VR_HEAP_UNIT_BITS)))
-			return alloc_fail(h, false);
-		c = cls(retry) + 1u;
+		m &= m - 1u;
+		c = NO_CLASS;
 	}
 	p = take(h, v, f, b, T_UNITS(t), gap + n, gap);
 	if (VR_UNLIKELY(p == NULL))
