@@ -13,12 +13,15 @@
 /* ---- logging ------------------------------------------------------------ */
 
 #if VR_CONFIG_LOG_LEVEL >= 0
-void vr_region_log_bad_(const struct vr_region *vr, const char *func)
+bool vr_region_dead_(const struct vr_region *vr, const char *func)
 {
+	if (VR_LIKELY(vr_region_live(vr)))
+		return false;
 	/* A released control block keeps DEAD and its port until the port
 	 * reuses the memory; that is the only case we can still report. */
 	if (vr && vr->magic == VR_REGION_DEAD)
 		VR_LOGF(vr->port, VR_LOG_ERR, func, "dead region (used after its last put)", vr, 0);
+	return true;
 }
 #endif
 
@@ -45,7 +48,7 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	struct vr_port_lock *lock = NULL;
 	struct vr_region *vr;
 	size_t page, pages, line, min_align, granules, meta_bytes, heap_off, map_off;
-	unsigned flags;
+	unsigned flags, pshift, ashift;
 	bool own_guard;
 	void *base;
 
@@ -56,9 +59,10 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 		return NULL;
 	}
 	page = port->page_size;
+	pshift = log2_pow2(page);
 	flags = cfg->flags;
 	if (cfg->size == 0 || cfg->size > SIZE_MAX - (page - 1) ||
-	    (pages = (cfg->size + page - 1) >> log2_pow2(page)) > port->window_pages) {
+	    (pages = (cfg->size + page - 1) >> pshift) > port->window_pages) {
 		VR_LOG(port, VR_LOG_ERR, "bad size", cfg->size, 0);
 		return NULL;
 	}
@@ -69,13 +73,13 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	line = port->cache_line ? port->cache_line : 1;
 	min_align = cfg->min_align ? cfg->min_align : (line > 16 ? line : 16);
 	if (line > page || !vr_is_pow2(min_align) || min_align < 8 || min_align > page) {
-		VR_LOG(port, VR_LOG_ERR, "bad alignment (min_align, cache line)",
-			       min_align, line);
+		VR_LOG(port, VR_LOG_ERR, "bad alignment (min_align, cache line)", min_align, line);
 		return NULL;
 	}
+	ashift = log2_pow2(min_align);
 
 	/* One metadata block: control block | heap control | start map. */
-	granules = pages << (log2_pow2(page) - log2_pow2(min_align));
+	granules = pages << (pshift - ashift);
 	heap_off = align16(sizeof(*vr));
 	map_off = heap_off + align16(vr_heap_control_bytes());
 	meta_bytes = map_off + granules;	/* start map: one byte per granule */
@@ -86,12 +90,12 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	}
 	memset(vr, 0, meta_bytes);
 
+	base = NULL;
 	if (!(flags & VR_REGION_NOLOCK) && port->lock_create) {
 		lock = port->lock_create(port->ctx);
 		if (!lock) {
 			VR_LOG(port, VR_LOG_WRN, "no lock", 0, 0);
-			port->meta_free(port->ctx, vr, meta_bytes);
-			return NULL;
+			goto fail;
 		}
 	}
 
@@ -110,49 +114,50 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 	}
 	if (!base) {
 		VR_LOG(port, VR_LOG_WRN, "no pages", pages, 0);
-		if (lock)
-			port->lock_destroy(port->ctx, lock);
-		port->meta_free(port->ctx, vr, meta_bytes);
-		return NULL;
+		goto fail;
 	}
 
 	vr->fast.base = (uintptr_t)base;
 	vr->fast.ptr = (uintptr_t)base;
 	vr->fast.mask = min_align - 1;
-	vr->fast.shift = log2_pow2(min_align);
+	vr->fast.shift = ashift;
 	vr->starts = (bool *)(void *)((uint8_t *)vr + map_off);
-	vr->fast.map_bias = (uintptr_t)vr->starts - (vr->fast.base >> vr->fast.shift);
+	vr->fast.map_bias = (uintptr_t)vr->starts - (vr->fast.base >> ashift);
 	vr->start_bytes = granules;
 	vr->pool = pool;
 	vr->port = port;
 	vr->lock = lock;
 	vr->flags = flags;
 	vr->own_guard = own_guard;
-	vr->size = pages * page;
+	vr->size = pages << pshift;
 	vr->pages = pages;
 	vr->end = vr->fast.base + vr->size;
 	vr->lifetime_end = vr->end;
 	vr->line = line;
 	vr->min_align = min_align;
 	vr->refcount = 1;
-	vr->phase = VR_REGION_LIFETIME;
+	/* phase: VR_REGION_LIFETIME (0, from the memset) */
 	vr->heap = (struct vr_heap *)(void *)((char *)vr + heap_off);
 	vr->meta_bytes = meta_bytes;
 	vr->name = cfg->name;
 	vr_region_fast_sync(vr);
 	vr->magic = VR_REGION_MAGIC;
-	VR_LOG(vr->port, VR_LOG_INF, "created (base, size)", base, vr->size);
+	VR_LOG(port, VR_LOG_INF, "created (base, size)", base, vr->size);
 	return vr;
+
+fail:
+	if (lock)
+		port->lock_destroy(port->ctx, lock);
+	port->meta_free(port->ctx, vr, meta_bytes);
+	return NULL;
 }
 
 struct vr_region *vr_region_get(struct vr_region *vr)
 {
 	struct vr_region *ret = vr;
 
-	if (!vr_region_live(vr)) {
-		VR_REGION_LOG_BAD(vr, __func__);
+	if (VR_REGION_BAD(vr, __func__))
 		return NULL;
-	}
 	vr_region_lock(vr);
 	if (vr->refcount == SIZE_MAX) {
 		vr->errors++;
@@ -180,7 +185,7 @@ static void region_release(struct vr_region *vr)
 	if (vr->lock)
 		port->lock_destroy(port->ctx, vr->lock);
 	/* Clear everything (no stale bump pointer, no fast path), keep only
-	 * what vr_region_log_bad_ needs to report a later stale call. */
+	 * what vr_region_dead_ needs to report a later stale call. */
 	{
 		size_t bytes = vr->meta_bytes;
 
@@ -198,10 +203,8 @@ struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding
 
 	if (outstanding)
 		*outstanding = 0;
-	if (!vr_region_live(vr)) {
-		VR_REGION_LOG_BAD(vr, __func__);
+	if (VR_REGION_BAD(vr, __func__))
 		return NULL;
-	}
 	vr_region_lock(vr);
 	VR_ASSERT(vr->refcount >= 1);
 	last = --vr->refcount == 0;
@@ -239,10 +242,8 @@ int vr_region_set_interim(struct vr_region *vr)
 	size_t step, isz, sealed_pages = 0;
 	int rc = 0;
 
-	if (!vr_region_live(vr)) {
-		VR_REGION_LOG_BAD(vr, __func__);
+	if (VR_REGION_BAD(vr, __func__))
 		return -EINVAL;
-	}
 	vr_region_lock(vr);
 	if (vr->phase == VR_REGION_INTERIM) {
 		VR_LOG(vr->port, VR_LOG_WRN, "already interim (harmless)", vr, 0);
@@ -259,7 +260,7 @@ int vr_region_set_interim(struct vr_region *vr)
 		vr->fast.fast_end = 0;		/* no more inline lifetime allocs */
 	if (isz < vr_heap_min_bytes()) {
 		vr->phase = VR_REGION_INVALID;
-		VR_LOG(vr->port, VR_LOG_WRN, "too little space for an interim heap: region INVALID (left, min)",
+		VR_LOG(vr->port, VR_LOG_WRN, "no room for an interim heap: INVALID (left, min)",
 		    isz, vr_heap_min_bytes());
 		rc = -ENOSPC;
 		goto out;
@@ -268,7 +269,7 @@ int vr_region_set_interim(struct vr_region *vr)
 		sealed_pages = (size_t)(ib - vr->fast.base) >> log2_pow2(vr->port->page_size);
 		rc = vr_vpage_protect(vr->pool, (void *)vr->fast.base, sealed_pages, VR_PERM_R);
 		if (rc) {
-			VR_LOG(vr->port, VR_LOG_ERR, "sealing failed, region stays LIFETIME (errno)", -rc, 0);
+			VR_LOG(vr->port, VR_LOG_ERR, "seal failed, still LIFETIME (errno)", -rc, 0);
 			vr_region_fast_sync(vr);
 			goto out;
 		}
@@ -289,7 +290,7 @@ int vr_region_set_interim(struct vr_region *vr)
 	vr_region_fast_sync(vr);
 	VR_LOG(vr->port, VR_LOG_INF, "interim (heap base, bytes)", ib, isz);
 	if (isz > VR_HEAP_MAX_BYTES)
-		VR_LOG(vr->port, VR_LOG_WRN, "interim part above the heap's limit (bytes, unused)",
+		VR_LOG(vr->port, VR_LOG_WRN, "interim part over the heap limit (bytes, unused)",
 		       isz, isz - VR_HEAP_MAX_BYTES);
 out:
 	vr_region_unlock(vr);
@@ -300,10 +301,8 @@ int vr_region_interim_reset(struct vr_region *vr)
 {
 	int rc = 0;
 
-	if (!vr_region_live(vr)) {
-		VR_REGION_LOG_BAD(vr, __func__);
+	if (VR_REGION_BAD(vr, __func__))
 		return -EINVAL;
-	}
 	vr_region_lock(vr);
 	if (vr->phase != VR_REGION_INTERIM) {
 		vr->errors++;
@@ -313,7 +312,7 @@ int vr_region_interim_reset(struct vr_region *vr)
 	}
 	vr_region_unlock(vr);
 	if (rc)
-		VR_LOG(vr->port, VR_LOG_ERR, "interim reset outside the interim phase (phase)", vr->phase, 0);
+		VR_LOG(vr->port, VR_LOG_ERR, "reset outside INTERIM (phase)", vr->phase, 0);
 	return rc;
 }
 
@@ -374,14 +373,14 @@ static void *alloc_locked(struct vr_region *vr, size_t size, size_t align, bool 
 		p = vr_heap_aligned_alloc(vr->heap, align, size);
 		break;
 	default:
-		VR_LOGF(vr->port, VR_LOG_ERR, func, "region INVALID: no allocation possible",
+		VR_LOGF(vr->port, VR_LOG_ERR, func, "region INVALID",
 			       size, align);
 		goto fail;
 	}
 	if (p)
 		return p;
 	VR_LOGF(vr->port, VR_LOG_WRN, func, vr->phase == VR_REGION_LIFETIME ?
-		VR_REGION_MSG_("lifetime space exhausted (size, align)") :
+		VR_REGION_MSG_("lifetime part full (size, align)") :
 		VR_REGION_MSG_("interim heap full (size, align)"),
 		       size, align);
 fail:
@@ -395,10 +394,8 @@ static void *alloc_entry(struct vr_region *vr, size_t size, size_t align, bool c
 {
 	void *p;
 
-	if (!vr_region_live(vr)) {
-		VR_REGION_LOG_BAD(vr, func);
+	if (VR_REGION_BAD(vr, func))
 		return NULL;
-	}
 	vr_region_lock(vr);
 	p = alloc_locked(vr, size, align, coherent, func);
 	vr_region_unlock(vr);
@@ -463,10 +460,8 @@ int vr_region_free(struct vr_region *vr, void *ptr)
 	uintptr_t a;
 	int rc = 0;
 
-	if (!vr_region_live(vr)) {
-		VR_REGION_LOG_BAD(vr, __func__);
+	if (VR_REGION_BAD(vr, __func__))
 		return -EINVAL;
-	}
 	vr_region_lock(vr);
 	a = ptr ? to_cached(vr, ptr) : 0;
 	if (!ptr) {
@@ -486,14 +481,14 @@ int vr_region_free(struct vr_region *vr, void *ptr)
 			rc = vr_heap_free(vr->heap, (void *)a);
 		if (rc)
 			why = rc == -EFAULT ?
-				VR_REGION_MSG_("interim block header check failed (interior pointer or corruption?)") :
-				VR_REGION_MSG_("not a live interim block (misaligned, or double free?)");
+				VR_REGION_MSG_("bad interim block header (interior pointer or corruption?)") :
+				VR_REGION_MSG_("not a live interim block (misaligned or double free?)");
 	} else {
 		size_t off = (size_t)(a - vr->fast.base);
 		size_t g = off >> vr->fast.shift;
 
 		if ((off & vr->fast.mask) || !vr_starts_test(vr, g)) {
-			why = VR_REGION_MSG_("not a live lifetime allocation (interior pointer or double free?)");
+			why = VR_REGION_MSG_("not a live lifetime block (interior pointer or double free?)");
 			rc = -EINVAL;
 		} else {
 			vr_starts_clear(vr, g);
@@ -522,10 +517,8 @@ bool vr_region_contains(struct vr_region *vr, const void *ptr)
 
 int vr_region_mem_info(struct vr_region *vr, size_t *size, uintptr_t *start)
 {
-	if (!vr_region_live(vr)) {
-		VR_REGION_LOG_BAD(vr, __func__);
+	if (VR_REGION_BAD(vr, __func__))
 		return -EINVAL;
-	}
 	if (size)
 		*size = vr->size;
 	if (start)

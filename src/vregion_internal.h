@@ -117,13 +117,15 @@ static inline void vr_region_fast_sync(struct vr_region *vr)
 #define VR_REGION_MSG_(s) ""
 #endif
 
-/* A call on a pointer that is not a live region: log it ("dead region") if
- * the block still says DEAD. Compiled out with the ERR level. */
+/* The entry check of every public function: true iff vr is not a live
+ * region, logged ("dead region") if the block still says DEAD. One call per
+ * entry point instead of the check and the log inline (code size); with the
+ * ERR level compiled out it is the inline check alone. */
 #if VR_CONFIG_LOG_LEVEL >= 0
-void vr_region_log_bad_(const struct vr_region *vr, const char *func);
-#define VR_REGION_LOG_BAD(vr, func) vr_region_log_bad_((vr), VR_LOG_STR_(func))
+bool vr_region_dead_(const struct vr_region *vr, const char *func);
+#define VR_REGION_BAD(vr, func) vr_region_dead_((vr), VR_LOG_STR_(func))
 #else
-#define VR_REGION_LOG_BAD(vr, func) ((void)(vr))
+#define VR_REGION_BAD(vr, func) (!vr_region_live(vr))
 #endif
 
 /* Live allocations: lifetime not freed + interim live. Lock held. */

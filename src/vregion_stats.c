@@ -58,10 +58,8 @@ static void stats_locked(struct vr_region *vr, struct vr_region_stats *st)
 
 int vr_region_get_stats(struct vr_region *vr, struct vr_region_stats *st)
 {
-	if (!vr_region_live(vr)) {
-		VR_REGION_LOG_BAD(vr, __func__);
+	if (VR_REGION_BAD(vr, __func__))
 		return -EINVAL;
-	}
 	if (!st)
 		return -EINVAL;
 	vr_region_lock(vr);
@@ -72,38 +70,47 @@ int vr_region_get_stats(struct vr_region *vr, struct vr_region_stats *st)
 
 int vr_region_info(struct vr_region *vr)
 {
-	struct vr_region_stats st;
-	const struct vr_port *port;
-	static const char *const phase_name[] = {
-		"phase LIFETIME (refcount, pages)",
-		"phase INTERIM (refcount, pages)",
-		"phase INVALID (refcount, pages)",
+	/* one line per pair of values (a table: one log call in a loop) */
+	static const char *const line[] = {
+		"region (base, size)",
+		"phase 0 LIFETIME 1 INTERIM 2 INVALID, refs",
+		"lifetime used/size",
+		"lifetime allocs/frees",
+		"interim used/size",
+		"interim peak/largest free",
+		"failures/errors",
+		"outstanding (all, interim)",
 	};
+	struct vr_region_stats st;
+	uintptr_t v[16];
+	unsigned i;
 
-	if (!vr_region_live(vr)) {
-		VR_REGION_LOG_BAD(vr, __func__);
+	if (VR_REGION_BAD(vr, __func__))
 		return -EINVAL;
-	}
 	if (VR_CONFIG_LOG_LEVEL < (int)VR_LOG_INF)
 		return 0;	/* nothing to print in this build */
 	vr_region_lock(vr);
 	stats_locked(vr, &st);
 	vr_region_unlock(vr);
-	port = vr->port;
-	VR_LOG(port, VR_LOG_INF, vr->name ? vr->name : "region (base, size)",
-		       st.base, st.size);
-	VR_LOG(port, VR_LOG_INF, phase_name[st.phase], st.refcount, st.pages);
-	VR_LOG(port, VR_LOG_INF, "lifetime used/size", st.lifetime_used,
-		       st.lifetime_size);
-	VR_LOG(port, VR_LOG_INF, "lifetime allocs/frees", st.lifetime_allocs,
-		       st.lifetime_frees);
-	VR_LOG(port, VR_LOG_INF, "interim used/size", st.interim_used,
-		       st.interim_size);
-	VR_LOG(port, VR_LOG_INF, "interim peak/largest free", st.interim_peak,
-		       st.interim_largest_free);
-	VR_LOG(port, VR_LOG_INF, "failures/errors", st.failures, st.errors);
-	VR_LOG(port, VR_LOG_INF, "outstanding allocations (count, interim live)",
-		       st.outstanding, st.interim_live);
+	v[0] = st.base;
+	v[1] = st.size;
+	v[2] = (uintptr_t)st.phase;
+	v[3] = st.refcount;
+	v[4] = st.lifetime_used;
+	v[5] = st.lifetime_size;
+	v[6] = st.lifetime_allocs;
+	v[7] = st.lifetime_frees;
+	v[8] = st.interim_used;
+	v[9] = st.interim_size;
+	v[10] = st.interim_peak;
+	v[11] = st.interim_largest_free;
+	v[12] = st.failures;
+	v[13] = st.errors;
+	v[14] = st.outstanding;
+	v[15] = st.interim_live;
+	for (i = 0; i < 8; i++)
+		VR_LOG(vr->port, VR_LOG_INF, i == 0 && vr->name ? vr->name : line[i], v[2 * i],
+		       v[2 * i + 1]);
 	return 0;
 }
 
@@ -116,7 +123,7 @@ static const char *check_locked(struct vr_region *vr)
 	const uint8_t *map;
 
 	if (vr->refcount == 0)
-		return VR_REGION_MSG_("refcount 0 on a live region");
+		return VR_REGION_MSG_("refcount 0");
 	if ((base & (page - 1)) || vr->size != vr->pages * page || vr->end != base + vr->size)
 		return VR_REGION_MSG_("base/size/end inconsistent");
 	if (vr->min_align != vr->fast.mask + 1 || !vr_is_pow2(vr->min_align) ||
@@ -124,18 +131,18 @@ static const char *check_locked(struct vr_region *vr)
 		return VR_REGION_MSG_("min_align fields inconsistent");
 	if (ptr < base || ptr > vr->lifetime_end || vr->lifetime_end > vr->end ||
 	    ((ptr - base) & vr->fast.mask))
-		return VR_REGION_MSG_("bump pointer out of bounds or misaligned");
+		return VR_REGION_MSG_("bump pointer out of range or misaligned");
 	switch (vr->phase) {
 	case VR_REGION_LIFETIME:
 		if (vr->lifetime_end != vr->end ||
 		    vr->fast.fast_end != (vr->lock ? 0 : vr->end))
-			return VR_REGION_MSG_("LIFETIME: lifetime end or fast path wrong");
+			return VR_REGION_MSG_("LIFETIME: lifetime end or fast path");
 		if (vr->sealed)
 			return VR_REGION_MSG_("LIFETIME: sealed");
 		break;
 	case VR_REGION_INVALID:
 		if (vr->lifetime_end != vr->end || vr->fast.fast_end != 0 || vr->sealed)
-			return VR_REGION_MSG_("INVALID: lifetime end, fast path or seal wrong");
+			return VR_REGION_MSG_("INVALID: lifetime end, fast path or seal");
 		break;
 	case VR_REGION_INTERIM:
 		if (vr->fast.fast_end != 0)
@@ -154,16 +161,16 @@ static const char *check_locked(struct vr_region *vr)
 		return VR_REGION_MSG_("unknown phase");
 	}
 	if (vr->start_bytes != vr->size >> vr->fast.shift)
-		return VR_REGION_MSG_("start map size wrong");
+		return VR_REGION_MSG_("start map size");
 	if (vr->fast.map_bias != (uintptr_t)vr->starts - (base >> vr->fast.shift))
-		return VR_REGION_MSG_("start map bias wrong");
+		return VR_REGION_MSG_("start map bias");
 	bump_g = (size_t)(ptr - base) >> vr->fast.shift;
 	map = (const uint8_t *)vr->starts;	/* bytes: a corrupted entry is not a bool */
 	for (w = 0; w < vr->start_bytes; w++) {
 		if (map[w] > 1)
-			return VR_REGION_MSG_("lifetime start map holds a bad value");
+			return VR_REGION_MSG_("start map: bad value");
 		if (map[w] && w >= bump_g)
-			return VR_REGION_MSG_("lifetime start above the bump pointer");
+			return VR_REGION_MSG_("start map: entry above the bump pointer");
 	}
 	run = vr_vpage_run_pages(vr->pool, (void *)base);
 	if (run != vr->pages + (vr->own_guard ? 1u : 0u))
@@ -175,10 +182,8 @@ int vr_region_validate(struct vr_region *vr)
 {
 	const char *why;
 
-	if (!vr_region_live(vr)) {
-		VR_REGION_LOG_BAD(vr, __func__);
+	if (VR_REGION_BAD(vr, __func__))
 		return -EINVAL;
-	}
 	vr_region_lock(vr);
 	why = check_locked(vr);
 	vr_region_unlock(vr);
