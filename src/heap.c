@@ -150,12 +150,19 @@ static VR_HEAP_COLD void *alloc_fail(struct vr_heap *h, bool corrupt)
 static VR_HEAP_INLINE void *take(struct vr_heap *h, struct hv v, uint32_t c, uint32_t b,
 				uint32_t units, uint32_t n, uint32_t gap)
 {
-	uint32_t e = b + units, rem = units - n, nx = NEXT(v, b);
+	uint32_t e = b + units, rem = units - n, nx = NEXT(v, b), rc = 0;
 
 	/* All checks before any write (b's own PREV is not followed). */
 	if (nx != 0u && VR_UNLIKELY(nx >= h->end_u || PREV(v, nx) != b))
 		return NULL;
-	if (rem < 2u) {
+	if (rem >= 2u) {
+		/* the head the remainder is pushed before is written through:
+		 * bounds-check it (create_in keeps the heads next to the first
+		 * block, where an underflow lands) */
+		rc = cls(rem);
+		if (VR_UNLIKELY(h->heads[rc] > h->ulim))
+			return NULL;
+	} else {
 		/* no room for a free remainder: absorb it, the next block's
 		 * PREV_FREE goes */
 		if (VR_UNLIKELY((hdr_dec(v, e) & (T_KEYMASK | T_PFREE | T_FREE)) != T_PFREE))
@@ -174,7 +181,7 @@ static VR_HEAP_INLINE void *take(struct vr_heap *h, struct hv v, uint32_t c, uin
 
 		hdr_put(v, r, T_SIZE(rem) | T_FREE);
 		FOOT(v, e) = rem;
-		list_push(h, v, r, cls(rem));
+		list_push(h, v, r, rc);
 	}
 	h->used_u += n;
 	if (h->used_u > h->peak_u)
@@ -227,6 +234,8 @@ static VR_HEAP_HOT void *alloc_core(struct vr_heap *h, size_t size, size_t align
 		}
 		f = (w << 5) + vr_ctz32(m);
 		b = h->heads[f];
+		if (VR_UNLIKELY(b - 1u >= h->ulim))	/* a smashed head */
+			return alloc_fail(h, true);
 		t = hdr_dec(v, b);
 		if (align != 0u)
 			gap = align_gap(v, b, align);
@@ -343,7 +352,7 @@ static VR_HEAP_INLINE int free_block(struct vr_heap *h, uint32_t u, uint32_t t, 
 {
 	struct hv v = hv_of(h);
 	uint32_t units = T_UNITS(t), e = u + units, end = h->end_u, te, p = 0, f = 0, ne = 0;
-	uint32_t start, total;
+	uint32_t start, total, c;
 
 	if (VR_UNLIKELY(units < 2u || e > end))
 		return free_err(h, -EFAULT);
@@ -362,27 +371,30 @@ static VR_HEAP_INLINE int free_block(struct vr_heap *h, uint32_t u, uint32_t t, 
 		if (VR_UNLIKELY(ne < 2u || ne > end - e || !unlink_ok(h, v, e)))
 			return free_err(h, -EFAULT);
 	}
+	/* The head the merged block is pushed before is written through:
+	 * bounds-check it (after the unlinks it is this value or a checked
+	 * link). */
+	start = u - f;
+	total = f + units + ne;
+	c = cls(total);
+	if (VR_UNLIKELY(h->heads[c] > h->ulim))
+		return free_err(h, -EFAULT);
 	/* Checked: now write. */
 	if (pad != 0u)
 		*HDR(v, pad) = h->dead;
-	start = u;
-	total = units;
 	if (t & T_PFREE) {
 		list_unlink(h, v, p);
 		*HDR(v, u) = h->dead;
-		start = p;
-		total += f;
 	}
 	if (te & T_FREE) {
 		list_unlink(h, v, e);
 		*HDR(v, e) = h->dead;
-		total += ne;
 	} else {
 		*HDR(v, e) += HDR_PFREE_DELTA;
 	}
 	hdr_put(v, start, T_SIZE(total) | T_FREE);
 	FOOT(v, start + total) = total;
-	list_push(h, v, start, cls(total));
+	list_push(h, v, start, c);
 	h->used_u -= units;
 	h->frees++;
 	return 0;

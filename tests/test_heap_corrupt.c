@@ -342,6 +342,50 @@ static void test_smash_pad(void **state)
 /* Random single-byte smashes anywhere in a busy heap, then operations: no
  * crash, nothing written outside the buffer, every call returns, validate
  * reports 0 or -EFAULT; undoing the smash restores validity. */
+/* vr_heap_create_in keeps the class heads at the end of the control block,
+ * just below the first block: an underflow of the first block smashes the
+ * head of the largest class. Allocations and frees must report it (the head
+ * is a link: bounds-checked before it is read or written through), never
+ * follow it out of the buffer; undoing it restores the heap. */
+static void test_smash_class_head(void **state)
+{
+	static const uint8_t fills[] = { 0xff, 0x7f, 0x01, 0x00 };
+	static _Alignas(64) uint8_t buf[4096];
+	struct vr_heap_stats st0, st;
+	struct vr_heap *h;
+	uint8_t *p, *q, save[16];
+	size_t i;
+
+	(void)state;
+	h = vr_heap_create_in(buf, sizeof(buf));
+	assert_non_null(h);
+	p = vr_heap_alloc(h, 100);	/* the first block */
+	assert_non_null(p);
+	q = vr_heap_alloc(h, 100);	/* keeps the rest free, in one class */
+	assert_non_null(q);
+	assert_int_equal(vr_heap_free(h, p), 0);
+	for (i = 0; i < sizeof(fills); i++) {
+		memcpy(save, p - 4 - 16, 16);
+		memset(p - 4 - 12, fills[i], 12);	/* 12 bytes below its header */
+		assert_int_equal(vr_heap_get_stats(h, &st0), 0);
+		/* 2000 bytes come only from the large free block's class */
+		assert_null(vr_heap_alloc(h, 2000));
+		assert_null(vr_heap_aligned_alloc(h, 64, 2000));
+		/* freeing q merges with the large block and pushes on a head */
+		assert_int_equal(vr_heap_free(h, q), -EFAULT);
+		assert_int_equal(vr_heap_get_stats(h, &st), 0);
+		assert_int_equal(st.failures, st0.failures + 2);
+		assert_int_equal(st.errors, st0.errors + 3);
+		assert_int_equal(st.used, st0.used);
+		assert_int_equal(vr_heap_validate(h), -EFAULT);
+		memcpy(p - 4 - 16, save, 16);
+		assert_int_equal(vr_heap_validate(h), 0);
+	}
+	assert_int_equal(vr_heap_free(h, q), 0);
+	assert_int_equal(vr_heap_validate(h), 0);
+	assert_non_null(vr_heap_alloc(h, 2000));
+}
+
 static void test_random_smash(void **state)
 {
 	struct vr_rng rng;
@@ -398,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_double_free),
 		cmocka_unit_test(test_interior_pointer),
 		cmocka_unit_test(test_foreign_pointer),
+		cmocka_unit_test(test_smash_class_head),
 		cmocka_unit_test(test_random_smash),
 	};
 
