@@ -10,6 +10,8 @@
  * Plain SVG 1.1, no scripts, no external resources; well-formed XML (tests
  * parse it).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -76,46 +78,121 @@ static void text(FILE *f, double x, double y, const char *anchor, int size, cons
 	fprintf(f, "</text>\n");
 }
 
-/* The window strip and the per-region bands. Returns the next free y. */
-static double window_map(FILE *f, const struct vrs_report *rp, double y)
+/* A step for about `n` ticks over `span` units: 1, 2, 5, 10, 20, 50, ... */
+static size_t tick_step(size_t span, size_t n)
+{
+	size_t step = 1;
+
+	while (span / step > n) {
+		if (span / (step * 2) <= n)
+			return step * 2;
+		if (span / (step * 5) <= n)
+			return step * 5;
+		step *= 10;
+	}
+	return step;
+}
+
+/*
+ * One strip of the window from page 0 to `pages` (exclusive), `w` wide at y:
+ * regions in their colours (named when there is room), guard pages hatched,
+ * free pages white, page numbers below. Returns the next free y.
+ */
+static double strip(FILE *f, const struct vrs_report *rp, double y, size_t pages,
+		    const char *label)
+{
+	const struct vrs_scenario *sc = rp->sc;
+	const struct vrs_snapshot *s = &rp->r->snap;
+	const double bw = W - LEFT - RIGHT, scale = bw / (double)pages;
+	size_t i, t, step = tick_step(pages, 16);
+	char buf[160];
+
+	text(f, LEFT - 8, y + 16, "end", 11, label);
+	rect(f, LEFT, y, bw, 24, "#ffffff", "stroke=\"#bbbbbb\" stroke-width=\"0.5\"");
+	for (i = 0; i < s->nruns; i++) {
+		const struct vrs_snap_run *u = &s->runs[i];
+		const char *name = u->owner == VRS_NONE ? "?" : sc->objs[u->owner].name;
+		size_t g = sc->plat.guard, n = u->pages;
+
+		if (u->first >= pages)
+			continue;
+		if (u->first + n > pages)
+			n = pages - u->first;
+		if (u->first + n + g > pages)
+			g = pages - u->first - n;
+		fprintf(f, "<g><title>");
+		esc(f, name);
+		fprintf(f, ": pages %zu-%zu, guard %zu</title>\n", u->first, u->first + u->pages - 1,
+			sc->plat.guard);
+		rect(f, LEFT + (double)u->first * scale, y, (double)n * scale, 24,
+		     color_of(sc, u->owner), "stroke=\"#333333\" stroke-width=\"0.3\"");
+		fprintf(f, "</g>\n");
+		rect(f, LEFT + (double)(u->first + n) * scale, y, (double)g * scale, 24, "url(#guard)",
+		     "stroke=\"#777777\" stroke-width=\"0.3\"");
+		/* the name inside the run when it fits (about 6 px per character) */
+		if ((double)n * scale > 6.0 * (double)strlen(name) + 6)
+			text(f, LEFT + ((double)u->first + (double)n / 2) * scale, y + 16, "middle", 10,
+			     name);
+	}
+	for (t = 0; t < pages; t += step) {
+		double x = LEFT + (double)t * scale;
+
+		fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#999999\" "
+			"stroke-width=\"0.5\"/>\n", x, y + 24, x, y + 28);
+		if (pages - t >= step || t == 0) {	/* not over the end's number */
+			snprintf(buf, sizeof(buf), "%zu", t);
+			text(f, x, y + 37, "middle", 9, buf);
+		}
+	}
+	snprintf(buf, sizeof(buf), "%zu", pages);
+	text(f, LEFT + bw, y + 37, "middle", 9, buf);
+	return y + 48;
+}
+
+/* The window strip(s) and the per-region bands. Returns the next free y. */
+static double window_map(FILE *f, const struct vrs_report *rp, double y, bool *overhead)
 {
 	const struct vrs_scenario *sc = rp->sc;
 	const struct vrs_result *r = rp->r;
 	const struct vrs_snapshot *s = &r->snap;
 	const size_t page = sc->plat.page, guard = sc->plat.guard;
 	const double bw = W - LEFT - RIGHT;
-	double scale = bw / (double)sc->plat.virt, bscale;
-	size_t i, maxb = 1;
+	double bscale;
+	size_t i, maxb = 1, extent = 0;
 	char buf[256];
 
-	snprintf(buf, sizeof(buf), "Virtual window at the peak (after line %u): %zu of %zu pages "
-		 "taken, %zu physical pages mapped", s->line, s->vused, sc->plat.virt, s->pmapped);
+	snprintf(buf, sizeof(buf), "Virtual window at the peak: %zu of %zu pages taken, %zu "
+		 "physical pages mapped (after line %u)", s->vused, sc->plat.virt, s->pmapped,
+		 s->line);
 	text(f, 20, y, "start", 15, buf);
-	y += 14;
-	/* whole window */
-	text(f, LEFT - 8, y + 16, "end", 11, "window");
-	rect(f, LEFT, y, bw, 24, "#ffffff", "stroke=\"#bbbbbb\" stroke-width=\"0.5\"");
-	for (i = 0; i < s->nruns; i++) {
-		const struct vrs_snap_run *u = &s->runs[i];
-		size_t g = guard;
-
-		if (u->first + u->pages + g > sc->plat.virt)
-			g = sc->plat.virt - u->first - u->pages;
-		fprintf(f, "<g><title>");
-		esc(f, u->owner == VRS_NONE ? "?" : sc->objs[u->owner].name);
-		fprintf(f, ": pages %zu-%zu</title>\n", u->first, u->first + u->pages - 1);
-		rect(f, LEFT + (double)u->first * scale, y, (double)u->pages * scale, 24,
-		     color_of(sc, u->owner), "stroke=\"#333333\" stroke-width=\"0.3\"");
-		fprintf(f, "</g>\n");
-		rect(f, LEFT + (double)(u->first + u->pages) * scale, y, (double)g * scale, 24,
-		     "url(#guard)", NULL);
-		if (u->pages + g > maxb)
-			maxb = u->pages + g;
+	if (s->line != r->vpeak_line) {
+		snprintf(buf, sizeof(buf), "The peak is first reached after line %u; drawn here is "
+			 "the moment at the peak with the most bytes in use.", r->vpeak_line);
+		text(f, 20, y + 15, "start", 10, buf);
+		y += 12;
 	}
-	text(f, LEFT, y + 36, "start", 10, "page 0");
-	snprintf(buf, sizeof(buf), "page %zu", sc->plat.virt - 1);
-	text(f, W - RIGHT, y + 36, "end", 10, buf);
-	y += 56;
+	y += 14;
+	for (i = 0; i < s->nruns; i++) {
+		size_t end = s->runs[i].first + s->runs[i].pages + guard;
+
+		if (end > extent)
+			extent = end;
+		if (s->runs[i].pages + guard > maxb)
+			maxb = s->runs[i].pages + guard;
+	}
+	if (extent > sc->plat.virt)
+		extent = sc->plat.virt;
+	y = strip(f, rp, y, sc->plat.virt, "window (pages)");
+	/* the used part, enlarged, when it is less than half of the window */
+	if (extent && extent * 2 <= sc->plat.virt) {
+		size_t zend = extent + (extent / 4 > 4 ? extent / 4 : 4);
+
+		if (zend > sc->plat.virt)
+			zend = sc->plat.virt;
+		snprintf(buf, sizeof(buf), "pages 0-%zu", zend - 1);
+		y = strip(f, rp, y, zend, buf);
+	}
+	y += 8;
 
 	/* one band per region, common scale; the right part holds the numbers */
 	bscale = (bw - 330) / ((double)maxb * (double)page);
@@ -132,48 +209,68 @@ static double window_map(FILE *f, const struct vrs_report *rp, double y)
 		snprintf(buf, sizeof(buf), "%s (%zu pages)",
 			 u->owner == VRS_NONE ? "?" : sc->objs[u->owner].name, u->pages);
 		text(f, LEFT - 8, y + 15, "end", 11, buf);
-		/* lifetime: used solid, unused hatched-light */
+		/* lifetime: used solid, unused light */
 		rect(f, x, y, lu * bscale, 20, col, NULL);
-		rect(f, x + lu * bscale, y, (lt - lu) * bscale, 20, col, "fill-opacity=\"0.35\"");
+		rect(f, x + lu * bscale, y, (lt - lu) * bscale, 20, col, "fill-opacity=\"0.3\"");
 		x += lt * bscale;
 		if (u->phase == 1) {
-			rect(f, x, y, iu * bscale, 20, col, "fill-opacity=\"0.75\" stroke=\"#000000\" "
-			     "stroke-width=\"0.3\"");
-			rect(f, x + iu * bscale, y, (is - iu) * bscale, 20, "#ffffff",
-			     "stroke=\"#000000\" stroke-width=\"0.3\"");
-			x += is * bscale;
-			if (total > lt + is)
-				rect(f, x, y, (total - lt - is) * bscale, 20, "#555555", NULL);
+			/* interim: used in the colour with white stripes, free white */
+			rect(f, x, y, iu * bscale, 20, col, NULL);
+			rect(f, x, y, iu * bscale, 20, "url(#stripes)", NULL);
+			rect(f, x + iu * bscale, y, (is - iu) * bscale, 20, "#ffffff", NULL);
+			if (total > lt + is) {
+				rect(f, x + is * bscale, y, (total - lt - is) * bscale, 20, "#555555",
+				     NULL);
+				*overhead = true;
+			}
+			/* the boundary between the two parts */
+			fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
+				"stroke=\"#000000\" stroke-width=\"1.5\"/>\n", x, y - 3, x, y + 23);
 		}
 		x = LEFT + total * bscale;
-		rect(f, x, y, (double)(guard * page) * bscale, 20, "url(#guard)", NULL);
+		rect(f, x, y, (double)(guard * page) * bscale, 20, "url(#guard)",
+		     "stroke=\"#777777\" stroke-width=\"0.3\"");
 		rect(f, LEFT, y, total * bscale, 20, "none", "stroke=\"#333333\" stroke-width=\"0.6\"");
 		if (u->phase == 1)
-			snprintf(buf, sizeof(buf), "lifetime %zu B; interim %zu/%zu B, largest free %zu B",
-				 u->lifetime_used < u->lifetime_size ? u->lifetime_used : u->lifetime_size,
-				 u->interim_used, u->interim_size, u->interim_largest);
+			snprintf(buf, sizeof(buf), "lifetime %zu B | interim %zu of %zu B used, largest "
+				 "free %zu B", u->lifetime_used < u->lifetime_size ? u->lifetime_used :
+				 u->lifetime_size, u->interim_used, u->interim_size, u->interim_largest);
 		else
 			snprintf(buf, sizeof(buf), "%s: %zu of %zu B used", vrs_phase_name(u->phase),
 				 u->lifetime_used, u->pages * page);
 		text(f, LEFT + bw - 322, y + 14, "start", 10, buf);
+		/* failures of the region over the whole play (the summary lists them) */
+		if (u->owner != VRS_NONE && r->reg[u->owner].unexpected) {
+			snprintf(buf, sizeof(buf), "%zu unexpected failure%s (whole play)",
+				 r->reg[u->owner].unexpected, r->reg[u->owner].unexpected == 1 ? "" : "s");
+			fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"10\" fill=\"#c00000\">",
+				LEFT + bw - 322, y + 26);
+			esc(f, buf);
+			fprintf(f, "</text>\n");
+			y += 12;
+		}
 		y += 28;
 	}
 	/* legend */
 	y += 4;
 	rect(f, LEFT, y, 14, 10, "#4e79a7", NULL);
 	text(f, LEFT + 18, y + 9, "start", 10, "lifetime used");
-	rect(f, LEFT + 110, y, 14, 10, "#4e79a7", "fill-opacity=\"0.35\"");
-	text(f, LEFT + 128, y + 9, "start", 10, "lifetime unused");
-	rect(f, LEFT + 230, y, 14, 10, "#4e79a7", "fill-opacity=\"0.75\"");
-	text(f, LEFT + 248, y + 9, "start", 10, "interim used");
-	rect(f, LEFT + 340, y, 14, 10, "#ffffff", "stroke=\"#000000\" stroke-width=\"0.3\"");
-	text(f, LEFT + 358, y + 9, "start", 10, "interim free");
-	rect(f, LEFT + 440, y, 14, 10, "#555555", NULL);
-	text(f, LEFT + 458, y + 9, "start", 10, "heap overhead");
-	rect(f, LEFT + 560, y, 14, 10, "url(#guard)", NULL);
-	text(f, LEFT + 578, y + 9, "start", 10, "guard pages");
-	rect(f, LEFT + 660, y, 14, 10, "#ffffff", "stroke=\"#bbbbbb\" stroke-width=\"0.5\"");
-	text(f, LEFT + 678, y + 9, "start", 10, "free pages");
+	rect(f, LEFT + 100, y, 14, 10, "#4e79a7", "fill-opacity=\"0.3\"");
+	text(f, LEFT + 118, y + 9, "start", 10, "lifetime unused");
+	fprintf(f, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" stroke=\"#000000\" "
+		"stroke-width=\"1.5\"/>\n", LEFT + 213, y - 2, LEFT + 213, y + 12);
+	text(f, LEFT + 220, y + 9, "start", 10, "end of lifetime part");
+	rect(f, LEFT + 330, y, 14, 10, "#4e79a7", NULL);
+	rect(f, LEFT + 330, y, 14, 10, "url(#stripes)", NULL);
+	text(f, LEFT + 348, y + 9, "start", 10, "interim used");
+	rect(f, LEFT + 425, y, 14, 10, "#ffffff", "stroke=\"#000000\" stroke-width=\"0.3\"");
+	text(f, LEFT + 443, y + 9, "start", 10, "interim free / free pages");
+	rect(f, LEFT + 575, y, 14, 10, "url(#guard)", NULL);
+	text(f, LEFT + 593, y + 9, "start", 10, "guard pages");
+	if (*overhead) {
+		rect(f, LEFT + 665, y, 14, 10, "#555555", NULL);
+		text(f, LEFT + 683, y + 9, "start", 10, "neither part");
+	}
 	return y + 30;
 }
 
@@ -192,7 +289,7 @@ static double timeline(FILE *f, const struct vrs_report *rp, double y)
 	const struct vrs_scenario *sc = rp->sc;
 	const struct vrs_result *r = rp->r;
 	const double cw = W - LEFT - RIGHT, ch = 220;
-	size_t n = r->events, top, i, t;
+	size_t n = r->events, top, i, t, step;
 	double x0 = LEFT, y0 = y + 20;
 	int series;
 	char buf[160];
@@ -204,15 +301,19 @@ static double timeline(FILE *f, const struct vrs_report *rp, double y)
 	if (!top)
 		top = 1;
 	rect(f, x0, y0, cw, ch, "#fafafa", "stroke=\"#999999\" stroke-width=\"0.5\"");
-	for (t = 0; t <= 4; t++) {
-		double yy = y0 + ch - ch * (double)t / 4.0;
+	step = tick_step(top, 6);
+	top = (top + step - 1) / step * step;	/* whole ticks */
+	for (t = 0; t <= top; t += step) {
+		double yy = y0 + ch - ch * (double)t / (double)top;
 
 		fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#dddddd\" "
 			"stroke-width=\"0.5\"/>\n", x0, yy, x0 + cw, yy);
-		snprintf(buf, sizeof(buf), "%zu", top * t / 4);
+		snprintf(buf, sizeof(buf), "%zu", t);
 		text(f, x0 - 6, yy + 4, "end", 10, buf);
 	}
-	text(f, x0 - 40, y0 + ch / 2, "middle", 10, "pages");
+	fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"10\" text-anchor=\"middle\" "
+		"transform=\"rotate(-90 %.2f %.2f)\">pages</text>\n", x0 - 36, y0 + ch / 2, x0 - 36,
+		y0 + ch / 2);
 	for (t = 0; t <= 5; t++) {
 		size_t ev = (n - 1) * t / 5;
 		double xx = x0 + (n > 1 ? cw * (double)ev / (double)(n - 1) : 0);
@@ -226,9 +327,14 @@ static double timeline(FILE *f, const struct vrs_report *rp, double y)
 		const char *col = series ? "#f28e2b" : "#4e79a7";
 		size_t cols = n < 2000 ? n : 2000;
 
+		double prev = -1;
+
+		/* a step line: use changes at an event and holds until the next one;
+		 * beyond 2000 events each column shows the maximum of its events */
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.2\" points=\"", col);
 		for (i = 0; i < cols; i++) {
 			size_t a = i * n / cols, b = (i + 1) * n / cols, j, v = 0;
+			double xx = x0 + (cols > 1 ? cw * (double)i / (double)(cols - 1) : 0), yy;
 
 			for (j = a; j < b; j++) {
 				size_t s = series ? r->samples[j].pmapped : r->samples[j].vused;
@@ -236,8 +342,11 @@ static double timeline(FILE *f, const struct vrs_report *rp, double y)
 				if (s > v)
 					v = s;
 			}
-			fprintf(f, "%.2f,%.2f ", x0 + (cols > 1 ? cw * (double)i / (double)(cols - 1) : 0),
-				y0 + ch - ch * (double)v / (double)top);
+			yy = y0 + ch - ch * (double)v / (double)top;
+			if (prev >= 0 && yy != prev)
+				fprintf(f, "%.2f,%.2f ", xx, prev);
+			fprintf(f, "%.2f,%.2f ", xx, yy);
+			prev = yy;
 		}
 		fprintf(f, "\"/>\n");
 	}
@@ -269,31 +378,45 @@ static double timeline(FILE *f, const struct vrs_report *rp, double y)
 	return y + 16;
 }
 
-int vrs_report_svg(FILE *f, const struct vrs_report *rp)
+int vrs_report_svg(FILE *out, const struct vrs_report *rp)
 {
 	const struct vrs_scenario *sc = rp->sc;
-	size_t bands = rp->r->snap.nruns;
-	double h = 60 + 14 + 56 + 28.0 * (double)bands + 34 + 30 + 20 + 220 + 44 + 16 + 20;
+	char buf[300], *body = NULL;
+	size_t len = 0;
+	bool overhead = false;
 	double y;
-	char buf[300];
+	FILE *f;
 
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
-		"height=\"%.0f\" viewBox=\"0 0 %d %.0f\" font-family=\"sans-serif\">\n", W, h, W, h);
-	fprintf(f, "<defs><pattern id=\"guard\" width=\"4\" height=\"4\" "
-		"patternUnits=\"userSpaceOnUse\"><rect width=\"4\" height=\"4\" fill=\"#dddddd\"/>"
-		"<path d=\"M0,4 L4,0\" stroke=\"#777777\" stroke-width=\"0.8\"/></pattern></defs>\n");
-	rect(f, 0, 0, W, h, "#ffffff", NULL);
+	/* the body first, so that the height is known for the header */
+	f = open_memstream(&body, &len);
+	if (!f)
+		return -1;
 	snprintf(buf, sizeof(buf), "vrsim: %s%s%s", rp->label, sc->title[0] ? " - " : "",
 		 sc->title);
 	text(f, 20, 26, "start", 17, buf);
 	snprintf(buf, sizeof(buf), "page %zu B, window %zu pages, %zu physical pages, %zu guard "
-		 "page(s) per region; %zu events", sc->plat.page, sc->plat.virt, sc->plat.phys,
-		 sc->plat.guard, rp->r->events);
+		 "page%s per region; %zu events", sc->plat.page, sc->plat.virt, sc->plat.phys,
+		 sc->plat.guard, sc->plat.guard == 1 ? "" : "s", rp->r->events);
 	text(f, 20, 44, "start", 11, buf);
-	y = window_map(f, rp, 74);
+	y = window_map(f, rp, 74, &overhead);
 	y = timeline(f, rp, y + 10);
-	(void)y;
-	fprintf(f, "</svg>\n");
-	return ferror(f) ? -1 : 0;
+	if (fclose(f)) {
+		free(body);
+		return -1;
+	}
+	y += 10;
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
+		"height=\"%.0f\" viewBox=\"0 0 %d %.0f\" font-family=\"sans-serif\">\n", W, y, W, y);
+	fprintf(out, "<defs><pattern id=\"guard\" width=\"4\" height=\"4\" "
+		"patternUnits=\"userSpaceOnUse\"><rect width=\"4\" height=\"4\" fill=\"#dddddd\"/>"
+		"<path d=\"M0,4 L4,0\" stroke=\"#777777\" stroke-width=\"0.8\"/></pattern>\n"
+		"<pattern id=\"stripes\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" "
+		"patternTransform=\"rotate(45)\"><rect width=\"2\" height=\"5\" fill=\"#ffffff\" "
+		"fill-opacity=\"0.6\"/></pattern></defs>\n");
+	rect(out, 0, 0, W, y, "#ffffff", NULL);
+	fwrite(body, 1, len, out);
+	free(body);
+	fprintf(out, "</svg>\n");
+	return ferror(out) ? -1 : 0;
 }

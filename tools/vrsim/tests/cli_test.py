@@ -274,6 +274,25 @@ def case_svg():
             for b in bands:
                 check(b.split(" ")[0] in [r["name"] for r in d["regions"]],
                       f"band {b!r} names a region")
+            # every region band has its guard pages, interim use is striped, the
+            # legend names every part, the axes are labelled
+            fills = [r.get("fill") for r in root.iter(ns + "rect")]
+            check(fills.count("url(#guard)") >= 2 * len(bands),
+                  f"--svg {args}: guard pages drawn in the strip and in each band")
+            for legend in ("lifetime used", "lifetime unused", "end of lifetime part",
+                           "interim used", "interim free / free pages", "guard pages",
+                           "pages", "events (source line shown)"):
+                check(legend in texts, f"--svg {args}: {legend!r} labelled")
+            if any(r["interim_size"] for r in d["regions"]):
+                check("url(#stripes)" in fills, f"--svg {args}: interim used drawn")
+            # the drawing fits in its height
+            h = float(root.get("height"))
+            ys = [float(t.get("y")) for t in root.iter(ns + "text")]
+            check(max(ys) < h, f"--svg {args}: text at y {max(ys)} inside height {h}")
+            failing = [r for r in d["regions"] if r["failures"]["unexpected"]]
+            if failing:
+                check(any("unexpected failure" in t for t in texts),
+                      f"--svg {args}: failures are flagged")
 
 
 def case_verbose():
