@@ -142,6 +142,13 @@ BAD = [
     ("pipeline P1 size=8K\nalloc P1.x 10\nfree P1.y\n", 3, "free of unknown allocation"),
     ("repeat 2 {\npipeline P\n", 1, "not closed"),
     ("pipeline P size=4K\nmodule P.d dp\ncomplete P\nstart P\nstart P\n", 5, "already running"),
+    # must not hang: empty nested repeats (10^12 empty iterations) and 10^9
+    ("pipeline P\nrepeat 1000000 {\nrepeat 1000000 {\n}\n}\ndestroy P\n", 3, "nothing to repeat"),
+    ("pipeline P size=4K\nrepeat 1000000000 {\nalloc P.x 1\nfree P.x\n}\n", 2,
+     "repeat count must be from 1 to 1000000"),
+    ("pipeline P size=4K\ncomplete P\nrepeat 1000 {\nrepeat 1000 {\nrepeat 1000 {\n"
+     "alloc P.x 1\nfree P.x\n}\n}\n}\n", 7, "unrolls to more than 1000000 events"),
+    ("pipeline P size=4K\nalloc P.x 0\n", 2, "allocation size must be > 0"),
 ]
 
 
