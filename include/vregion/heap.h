@@ -42,8 +42,11 @@
  *   - vr_heap_reset() changes the key: pointers from before it are rejected.
  * Free-list links are unit indices (offsets), bounds-checked and checked for
  * back-link consistency (next->prev == me, prev->next == me or the class head
- * named by my PREV is me) before anything is written through them. Nothing
- * is written until every check of the operation has passed.
+ * named by my PREV is me) before anything is written through them; a class
+ * head is bounds-checked before alloc reads through it and before alloc or
+ * free pushes a block on it (vr_heap_create_in keeps the heads just below
+ * the first block). Nothing is written until every check of the operation
+ * has passed.
  *
  * Size classes, in units n (bytes = 8n, n >= 2), with S = VR_HEAP_SL_BITS:
  *   n < 2^(S+1)            : one class per unit (exact);
@@ -66,8 +69,9 @@
  * both neighbours and push on the class list (LIFO).
  *
  * Worst-case steps (no loop depends on the heap's contents):
- *   alloc / aligned_alloc: 2 class searches of <= VR_HEAP_BM_WORDS word tests,
- *   2 header checks, 1 unlink (head), 1 insert;
+ *   alloc / aligned_alloc: 1 class search of <= VR_HEAP_BM_WORDS word tests
+ *   (a miss in the request's own class continues in the same mask), 2 header
+ *   checks, 1 unlink (head), 1 insert;
  *   free: 4 header checks (pad, block, next, previous), 2 unlinks, 1 insert.
  *   Instruction counts and latencies: docs/performance.md.
  *
