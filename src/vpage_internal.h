@@ -17,11 +17,6 @@
 #define VP_HDR_LEN(h) ((size_t)((h) >> 2))
 #define VP_HDR_KIND(h) ((unsigned)((h) & 3u))
 
-static inline bool vp_ok(const struct vr_vpage_pool *pool)
-{
-	return pool && pool->magic == VP_MAGIC && pool->port;
-}
-
 static inline size_t vp_pages(const struct vr_vpage_pool *pool)
 {
 	return pool->port->window_pages;
@@ -32,16 +27,12 @@ static inline void *vp_addr(const struct vr_vpage_pool *pool, size_t idx)
 	return (void *)(pool->port->window_base + ((uintptr_t)idx << pool->page_shift));
 }
 
-static inline void vp_lock(struct vr_vpage_pool *pool)
-{
-	if (pool->lock)
-		pool->port->lock(pool->port->ctx, pool->lock);
-}
-
-static inline void vp_unlock(struct vr_vpage_pool *pool)
-{
-	if (pool->lock)
-		pool->port->unlock(pool->port->ctx, pool->lock);
-}
+/*
+ * The entry of every public call on a pool (vpage.c, one copy): true with
+ * the pool's lock held iff pool is an initialised pool; false (nothing
+ * locked) otherwise. vr_vp_unlock releases it.
+ */
+bool vr_vp_enter(struct vr_vpage_pool *pool);
+void vr_vp_unlock(struct vr_vpage_pool *pool);
 
 #endif /* VREGION_VPAGE_INTERNAL_H */

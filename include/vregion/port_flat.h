@@ -162,7 +162,7 @@ size_t vr_flat_port_meta_bytes(size_t window_pages, size_t serve_bytes);
  * corrupted size is reported, not followed), page state bytes hold only
  * valid bits, the metadata
  * bitmaps agree (every start is used; tail bits clear; live count matches).
- * Returns 0, -EINVAL (fp invalid) or -EFAULT (logged). O(W + G / 64).
+ * Returns 0, -EINVAL (fp invalid) or -EFAULT (logged). O(W + G).
  */
 int vr_flat_port_validate(const struct vr_flat_port *fp);
 

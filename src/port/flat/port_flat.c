@@ -20,72 +20,50 @@ static inline bool flat_ok(const struct vr_flat_port *fp)
 
 /* ---- pages ---- */
 
-/* Page index of vaddr for a range of npages, or SIZE_MAX if not a valid range. */
-static size_t flat_range(const struct vr_flat_port *fp, const void *vaddr, size_t npages)
+enum { FLAT_MAP, FLAT_UNMAP, FLAT_PROTECT };
+
+/*
+ * map / unmap / protect [vaddr, +npages): the range must be page-aligned,
+ * non-empty and inside the window, perms valid, and every page unmapped (map)
+ * or mapped (unmap, protect); else -EINVAL, nothing changed, logged. map
+ * zeroes the pages (Q2). Only the pages' own state bytes are touched.
+ */
+static int flat_pages(struct vr_flat_port *fp, void *vaddr, size_t npages, unsigned perms,
+		      int op, const char *fn)
 {
 	uintptr_t a = (uintptr_t)vaddr, base = fp->port.window_base;
-	size_t idx;
+	size_t ps = fp->port.page_size, w = fp->port.window_pages;
+	size_t idx = (size_t)((a - base) / ps);
 
-	if (npages == 0 || a < base || (a & (fp->port.page_size - 1)))
-		return SIZE_MAX;
-	idx = (size_t)((a - base) / fp->port.page_size);
-	if (idx >= fp->port.window_pages || npages > fp->port.window_pages - idx)
-		return SIZE_MAX;
-	return idx;
-}
-
-/* True iff every page of [idx, idx + n) is (mapped ? mapped : unmapped). */
-static bool flat_all(const struct vr_flat_port *fp, size_t idx, size_t n, bool mapped)
-{
-	for (size_t i = idx; i < idx + n; i++)
-		if (!!(fp->state[i] & FLAT_MAPPED) != mapped)
-			return false;
-	return true;
+	if (npages == 0 || a < base || (a & (ps - 1)) || idx >= w || npages > w - idx ||
+	    (perms & ~VR_PERM_MASK))
+		goto bad;
+	for (size_t i = idx; i < idx + npages; i++)
+		if (!(fp->state[i] & FLAT_MAPPED) != (op == FLAT_MAP))
+			goto bad;
+	if (op == FLAT_MAP)
+		memset(vaddr, 0, npages * ps);
+	memset(fp->state + idx, op == FLAT_UNMAP ? 0 : (int)(FLAT_MAPPED | perms), npages);
+	return 0;
+bad:
+	VR_LOGF(&fp->port, VR_LOG_ERR, fn, "bad range or perms, or a page in the wrong state",
+		a, npages);
+	return -EINVAL;
 }
 
 static int flat_map(void *ctx, void *vaddr, size_t npages, unsigned perms)
 {
-	struct vr_flat_port *fp = ctx;
-	size_t idx = flat_range(fp, vaddr, npages);
-
-	if (idx == SIZE_MAX || (perms & ~VR_PERM_MASK) || !flat_all(fp, idx, npages, false)) {
-		VR_LOG(&fp->port, VR_LOG_ERR, "bad range or page already mapped",
-			 (uintptr_t)vaddr, npages);
-		return -EINVAL;
-	}
-	memset(vaddr, 0, npages * fp->port.page_size);
-	for (size_t i = idx; i < idx + npages; i++)
-		fp->state[i] = (uint8_t)(FLAT_MAPPED | perms);
-	return 0;
+	return flat_pages(ctx, vaddr, npages, perms, FLAT_MAP, __func__);
 }
 
 static int flat_unmap(void *ctx, void *vaddr, size_t npages)
 {
-	struct vr_flat_port *fp = ctx;
-	size_t idx = flat_range(fp, vaddr, npages);
-
-	if (idx == SIZE_MAX || !flat_all(fp, idx, npages, true)) {
-		VR_LOG(&fp->port, VR_LOG_ERR, "bad range or page not mapped",
-			 (uintptr_t)vaddr, npages);
-		return -EINVAL;
-	}
-	memset(fp->state + idx, 0, npages);
-	return 0;
+	return flat_pages(ctx, vaddr, npages, 0, FLAT_UNMAP, __func__);
 }
 
 static int flat_protect(void *ctx, void *vaddr, size_t npages, unsigned perms)
 {
-	struct vr_flat_port *fp = ctx;
-	size_t idx = flat_range(fp, vaddr, npages);
-
-	if (idx == SIZE_MAX || (perms & ~VR_PERM_MASK) || !flat_all(fp, idx, npages, true)) {
-		VR_LOG(&fp->port, VR_LOG_ERR, "bad range, perms or page not mapped",
-			 (uintptr_t)vaddr, npages);
-		return -EINVAL;
-	}
-	for (size_t i = idx; i < idx + npages; i++)
-		fp->state[i] = (uint8_t)(FLAT_MAPPED | perms);
-	return 0;
+	return flat_pages(ctx, vaddr, npages, perms, FLAT_PROTECT, __func__);
 }
 
 /* The core calls log(port->ctx, ...): forward to the caller's hook and context. */
@@ -170,39 +148,27 @@ static void *flat_meta_alloc(void *ctx, size_t bytes)
 }
 
 /*
- * A block [g, g + n) is live iff g is a start, its n granules are used, none
- * after g is a start, and granule g + n is not a continuation of it.
+ * Free a block: p must be the start of a live block of exactly
+ * granules_for(bytes) granules [g, g + n): g a start, all n used, no start
+ * after g, and granule g + n not a continuation. Else nothing changes and an
+ * ERR is logged (a foreign pointer, a wrong size, a double free).
  */
-static bool meta_block_ok(const struct vr_flat_port *fp, size_t g, size_t n)
-{
-	size_t end = g + n;
-
-	if (n == 0 || g >= fp->meta_granules || n > fp->meta_granules - g)
-		return false;
-	if (!vr_bitmap_test(&fp->meta_start, g) || !vr_bitmap_all_set(&fp->meta_used, g, n))
-		return false;
-	if (n > 1 && vr_bitmap_count(&fp->meta_start, g + 1, n - 1) != 0)
-		return false;
-	return end == fp->meta_granules || !vr_bitmap_test(&fp->meta_used, end) ||
-	       vr_bitmap_test(&fp->meta_start, end);
-}
-
 static void flat_meta_free(void *ctx, void *p, size_t bytes)
 {
 	struct vr_flat_port *fp = ctx;
-	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)fp->granules;
-	size_t g, n = granules_for(bytes);
+	size_t off = (size_t)((uintptr_t)p - (uintptr_t)fp->granules), g = off / GRAN;
+	size_t n = granules_for(bytes), end = g + n, G = fp->meta_granules;
 	bool ok;
 
 	if (!p)
 		return;
-	if (a < lo || (a - lo) % GRAN || (a - lo) / GRAN >= fp->meta_granules) {
-		VR_LOG(&fp->port, VR_LOG_ERR, "pointer not from this port", a, bytes);
-		return;
-	}
-	g = (size_t)((a - lo) / GRAN);
 	meta_lock(fp);
-	ok = meta_block_ok(fp, g, n);
+	ok = (uintptr_t)p >= (uintptr_t)fp->granules && off % GRAN == 0 && g < G && n &&
+	     n <= G - g && vr_bitmap_test(&fp->meta_start, g) &&
+	     vr_bitmap_all_set(&fp->meta_used, g, n) &&
+	     vr_bitmap_all_clear(&fp->meta_start, g + 1, n - 1) &&
+	     (end == G || !vr_bitmap_test(&fp->meta_used, end) ||
+	      vr_bitmap_test(&fp->meta_start, end));
 	if (ok) {
 		vr_bitmap_clear(&fp->meta_used, g, n);
 		vr_bitmap_clear(&fp->meta_start, g, 1);
@@ -210,8 +176,7 @@ static void flat_meta_free(void *ctx, void *p, size_t bytes)
 	}
 	meta_unlock(fp);
 	if (!ok)
-		VR_LOG(&fp->port, VR_LOG_ERR, "not a live block of this size (double free?)",
-			 a, bytes);
+		VR_LOG(&fp->port, VR_LOG_ERR, "not a live block of this size (addr, bytes)", p, bytes);
 }
 
 /* ---- layout ---- */
@@ -236,52 +201,21 @@ size_t vr_flat_port_meta_bytes(size_t window_pages, size_t serve_bytes)
 	return (GRAN - 1) + round16(window_pages) + granule_cost(g);
 }
 
-static int check_cfg(const struct vr_flat_config *cfg, size_t ps)
+/*
+ * Carve the metadata buffer of cfg for `pages` pages into fp's fields, as
+ * init does (and validate re-checks): from the first 16-aligned byte, the
+ * state bytes, the two granule bitmaps and the granules, with as many
+ * granules as fit. Writes nothing into the buffer. False iff the buffer
+ * cannot hold the state bytes.
+ */
+static bool flat_carve(struct vr_flat_port *fp, const struct vr_flat_config *cfg, size_t pages)
 {
-	unsigned nlock = !!cfg->lock_create + !!cfg->lock_destroy + !!cfg->lock + !!cfg->unlock;
-	uintptr_t w = (uintptr_t)cfg->window;
+	uint8_t *p = (uint8_t *)vr_align_up((uintptr_t)cfg->meta, GRAN);
+	size_t pad = (size_t)(p - (uint8_t *)cfg->meta), avail, g, bmb;
 
-	if (!cfg->window || !cfg->meta || !vr_is_pow2(ps) || ps < 64)
-		return -EINVAL;
-	if ((w & (ps - 1)) || cfg->window_bytes < ps)
-		return -EINVAL;
-	/* the end of the window must be representable, as vr_port_check wants */
-	if (cfg->window_bytes / ps > (UINTPTR_MAX - w) / ps)
-		return -EINVAL;
-	if (cfg->cache_line && !vr_is_pow2(cfg->cache_line))
-		return -EINVAL;
-	if (nlock != 0 && nlock != 4)
-		return -EINVAL;
-	return 0;
-}
-
-int vr_flat_port_init(struct vr_flat_port *fp, const struct vr_flat_config *cfg)
-{
-	size_t ps, pages, avail, g, pad;
-	uintptr_t m;
-	uint8_t *p;
-	int rc;
-
-	if (!fp || !cfg)
-		return -EINVAL;
-	ps = cfg->page_size ? cfg->page_size : 4096u;
-	memset(fp, 0, sizeof(*fp));
-	rc = check_cfg(cfg, ps);
-	if (rc)
-		return rc;
-	pages = cfg->window_bytes / ps;
-
-	/* carve the metadata buffer: state bytes, two bitmaps, granules */
-	m = (uintptr_t)cfg->meta;
-	pad = (GRAN - (size_t)(m % GRAN)) % GRAN;
 	if (cfg->meta_bytes < pad || cfg->meta_bytes - pad < round16(pages))
-		return -ENOMEM;
-	p = (uint8_t *)cfg->meta + pad;
-	avail = cfg->meta_bytes - pad;
-	fp->state = p;
-	memset(fp->state, 0, pages);
-	p += round16(pages);
-	avail -= round16(pages);
+		return false;
+	avail = cfg->meta_bytes - pad - round16(pages);
 	/* largest G with granule_cost(G) <= avail: cost is ~16.25 bytes per
 	 * granule, so estimate avail * 4 / 65 and correct by a few steps */
 	g = avail / 65u * 4u + avail % 65u * 4u / 65u;
@@ -289,21 +223,34 @@ int vr_flat_port_init(struct vr_flat_port *fp, const struct vr_flat_config *cfg)
 		g++;
 	while (g && granule_cost(g) > avail)
 		g--;
-	vr_bitmap_init(&fp->meta_used, (vr_bitmap_word_t *)(void *)p, g);
-	p += round16(VR_BITMAP_BYTES(g));
-	vr_bitmap_init(&fp->meta_start, (vr_bitmap_word_t *)(void *)p, g);
-	p += round16(VR_BITMAP_BYTES(g));
-	fp->granules = p;
+	bmb = round16(VR_BITMAP_BYTES(g));
+	fp->state = p;
+	p += round16(pages);
+	fp->meta_used = (struct vr_bitmap){ (vr_bitmap_word_t *)(void *)p, g };
+	fp->meta_start = (struct vr_bitmap){ (vr_bitmap_word_t *)(void *)(p + bmb), g };
+	fp->granules = p + 2 * bmb;
 	fp->meta_granules = g;
+	return true;
+}
 
+int vr_flat_port_init(struct vr_flat_port *fp, const struct vr_flat_config *cfg)
+{
+	size_t ps;
+	unsigned nlock;
+
+	if (!fp || !cfg)
+		return -EINVAL;
+	memset(fp, 0, sizeof(*fp));
+	ps = cfg->page_size ? cfg->page_size : 4096u;
+	nlock = !!cfg->lock_create + !!cfg->lock_destroy + !!cfg->lock + !!cfg->unlock;
 	fp->cfg = *cfg;
 	fp->cfg.page_size = ps;
 	fp->port = (struct vr_port){
 		.ctx = fp,
 		.page_size = ps,
 		.window_base = (uintptr_t)cfg->window,
-		.window_pages = pages,
-		.phys_pages = pages,
+		.window_pages = cfg->window_bytes / ps,
+		.phys_pages = cfg->window_bytes / ps,
 		.cache_line = cfg->cache_line,
 		.map = flat_map,
 		.unmap = flat_unmap,
@@ -317,12 +264,18 @@ int vr_flat_port_init(struct vr_flat_port *fp, const struct vr_flat_config *cfg)
 		fp->port.lock_destroy = flat_lock_destroy;
 		fp->port.lock = flat_lock;
 		fp->port.unlock = flat_unlock;
-		fp->meta_lock = cfg->lock_create(cfg->lock_ctx);
-		if (!fp->meta_lock) {
-			memset(fp, 0, sizeof(*fp));
-			return -ENOMEM;
-		}
 	}
+	/* the window and the geometry: exactly what the core will require */
+	if (!cfg->meta || (nlock && nlock != 4) || vr_port_check(&fp->port)) {
+		memset(fp, 0, sizeof(*fp));
+		return -EINVAL;
+	}
+	if (!flat_carve(fp, cfg, fp->port.window_pages) ||
+	    (cfg->lock_create && !(fp->meta_lock = cfg->lock_create(cfg->lock_ctx)))) {
+		memset(fp, 0, sizeof(*fp));
+		return -ENOMEM;
+	}
+	memset(fp->state, 0, (size_t)(fp->granules - fp->state));	/* states, bitmaps */
 	fp->magic = FLAT_MAGIC;
 	return 0;
 }
@@ -394,63 +347,57 @@ int vr_flat_port_validate(const struct vr_flat_port *fp)
 	 * what is corrupted */
 	const struct vr_port lp = { .ctx = (void *)(uintptr_t)fp,
 				    .log = fp && fp->cfg.log ? flat_log_hook : NULL };
-	size_t g, starts;
+	const char *why = "port fields disagree with the configuration (pages, granules)";
+	struct vr_flat_port t;
+	size_t ps, w, g, starts = 0, i;
+	uintptr_t a, b;
 
 	if (!flat_ok(fp))
 		return -EINVAL;
 	/* the port's own fields first (the walks below rely on them) */
+	ps = fp->cfg.page_size;
+	w = fp->port.window_pages;
 	g = fp->meta_granules;
-	{
-		size_t ps = fp->cfg.page_size, pages = fp->port.window_pages;
-		size_t bmb = round16(VR_BITMAP_BYTES(g));
-		uint8_t *st = (uint8_t *)vr_align_up((uintptr_t)fp->cfg.meta, GRAN);
-
-		if (fp->port.ctx != fp || fp->port.page_size != ps || !ps ||
-		    fp->port.window_base != (uintptr_t)fp->cfg.window ||
-		    pages != fp->cfg.window_bytes / ps || fp->port.phys_pages != pages ||
-		    fp->meta_used.nbits != g || fp->meta_start.nbits != g || fp->state != st ||
-		    (uint8_t *)fp->meta_used.words != st + round16(pages) ||
-		    (uint8_t *)fp->meta_start.words != st + round16(pages) + bmb ||
-		    fp->granules != st + round16(pages) + 2 * bmb) {
-			VR_LOG(&lp, VR_LOG_ERR, "port fields corrupted",
-				 pages, g);
-			return -EFAULT;
-		}
-	}
-	for (size_t i = 0; i < fp->port.window_pages; i++) {
+	a = w;
+	b = g;
+	if (!ps || fp->port.ctx != fp || fp->port.page_size != ps ||
+	    fp->port.window_base != (uintptr_t)fp->cfg.window || w != fp->cfg.window_bytes / ps ||
+	    fp->port.phys_pages != w || !flat_carve(&t, &fp->cfg, w) || t.state != fp->state ||
+	    t.meta_used.words != fp->meta_used.words || t.meta_used.nbits != fp->meta_used.nbits ||
+	    t.meta_start.words != fp->meta_start.words ||
+	    t.meta_start.nbits != fp->meta_start.nbits || t.granules != fp->granules ||
+	    t.meta_granules != g)
+		goto bad;
+	why = "bad page state byte (page, byte)";
+	for (i = 0; i < w; i++) {
 		uint8_t s = fp->state[i];
 
-		if ((s & ~(FLAT_MAPPED | VR_PERM_MASK)) || (!(s & FLAT_MAPPED) && s)) {
-			VR_LOG(&lp, VR_LOG_ERR, "bad page state byte", i, s);
-			return -EFAULT;
-		}
+		a = i;
+		b = s;
+		if ((s & ~(FLAT_MAPPED | VR_PERM_MASK)) || (!(s & FLAT_MAPPED) && s))
+			goto bad;
 	}
-	starts = vr_bitmap_count(&fp->meta_start, 0, g);
-	if (starts != fp->meta_live) {
-		VR_LOG(&lp, VR_LOG_ERR, "live count != start bits",
-			 fp->meta_live, starts);
-		return -EFAULT;
+	/* every start is used; a used granule starts a block or continues one */
+	why = "metadata bitmaps disagree (granule)";
+	b = 0;
+	for (i = 0; i < g; i++) {
+		bool u = vr_bitmap_test(&fp->meta_used, i), st = vr_bitmap_test(&fp->meta_start, i);
+
+		a = i;
+		if (st ? !u : u && (i == 0 || !vr_bitmap_test(&fp->meta_used, i - 1)))
+			goto bad;
+		starts += st;
 	}
-	for (size_t i = vr_bitmap_next_set(&fp->meta_used, 0); i < g;
-	     i = vr_bitmap_next_set(&fp->meta_used, i + 1)) {
-		/* a used granule starts a block or continues the previous one */
-		if (!vr_bitmap_test(&fp->meta_start, i) &&
-		    (i == 0 || !vr_bitmap_test(&fp->meta_used, i - 1))) {
-			VR_LOG(&lp, VR_LOG_ERR, "orphan used granule", i, 0);
-			return -EFAULT;
-		}
-	}
-	for (size_t i = vr_bitmap_next_set(&fp->meta_start, 0); i < g;
-	     i = vr_bitmap_next_set(&fp->meta_start, i + 1)) {
-		if (!vr_bitmap_test(&fp->meta_used, i)) {
-			VR_LOG(&lp, VR_LOG_ERR, "start granule not used", i, 0);
-			return -EFAULT;
-		}
-	}
-	/* bits above nbits must stay clear (the bitmap's own invariant) */
-	if (!vr_bitmap_tail_clear(&fp->meta_used) || !vr_bitmap_tail_clear(&fp->meta_start)) {
-		VR_LOG(&lp, VR_LOG_ERR, "bitmap tail bits set", g, 0);
-		return -EFAULT;
-	}
+	why = "live block count wrong (counter, start bits)";
+	a = fp->meta_live;
+	b = starts;
+	if (starts != fp->meta_live)
+		goto bad;
+	why = "bitmap bits set above the granules";
+	if (!vr_bitmap_tail_clear(&fp->meta_used) || !vr_bitmap_tail_clear(&fp->meta_start))
+		goto bad;
 	return 0;
+bad:
+	VR_LOG(&lp, VR_LOG_ERR, why, a, b);
+	return -EFAULT;
 }
