@@ -458,11 +458,14 @@ static void do_alloc(struct pctx *c, const struct vrs_event *e)
 			    : phase == VR_REGION_LIFETIME ? st.lifetime_size - st.lifetime_used : 0;
 
 		failure(c, g->key, e, false, room, phase);
-		snprintf(c->note, sizeof(c->note), "FAILED in the %s phase (%s %zu B)%s",
-			 phase == VR_REGION_INTERIM ? "interim" :
-			 phase == VR_REGION_LIFETIME ? "lifetime" : "invalid",
-			 phase == VR_REGION_INTERIM ? "largest free block" : "bytes left", room,
-			 (e->flags & VRS_F_EXPECT_FAIL) ? " [expected]" : "");
+		if (phase != VR_REGION_INTERIM && phase != VR_REGION_LIFETIME)
+			snprintf(c->note, sizeof(c->note), "FAILED: the region is invalid (its complete "
+				 "failed)%s", (e->flags & VRS_F_EXPECT_FAIL) ? " [expected]" : "");
+		else
+			snprintf(c->note, sizeof(c->note), "FAILED in the %s phase (%s %zu B)%s",
+				 phase == VR_REGION_INTERIM ? "interim" : "lifetime",
+				 phase == VR_REGION_INTERIM ? "largest free block" : "bytes left", room,
+				 (e->flags & VRS_F_EXPECT_FAIL) ? " [expected]" : "");
 		observe(c, reg);
 		return;
 	}

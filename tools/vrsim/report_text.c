@@ -26,10 +26,16 @@ void vrs_fail_describe(const struct vrs_scenario *sc, const struct vrs_fail *f, 
 
 	switch (f->kind) {
 	case VRS_EV_ALLOC:
-		snprintf(buf, n, "line %u: alloc %s %zu B%s: %s phase, %s %zu B", f->line,
-			 sc->allocs[e->alloc].name, f->size,
-			 (e->flags & VRS_F_COHERENT) ? " coherent" : "", vrs_phase_name(f->phase),
-			 f->phase == 1 ? "largest free block" : "bytes left", f->largest_free);
+		if (f->phase == 2)
+			snprintf(buf, n, "line %u: alloc %s %zu B%s: the region is invalid (its "
+				 "complete failed)", f->line, sc->allocs[e->alloc].name, f->size,
+				 (e->flags & VRS_F_COHERENT) ? " coherent" : "");
+		else
+			snprintf(buf, n, "line %u: alloc %s %zu B%s: %s phase, %s %zu B", f->line,
+				 sc->allocs[e->alloc].name, f->size,
+				 (e->flags & VRS_F_COHERENT) ? " coherent" : "",
+				 vrs_phase_name(f->phase),
+				 f->phase == 1 ? "largest free block" : "bytes left", f->largest_free);
 		break;
 	case VRS_EV_SET_INTERIM:
 		snprintf(buf, n, "line %u: complete %s: %zu B above the lifetime data, too "
