@@ -123,7 +123,7 @@ def case_exit():
             check(p.returncode == 1 and p.stdout == "" and "cannot set up" in p.stderr,
                   f"platform the host cannot map: exit {p.returncode}, {p.stderr!r}")
         # an allocation in a region whose complete failed says so (not "0 bytes left")
-        rc, out, _ = run("--no-size", write(tmp, "inv.vrs", "pipeline P size=4K\nalloc P.a 4000\n"
+        rc, out, _ = run("--no-size", write(tmp, "inv.vrs", "pipeline P size=4K\nalloc P.a 4096\n"
                                             "complete P expect=fail\nalloc P.b 64\ndestroy P\n"))
         check(rc == 1 and "alloc P.b 64 B: the region is invalid (its complete failed)" in out,
               f"invalid region: exit {rc}")
