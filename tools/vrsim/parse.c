@@ -364,8 +364,8 @@ static void platform(struct pctx *c, const struct line_toks *tk)
 			return;
 		*dst[k] = v;
 	}
-	if (!is_pow2(p->page) || p->page < 64) {
-		DIAG(c, "page must be a power of two >= 64, not %zu", p->page);
+	if (!is_pow2(p->page) || p->page < 64 || p->page > ((size_t)1 << 20)) {
+		DIAG(c, "page must be a power of two from 64 to 1M, not %zu", p->page);
 	} else if (c->host_page && p->page % c->host_page) {
 		DIAG(c, "page=%zu: vrsim maps real pages, so the page size must be a multiple "
 			"of the host page size (%zu)", p->page, c->host_page);
@@ -379,6 +379,9 @@ static void platform(struct pctx *c, const struct line_toks *tk)
 		DIAG(c, "align must be a power of two up to the page size, not %zu", p->align);
 	} else if (p->guard >= p->virt) {
 		DIAG(c, "guard must be less than virt (%zu), not %zu", p->virt, p->guard);
+	} else if (p->virt > SIZE_MAX / 4 / p->page) {
+		DIAG(c, "the window (virt=%zu pages of %zu B) does not fit in this host's address "
+			"space", p->virt, p->page);
 	}
 }
 
