@@ -267,7 +267,7 @@ int main(int argc, char **argv)
 	}
 	memset(&sz, 0, sizeof(sz));
 	if (!nosize) {
-		rc = vrs_size(&sc, &r, &sz);
+		rc = vrs_size_with(&sc, &r, sizes, &sz);
 		if (rc) {
 			fprintf(stderr, "vrsim: sizing failed: %s\n", strerror(-rc));
 			vrs_sizing_free(&sz);

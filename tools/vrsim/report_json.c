@@ -115,7 +115,8 @@ static void jregion(FILE *f, const struct vrs_report *rp, uint32_t k)
 			jfail(f, sc, &s->above_fail);
 		else
 			fprintf(f, "null");
-		fprintf(f, ",\n       \"blocking_pages\": %zu, \"blocking_failure\": ",
+		fprintf(f, ",\n       \"others_at_recommended\": %s, \"blocking_pages\": %zu, "
+			"\"blocking_failure\": ", s->others_recommended ? "true" : "false",
 			s->blocking_pages);
 		if (s->has_blocking_fail)
 			jfail(f, sc, &s->blocking_fail);

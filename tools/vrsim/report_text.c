@@ -217,6 +217,9 @@ static void region_notes(FILE *f, const struct vrs_report *rp)
 				} else {
 					fprintf(f, "; %zu DOES NOT FAIL\n", s->pages - 1);
 				}
+				if (s->others_recommended)
+					fprintf(f, "  %s: (with every other region at its recommended size: "
+						"as written, they leave no room for it)\n", sc->objs[k].name);
 				if (s->has_above_fail && s->status == VRS_SIZE_OK) {
 					vrs_fail_describe(sc, &s->above_fail, buf, sizeof(buf));
 					fprintf(f, "  %s: %zu pages do not play clean (the pool's limit, "

@@ -81,7 +81,8 @@ size_t vrs_size_max_pages(const struct vrs_scenario *sc)
 }
 
 /*
- * Size one region. "Big enough" (no allocation or complete fails: clean, or
+ * Size one region (`aw`: the play as written with the same other sizes as
+ * `ov`, to save a replay; NULL if there is none). "Big enough" (no allocation or complete fails: clean, or
  * only the creation fails) is assumed monotonic in the page count; the
  * smallest big-enough size is found by doubling from the size as written,
  * then bisection, and confirmed with its neighbours. Returns 0 or a
@@ -102,7 +103,7 @@ static int size_one(const struct vrs_scenario *sc, const struct vrs_result *aw, 
 	if (!w)
 		w = 1;
 	/* the size as written: from the play as written when that is what it was */
-	if (vrs_pages(aw->reg[key].requested, page) == w) {
+	if (aw && vrs_pages(aw->reg[key].requested, page) == w) {
 		at_w = outcome(&aw->reg[key]);
 	} else {
 		at_w = try_sizes(sc, ov, key, w, NULL);
@@ -212,19 +213,35 @@ static int size_one(const struct vrs_scenario *sc, const struct vrs_result *aw, 
 	return 0;
 }
 
-int vrs_size(const struct vrs_scenario *sc, const struct vrs_result *aw, struct vrs_sizing *out)
+static bool sized(const struct vrs_size_rec *s)
 {
-	size_t *ov;
+	return s->status == VRS_SIZE_OK || s->status == VRS_SIZE_NONMONOTONIC;
+}
+
+static bool blocked_by_pool(const struct vrs_size_rec *s)
+{
+	return s->status == VRS_SIZE_NONE && s->has_blocking_fail &&
+	       (s->blocking_fail.kind == VRS_EV_PIPELINE || s->blocking_fail.kind == VRS_EV_MODULE);
+}
+
+int vrs_size_with(const struct vrs_scenario *sc, const struct vrs_result *aw, const size_t *base,
+		  struct vrs_sizing *out)
+{
+	const size_t n = sc->nobjs ? sc->nobjs : 1;
+	size_t *ov, *rov = NULL;
 	uint32_t k;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	out->reg = calloc(sc->nobjs ? sc->nobjs : 1, sizeof(*out->reg));
-	ov = calloc(sc->nobjs ? sc->nobjs : 1, sizeof(*ov));
+	out->reg = calloc(n, sizeof(*out->reg));
+	ov = calloc(n, sizeof(*ov));
 	if (!out->reg || !ov) {
 		free(ov);
 		return -ENOMEM;
 	}
+	if (base)
+		memcpy(ov, base, sc->nobjs * sizeof(*ov));
+	/* pass 1: each region with the others as played (written, or --region) */
 	for (k = 0; k < sc->nobjs && !rc; k++) {
 		/* sized: created at least once, or failed to be created when the
 		 * scenario did not expect it (a smaller size may fit) */
@@ -232,22 +249,49 @@ int vrs_size(const struct vrs_scenario *sc, const struct vrs_result *aw, struct 
 		    (!aw->reg[k].created && !aw->reg[k].create_unexpected))
 			continue;
 		rc = size_one(sc, aw, ov, k, &out->reg[k]);
-		ov[k] = 0;
+		ov[k] = base ? base[k] : 0;
 		out->plays += out->reg[k].plays;
+	}
+	/* every region at its recommended size (the others as played) */
+	rov = rc ? NULL : malloc(n * sizeof(*rov));
+	if (!rc && !rov)
+		rc = -ENOMEM;
+	if (!rc) {
+		memcpy(rov, ov, n * sizeof(*rov));
+		for (k = 0; k < sc->nobjs; k++)
+			if (sized(&out->reg[k]))
+				rov[k] = out->reg[k].bytes;
+	}
+	/* pass 2: a region the pool had no room for, with the others as played,
+	 * may fit once the others are at their recommended sizes */
+	for (k = 0; k < sc->nobjs && !rc; k++) {
+		struct vrs_size_rec t;
+
+		if (!blocked_by_pool(&out->reg[k]))
+			continue;
+		memset(&t, 0, sizeof(t));
+		rov[k] = 0;
+		rc = size_one(sc, NULL, rov, k, &t);
+		out->plays += t.plays;
+		if (!rc && sized(&t)) {
+			t.plays += out->reg[k].plays;
+			t.written_pages = out->reg[k].written_pages;
+			t.others_recommended = true;
+			out->reg[k] = t;
+			rov[k] = t.bytes;
+		} else {
+			out->reg[k].plays += t.plays;
+			rov[k] = ov[k];
+		}
 	}
 	if (!rc) {
 		/* every region at its recommended size together */
-		struct vrs_play_opts o = { VRS_PLAY_RECORD, ov, NULL };
+		struct vrs_play_opts o = { VRS_PLAY_RECORD, rov, NULL };
 		struct vrs_result r;
 		bool any = false;
 
-		for (k = 0; k < sc->nobjs; k++) {
-			if (out->reg[k].status == VRS_SIZE_OK ||
-			    out->reg[k].status == VRS_SIZE_NONMONOTONIC) {
-				ov[k] = out->reg[k].bytes;
-				any = true;
-			}
-		}
+		for (k = 0; k < sc->nobjs; k++)
+			any |= sized(&out->reg[k]);
 		if (any) {
 			rc = vrs_play(sc, &o, &r);
 			out->plays++;
@@ -261,8 +305,14 @@ int vrs_size(const struct vrs_scenario *sc, const struct vrs_result *aw, struct 
 			vrs_result_free(&r);
 		}
 	}
+	free(rov);
 	free(ov);
 	return rc;
+}
+
+int vrs_size(const struct vrs_scenario *sc, const struct vrs_result *aw, struct vrs_sizing *out)
+{
+	return vrs_size_with(sc, aw, NULL, out);
 }
 
 void vrs_sizing_free(struct vrs_sizing *s)

@@ -49,6 +49,9 @@ struct vrs_size_rec {
 	bool has_blocking_fail;
 	struct vrs_fail blocking_fail;
 	size_t blocking_pages;
+	/* The answer holds with every other region at its recommended size: with
+	 * the others as played, the pool had no room for this one (NONE). */
+	bool others_recommended;
 	unsigned plays;			/* replays spent on this region */
 };
 
@@ -69,6 +72,12 @@ struct vrs_sizing {
  */
 int vrs_size(const struct vrs_scenario *sc, const struct vrs_result *as_written,
 	     struct vrs_sizing *out);
+
+/* The same when as_written was played with size overrides `base` (sc->nobjs
+ * entries, 0 = as written; vrsim --region): every replay keeps them for the
+ * regions it does not size. vrs_size() is vrs_size_with(..., NULL, ...). */
+int vrs_size_with(const struct vrs_scenario *sc, const struct vrs_result *as_written,
+		  const size_t *base, struct vrs_sizing *out);
 
 void vrs_sizing_free(struct vrs_sizing *s);
 

@@ -54,8 +54,11 @@ CLEAN = "pipeline P size=8K\nalloc P.x 64\ndestroy P\n"
 HUGE_PLATFORM = "platform page=1M phys=16M virt=4M\npipeline P size=8K\ndestroy P\n"
 # sizing: too small even at the largest region the platform holds (7 pages)
 NOFIT = "platform phys=64 virt=8\npipeline P size=4K\nalloc P.x 40000\ndestroy P\n"
-# sizing: 3 pages too small, 4 cannot be created (Q holds 5 of the 9 pages)
-NOPOOL = ("platform phys=9 virt=9\npipeline Q size=16K\npipeline P size=20K\n"
+# sizing: 3 pages too small, 4 cannot be created (Q needs 4 + 1 of the 9 pages)
+NOPOOL = ("platform phys=9 virt=9\npipeline Q size=16K\nalloc Q.a 16000\npipeline P size=20K\n"
+          "alloc P.x 20000\ndestroy P\ndestroy Q\n")
+# sizing: as written Q leaves P no room; Q needs 1 page, then P fits (second pass)
+OTHERS = ("platform phys=9 virt=9\npipeline Q size=16K\npipeline P size=20K\n"
           "alloc P.x 20000\ndestroy P\ndestroy Q\n")
 # sizing: P needs 3 pages; 4 cannot be created (the pool's limit, reported)
 POOLABOVE = ("platform phys=9 virt=9\npipeline Q size=16K\npipeline P size=12K\n"
@@ -127,6 +130,14 @@ def case_exit():
                                             "complete P expect=fail\nalloc P.b 64\ndestroy P\n"))
         check(rc == 1 and "alloc P.b 64 B: the region is invalid (its complete failed)" in out,
               f"invalid region: exit {rc}")
+        # --region is kept by the sizer's replays: with Q at 4K, P fits at 5 pages
+        rc, out, _ = run("--region", "Q=4K", write(tmp, "others.vrs", OTHERS))
+        check(rc == 0 and "P: recommended 5 pages" in out and "with every other" not in out,
+              f"--region kept while sizing: exit {rc}")
+        rc, out, _ = run(write(tmp, "others.vrs", OTHERS))
+        check(rc == 1 and "P: recommended 5 pages" in out and
+              "P: (with every other region at its recommended size" in out,
+              f"second pass: exit {rc}")
         # --check plays nothing
         rc, out, _ = run("--check", scen("hello.vrs"))
         check(rc == 0 and "OK" in out and "Regions" not in out, "--check: parse only")
@@ -222,7 +233,7 @@ def case_json():
         runs = [[], [scen("src-8ch.vrs")], [scen("pool-limits.vrs")],
                 ["--no-size", scen("ztest.vrs")], [write(tmp, "leak.vrs", LEAK)],
                 [write(tmp, "nofit.vrs", NOFIT)], [write(tmp, "nopool.vrs", NOPOOL)],
-                [write(tmp, "poolabove.vrs", POOLABOVE)]]
+                [write(tmp, "poolabove.vrs", POOLABOVE)], [write(tmp, "others.vrs", OTHERS)]]
         for args in runs:
             rc, out, err = run("--json", *args)
             try:

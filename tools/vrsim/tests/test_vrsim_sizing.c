@@ -303,7 +303,8 @@ static void test_none_says_why(void **state)
 {
 	static const char small[] = "platform phys=64 virt=8\npipeline P size=4K\n"
 				    "alloc P.x 40000\ndestroy P\n";
-	static const char nopool[] = "platform phys=9 virt=9\npipeline Q size=16K\n"
+	/* Q needs its 4 pages: even at the recommended sizes, P has 4 of 9 left */
+	static const char nopool[] = "platform phys=9 virt=9\npipeline Q size=16K\nalloc Q.a 16000\n"
 				     "pipeline P size=20K\nalloc P.x 20000\ndestroy P\ndestroy Q\n";
 	static const char never[] = "pipeline P size=8K\ncomplete P\n"
 				    "alloc P.x 0xffffffffffffff00\ndestroy P\n";
@@ -335,7 +336,9 @@ static void test_none_says_why(void **state)
 	assert_int_equal(sz.reg[k].blocking_fail.largest_free, 4 * 4096);
 	assert_true(sz.reg[k].has_below_fail);
 	assert_int_equal(sz.reg[k].below_fail.kind, VRS_EV_ALLOC);
-	assert_int_equal(sz.reg[k].below_fail.line, 4);
+	assert_int_equal(sz.reg[k].below_fail.line, 5);
+	assert_false(sz.reg[k].others_recommended);
+	assert_int_equal(sz.reg[vrs_find_object(&sc, "Q")].pages, 4);
 	assert_int_equal(vrs_size_try(&sc, k, 3, NULL), 0);	/* too small */
 	assert_int_equal(vrs_size_try(&sc, k, 4, NULL), 0);	/* too large for the pool */
 	assert_int_equal(vrs_size_try(&sc, k, 5, NULL), 0);
@@ -345,6 +348,72 @@ static void test_none_says_why(void **state)
 	assert_int_equal(sz.reg[0].status, VRS_SIZE_NONE);
 	assert_int_equal(sz.reg[0].blocking_pages, 384);
 	assert_int_equal(sz.reg[0].blocking_fail.kind, VRS_EV_ALLOC);
+	size_free(&sc, &r, &sz);
+}
+
+/* A region the pool has no room for as written (another region is far too
+ * large) is sized with the others at their recommended sizes. */
+static void test_others_at_recommended(void **state)
+{
+	static const char text[] = "platform phys=64 virt=64\npipeline A size=200K\nalloc A.x 100\n"
+				   "pipeline B size=64K\nalloc B.y 60000\ndestroy B\ndestroy A\n";
+	struct vrs_scenario sc;
+	struct vrs_result r;
+	struct vrs_sizing sz;
+	uint32_t a, b;
+
+	(void)state;
+	size_text(text, &sc, &r, &sz);
+	a = vrs_find_object(&sc, "A");
+	b = vrs_find_object(&sc, "B");
+	assert_int_equal(r.reg[b].create_unexpected, 1);	/* 50 + 1 of 64 taken */
+	assert_int_equal(sz.reg[a].status, VRS_SIZE_OK);
+	assert_int_equal(sz.reg[a].pages, 1);
+	assert_false(sz.reg[a].others_recommended);
+	assert_int_equal(sz.reg[b].status, VRS_SIZE_OK);
+	assert_int_equal(sz.reg[b].pages, 15);		/* 60000 B */
+	assert_true(sz.reg[b].others_recommended);
+	assert_int_equal(sz.reg[b].written_pages, 16);
+	assert_true(sz.reg[b].has_below_fail);
+	assert_int_equal(sz.reg[b].below_fail.kind, VRS_EV_ALLOC);
+	assert_true(sz.all_done);
+	assert_true(sz.all_clean);
+	size_free(&sc, &r, &sz);
+}
+
+/* vrsim --region: the sizer's replays keep the overrides of the regions they
+ * do not size (here Q at 1 page leaves room for P). */
+static void test_base_overrides(void **state)
+{
+	static const char text[] = "platform phys=9 virt=9\npipeline Q size=16K\n"
+				   "pipeline P size=20K\nalloc P.x 20000\ndestroy P\ndestroy Q\n";
+	struct vrs_play_opts o = { 0, NULL, NULL };
+	struct vrs_scenario sc;
+	struct vrs_diags dg;
+	struct vrs_result r;
+	struct vrs_sizing sz;
+	size_t base[2] = { 0, 0 };
+	uint32_t p, q;
+
+	(void)state;
+	assert_int_equal(vrs_parse("t.vrs", text, strlen(text), 4096, &sc, &dg), 0);
+	q = vrs_find_object(&sc, "Q");
+	p = vrs_find_object(&sc, "P");
+	base[q] = 4096;
+	o.size_override = base;
+	assert_int_equal(vrs_play(&sc, &o, &r), 0);
+	assert_int_equal(r.unexpected, 0);
+	assert_int_equal(vrs_size_with(&sc, &r, base, &sz), 0);
+	assert_int_equal(sz.reg[p].status, VRS_SIZE_OK);
+	assert_int_equal(sz.reg[p].pages, 5);
+	assert_true(sz.reg[p].above_passes);	/* 6 + 1 + 2 = 9: still fits */
+	assert_int_equal(sz.reg[q].pages, 1);
+	assert_true(sz.all_clean);
+	vrs_sizing_free(&sz);
+	/* without the base, P is sized against Q as written: no room for 4 pages */
+	assert_int_equal(vrs_size(&sc, &r, &sz), 0);
+	assert_int_equal(sz.reg[p].status, VRS_SIZE_OK);	/* pass 2: Q at 1 page */
+	assert_true(sz.reg[p].others_recommended);
 	size_free(&sc, &r, &sz);
 }
 
@@ -358,6 +427,8 @@ int main(void)
 		cmocka_unit_test(test_too_large_as_written),
 		cmocka_unit_test(test_pool_limit_above),
 		cmocka_unit_test(test_none_says_why),
+		cmocka_unit_test(test_others_at_recommended),
+		cmocka_unit_test(test_base_overrides),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
