@@ -231,12 +231,14 @@ static void region_notes(FILE *f, const struct vrs_report *rp)
 						s->nonmono_pages < s->pages ? "also plays clean"
 									    : "fails");
 				else if (s->pages < s->written_pages)
-					fprintf(f, "  %s: %zu of the %zu pages as written are not needed\n",
+					fprintf(f, "  %s: %zu of the %zu pages as written %s not needed\n",
 						sc->objs[k].name, s->written_pages - s->pages,
-						s->written_pages);
+						s->written_pages,
+						s->written_pages - s->pages == 1 ? "is" : "are");
 				else if (s->pages > s->written_pages)
-					fprintf(f, "  %s: needs %zu pages more than written\n",
-						sc->objs[k].name, s->pages - s->written_pages);
+					fprintf(f, "  %s: needs %zu page%s more than written\n",
+						sc->objs[k].name, s->pages - s->written_pages,
+						s->pages - s->written_pages == 1 ? "" : "s");
 				break;
 			case VRS_SIZE_NONE:
 				if (s->has_blocking_fail)
