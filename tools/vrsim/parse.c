@@ -695,8 +695,8 @@ int vrs_parse(const char *file, const char *text, size_t len, size_t host_page,
 	memset(&c, 0, sizeof(c));
 	snprintf(sc->file, sizeof(sc->file), "%s", file ? file : "-");
 	sc->plat.page = 4096;
-	sc->plat.phys = 384;
-	sc->plat.virt = 512;
+	sc->plat.phys = 320;	/* the defaults of docs/scenarios.md (Intel ACE) */
+	sc->plat.virt = 320;
 	sc->plat.line = 64;
 	sc->plat.align = 64;
 	sc->plat.guard = 1;
