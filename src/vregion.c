@@ -15,8 +15,6 @@
 #if VR_CONFIG_LOG_LEVEL >= 0
 bool vr_region_dead_(const struct vr_region *vr, const char *func)
 {
-	if (VR_LIKELY(vr_region_live(vr)))
-		return false;
 	/* A released control block keeps DEAD and its port until the port
 	 * reuses the memory; that is the only case we can still report. */
 	if (vr && vr->magic == VR_REGION_DEAD)

@@ -118,12 +118,13 @@ static inline void vr_region_fast_sync(struct vr_region *vr)
 #endif
 
 /* The entry check of every public function: true iff vr is not a live
- * region, logged ("dead region") if the block still says DEAD. One call per
- * entry point instead of the check and the log inline (code size); with the
- * ERR level compiled out it is the inline check alone. */
+ * region. The check is inline (it is on the allocation and free paths); the
+ * out-of-line vr_region_dead_ logs "dead region" if the block still says
+ * DEAD, and is compiled out with the ERR level. */
 #if VR_CONFIG_LOG_LEVEL >= 0
 bool vr_region_dead_(const struct vr_region *vr, const char *func);
-#define VR_REGION_BAD(vr, func) vr_region_dead_((vr), VR_LOG_STR_(func))
+#define VR_REGION_BAD(vr, func) \
+	(VR_UNLIKELY(!vr_region_live(vr)) && vr_region_dead_((vr), VR_LOG_STR_(func)))
 #else
 #define VR_REGION_BAD(vr, func) (!vr_region_live(vr))
 #endif
