@@ -402,6 +402,41 @@ static void test_alias(void **state)
 
 /* ---- physically scattered mappings ---- */
 
+/* A physically contiguous run is mapped with one mmap per window. */
+static void test_contiguous_one_call(void **state)
+{
+	struct vr_posix_port_stats a, b;
+
+	(void)state;
+	make_port(16, 64);
+	a = stats();
+	assert_int_equal(port.map(port.ctx, vp(5), 8, VR_PERM_RW), 0);	/* phys 0-7 */
+	b = stats();
+	assert_int_equal(b.runs_mapped - a.runs_mapped, 1);
+	assert_int_equal(b.syscalls - a.syscalls, 2);			/* cached + uncached */
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(12)), 7);
+	/* phys 8-13 taken, then holes at phys 0-1 and 4-7 (14-15 free too):
+	 * 6 pages have no contiguous run, so the holes are gathered lowest
+	 * first: 2 runs, 4 calls */
+	assert_int_equal(port.map(port.ctx, vp(20), 6, VR_PERM_RW), 0);	/* phys 8-13 */
+	assert_int_equal(port.unmap(port.ctx, vp(5), 2), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(9), 4), 0);
+	a = stats();
+	assert_int_equal(port.map(port.ctx, vp(30), 6, VR_PERM_RW), 0);
+	b = stats();
+	assert_int_equal(b.runs_mapped - a.runs_mapped, 2);
+	assert_int_equal(b.syscalls - a.syscalls, 4);
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(30)), 0);
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(31)), 1);
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(32)), 4);
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(35)), 7);
+	check_valid();
+	assert_int_equal(port.unmap(port.ctx, vp(30), 6), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(20), 6), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(7), 2), 0);
+	drop_port();
+}
+
 static void test_scattered(void **state)
 {
 	size_t prev, breaks = 0, runs0;
@@ -984,6 +1019,7 @@ int main(void)
 		cmocka_unit_test(test_enomem),
 		cmocka_unit_test(test_zero_on_reuse),
 		cmocka_unit_test(test_alias),
+		cmocka_unit_test(test_contiguous_one_call),
 		cmocka_unit_test(test_scattered),
 		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_protect),

@@ -172,6 +172,48 @@ static void test_zeroed_on_reuse(void **state)
 	teardown_pool();
 }
 
+/*
+ * alloc returns a contiguous virtual run mapped onto ANY free physical
+ * pages: with every other physical page taken, a 4-page run still works, on
+ * 4 scattered physical pages, zeroed, and usable through both aliases.
+ */
+static void test_scattered_physical(void **state)
+{
+	unsigned char *one[8], *a;
+	size_t prev, breaks = 0;
+
+	(void)state;
+	setup_pool(8, 64, 0);
+	for (int i = 0; i < 8; i++) {
+		one[i] = vr_vpage_alloc(&pool, 1);
+		assert_non_null(one[i]);
+		memset(one[i], 0xe0 + i, PS);
+	}
+	for (int i = 0; i < 8; i += 2)
+		assert_int_equal(vr_vpage_free(&pool, one[i]), 0);
+	a = vr_vpage_alloc(&pool, 4);
+	assert_non_null(a);
+	check();
+	prev = vr_posix_port_phys_page(&port, a);
+	for (size_t i = 1; i < 4; i++) {
+		size_t ph = vr_posix_port_phys_page(&port, a + i * PS);
+
+		assert_true(ph < 8);
+		breaks += ph != prev + 1;
+		prev = ph;
+	}
+	assert_int_equal(breaks, 3);
+	assert_true(all_eq(a, 4 * PS, 0));
+	memset(unc(a), 0x5b, 4 * PS);
+	assert_true(all_eq(a, 4 * PS, 0x5b));
+	for (int i = 1; i < 8; i += 2) {
+		assert_true(all_eq(one[i], PS, (unsigned char)(0xe0 + i)));
+		assert_int_equal(vr_vpage_free(&pool, one[i]), 0);
+	}
+	assert_int_equal(vr_vpage_free(&pool, a), 0);
+	teardown_pool();
+}
+
 static void test_alias_coherence(void **state)
 {
 	struct vr_posix_port_stats ps;
@@ -350,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_freed_allocation_faults),
 		cmocka_unit_test(test_protect_read_only),
 		cmocka_unit_test(test_zeroed_on_reuse),
+		cmocka_unit_test(test_scattered_physical),
 		cmocka_unit_test(test_alias_coherence),
 		cmocka_unit_test(test_port_failure_no_trace),
 		cmocka_unit_test(test_reservation),
