@@ -21,7 +21,8 @@
  *                            is ~250-400 pages on PTL/NVL (SYSTEM.md 2), with
  *                            a larger virtual window as upstream intended
  *     (if the host's page size is not a divisor of 4096, the host page is used)
- *     platform heap = libc (aligned_alloc / free).
+ *     platform heap = libc (malloc / posix_memalign / free), with a set of
+ *     its live blocks so that foreign and double frees are refused.
  *   flat build (no MMU, src/compat/sof_default_flat.c):
  *   VR_SOF_FLAT_PAGES   256  pages of a static buffer (1 MiB; window ==
  *                            physical on a flat port)

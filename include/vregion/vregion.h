@@ -200,7 +200,11 @@ int vr_region_interim_reset(struct vr_region *vr);
  * NOLOCK regions. Interim: the heap's bound, under the lock.
  * The header maps calls to an inline fast path (vr_region_alloc_inline_,
  * below) unless VR_REGION_NO_INLINE is defined; the library also exports the
- * function, so its address can be taken.
+ * function. The macro is function-like, so the name without a call
+ * (`&vr_region_alloc`, `fp = vr_region_alloc`, `(vr_region_alloc)(vr, n)`)
+ * is the exported function: same result, same bump pointer. The inline path
+ * runs only on a NOLOCK region in LIFETIME (elsewhere its limit is 0 and it
+ * calls the locked function), so it is safe on shared regions.
  */
 void *vr_region_alloc(struct vr_region *vr, size_t size);
 
@@ -241,9 +245,11 @@ bool vr_region_contains(struct vr_region *vr, const void *ptr);
  * 28 KiB region at 64: at most 448 byte reads). */
 int vr_region_get_stats(struct vr_region *vr, struct vr_region_stats *st);
 
-/* Log a one-screen summary (base, size, phase, lifetime used/free count,
- * interim used/peak/largest free, failures, outstanding) through the port's
- * log hook at VR_LOG_INF, under the lock. 0 or -EINVAL. */
+/* Log a one-screen summary (base, size, phase, refcount, lifetime
+ * used/size/allocs/frees, interim used/size/peak/largest free, failures,
+ * errors, outstanding) through the port's log hook at VR_LOG_INF, eight
+ * lines, the stats taken under the lock. 0 or -EINVAL. With VR_LOG_INF
+ * compiled out (VR_CONFIG_LOG_LEVEL < 2) it only checks vr. */
 int vr_region_info(struct vr_region *vr);
 
 /* Total size and cached base (either out pointer may be NULL). 0 or -EINVAL
