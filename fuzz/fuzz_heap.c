@@ -36,7 +36,9 @@
  * If the heap accepts such a free (rc 0), the harness switches to corruption
  * mode instead of failing. Bad frees whose outcome is certain (unaligned
  * interior pointers, foreign pointers, NULL, an immediate double free, a free
- * of a block dropped by reset) must fail with the documented errno.
+ * of a block dropped by reset) must fail with the documented errno (an
+ * immediate double free of an aligned block may also give -EFAULT: its PAD
+ * word may have become a free-list link that decodes as a marker).
  */
 #include <errno.h>
 
@@ -68,6 +70,7 @@ struct stale {
 	uint8_t *p;
 	uint32_t gen;		/* value of `gen` when freed or dropped */
 	bool dropped;		/* dropped by reset rather than freed */
+	bool padded;		/* an aligned block with a PAD marker before p */
 };
 
 struct model {
@@ -173,7 +176,7 @@ static bool overlaps_live(const uint8_t *lo, const uint8_t *hi, int except)
 	return false;
 }
 
-static void stale_add(uint8_t *p, bool dropped)
+static void stale_add(uint8_t *p, bool dropped, bool padded)
 {
 	size_t i;
 
@@ -185,6 +188,7 @@ static void stale_add(uint8_t *p, bool dropped)
 	M.st[i].p = p;
 	M.st[i].gen = M.gen;
 	M.st[i].dropped = dropped;
+	M.st[i].padded = padded;
 }
 
 static void enter_corrupt(const char *why)
@@ -378,7 +382,7 @@ static void op_free(int i)
 	if (!M.corrupt) {
 		FZ_CHECK(rc == 0, "free of live block %p (req %zu) = %d", (void *)b->p, b->req, rc);
 		M.frees++;
-		stale_add(b->p, false);
+		stale_add(b->p, false, b->blk != b->usable + 4u);
 	}
 	if (rc == 0 || !M.corrupt) {
 		b->p = NULL;
@@ -456,9 +460,12 @@ static void op_bad_free(struct fz_in *in)
 			if (is_live_start(s->p))
 				break;	/* handed out again: undefined (heap.h) */
 			/* Nothing allocated since: the old header is intact, and
-			 * the outcome is certain. */
+			 * the outcome is certain: -EINVAL. Except for an aligned
+			 * block: the word before p (its PAD marker) may have
+			 * become a free-list link, and a link value can decode
+			 * as a valid marker (2^-9, heap.h): then -EFAULT. */
 			if (s->gen == M.gen)
-				bad_free(s->p, s->dropped ? W_NEG : W_EINVAL,
+				bad_free(s->p, s->dropped || s->padded ? W_NEG : W_EINVAL,
 					 s->dropped ? "dropped-by-reset" : "double");
 			else
 				bad_free(s->p, W_PROB,
@@ -770,7 +777,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			M.gen++;
 			for (i = 0; i < NSLOT; i++) {
 				if (M.s[i].p) {
-					stale_add(M.s[i].p, true);
+					stale_add(M.s[i].p, true, false);
 					M.s[i].p = NULL;
 				}
 			}

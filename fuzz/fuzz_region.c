@@ -228,13 +228,14 @@ struct alloc {
 	uint32_t tag;
 	int r;			/* region slot */
 	bool interim;
+	bool aligned;		/* interim block aligned above 8: the heap pads it */
 };
 
 struct stale {
 	uint8_t *p;
 	int r;
 	struct vr_region *vr;	/* to notice that the region slot was reused */
-	bool interim, dropped;
+	bool interim, dropped, aligned;
 	uint32_t gen;		/* heap_gen when it stopped being live */
 };
 
@@ -330,6 +331,7 @@ static void stale_add(const struct alloc *a, bool dropped)
 	s->r = a->r;
 	s->vr = M.r[a->r].vr;
 	s->interim = a->interim;
+	s->aligned = a->aligned;
 	s->dropped = dropped;
 	s->gen = M.r[a->r].heap_gen;
 }
@@ -743,6 +745,7 @@ static void op_alloc(struct fz_in *in)
 	M.a[slot].size = req;
 	M.a[slot].r = r;
 	M.a[slot].interim = R->phase == VR_REGION_INTERIM;
+	M.a[slot].aligned = eff > 8;
 	M.a[slot].tag = ++M.tagseq * 0x01000193u + (uint32_t)req;
 	vr_fill(p, req, M.a[slot].tag);
 }
@@ -865,8 +868,8 @@ static void op_bad_free(struct fz_in *in)
 				bad_free(r, s->p, W_EINVAL, "lifetime double free");
 			else if (R->phase != VR_REGION_INTERIM)
 				bad_free(r, s->p, W_EINVAL, "interim block of a region no longer INTERIM");
-			else if (s->gen == R->heap_gen)
-				bad_free(r, s->p, s->dropped ? W_NEG : W_EINVAL,
+			else if (s->gen == R->heap_gen)	/* -EFAULT possible: see fuzz_heap.c */
+				bad_free(r, s->p, s->dropped || s->aligned ? W_NEG : W_EINVAL,
 					 s->dropped ? "dropped by interim_reset" : "interim double free");
 			else if (!bad_free(r, s->p, W_PROB, s->dropped ? "dropped (old)" : "double (old)"))
 				untrust_heap(r);
