@@ -6,7 +6,7 @@
 
 int vr_port_check(const struct vr_port *port)
 {
-	unsigned nlock;
+	unsigned nlock, shift;
 
 	if (!port || !port->map || !port->unmap || !port->meta_alloc || !port->meta_free)
 		return -EINVAL;
@@ -16,10 +16,14 @@ int vr_port_check(const struct vr_port *port)
 		return -EINVAL;
 	if (!port->window_pages || !port->phys_pages)
 		return -EINVAL;
+	/* log2 of the page size: a shift below, not a division (no divider on
+	 * some cores) */
+	for (shift = 6; ((size_t)1 << shift) != port->page_size; shift++)
+		;
 	/* the window's end (base + pages * size) must be representable: a
 	 * window whose last page ends at the top of the address space is refused,
 	 * so every layer may compute the end without wrapping */
-	if (port->window_pages > (UINTPTR_MAX - port->window_base) / port->page_size)
+	if (port->window_pages > (UINTPTR_MAX - port->window_base) >> shift)
 		return -EINVAL;
 	if (port->cache_line && !vr_is_pow2(port->cache_line))
 		return -EINVAL;

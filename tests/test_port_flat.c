@@ -377,9 +377,10 @@ static void test_validate_detects(void **state)
 	CORRUPT(fp.meta_granules--);
 	CORRUPT(fp.port.phys_pages--);
 	CORRUPT(fp.port.page_size *= 2);
+	CORRUPT(fp.page_shift++);
 	CORRUPT(fp.port.ctx = NULL);
 #undef CORRUPT
-	assert_true(nlog >= 13);
+	assert_true(nlog >= 14);
 
 	p->meta_free(p->ctx, a, 40);
 	p->meta_free(p->ctx, b, 16);

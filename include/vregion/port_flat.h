@@ -106,6 +106,7 @@ struct vr_flat_port {
 	uint8_t *granules;		/* 16-aligned, meta_granules * 16 bytes */
 	size_t meta_granules;
 	size_t meta_live;		/* live meta_alloc blocks */
+	unsigned page_shift;		/* log2(page_size): no division on cores without one */
 	struct vr_port_lock *meta_lock;	/* NULL without lock callbacks */
 	uint32_t magic;
 };

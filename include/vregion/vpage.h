@@ -22,24 +22,27 @@
  * never mapped, so the largest run is window_pages - guard_pages pages (the
  * guards of a run at the end of the window must fit in the window too).
  *
- * Complexity (W = window pages, n = pages of the call):
- *   alloc / reserve : O(W / 64) bitmap words (first fit, independent of the
+ * Complexity (W = window pages, n = pages of the call, WB = bitmap word
+ * bits: 64 on 64-bit hosts, 32 on 32-bit targets, see bitmap.h):
+ *   alloc / reserve : O(W / WB) bitmap words (first fit, independent of the
  *                     fragmentation pattern) + one port map call (the port
  *                     zeroes n pages);
  *   free            : O(1) bookkeeping + one port unmap call (allocation), or
- *                     one unmap call per mapped piece (reservation, O(n / 64)
+ *                     one unmap call per mapped piece (reservation, O(n / WB)
  *                     to find them);
- *   map / unmap / protect inside a run: O(d / 64 + n / 64) where d is the
+ *   map / unmap / protect inside a run: O(d / WB + n / WB) where d is the
  *                     distance from the run start, + one port call;
  *   run_pages       : O(1);
- *   stats           : O(W / 64 + free runs) (largest free run);
- *   for_each        : O(W / 64 + runs); validate: O(W).
+ *   stats           : O(W / WB + free runs) (largest free run);
+ *   for_each        : O(W / WB + runs); validate: O(W).
  * The calls that reach the port are alloc, alloc_perm, free, release, map,
  * unmap and protect.
  *
  * Thread-safety: every call takes the pool's lock (from the port) when the
  * port has locks. alloc/free/map/unmap reach the port (page tables, zeroing
- * pages): they are NOT for a real-time audio thread.
+ * pages): they are NOT for a real-time audio thread. The port's log hook and
+ * the for_each callback run with the pool lock held: they must not call into
+ * the pool.
  *
  * Errors: functions that can fail return 0 or a negative errno; allocators
  * return a pointer or NULL, count the failure in the stats and say why through

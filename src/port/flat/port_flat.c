@@ -33,7 +33,7 @@ static int flat_pages(struct vr_flat_port *fp, void *vaddr, size_t npages, unsig
 {
 	uintptr_t a = (uintptr_t)vaddr, base = fp->port.window_base;
 	size_t ps = fp->port.page_size, w = fp->port.window_pages;
-	size_t idx = (size_t)((a - base) / ps);
+	size_t idx = (size_t)((a - base) >> fp->page_shift);
 
 	if (npages == 0 || a < base || (a & (ps - 1)) || idx >= w || npages > w - idx ||
 	    (perms & ~VR_PERM_MASK))
@@ -217,8 +217,9 @@ static bool flat_carve(struct vr_flat_port *fp, const struct vr_flat_config *cfg
 		return false;
 	avail = cfg->meta_bytes - pad - round16(pages);
 	/* largest G with granule_cost(G) <= avail: cost is ~16.25 bytes per
-	 * granule, so estimate avail * 4 / 65 and correct by a few steps */
-	g = avail / 65u * 4u + avail % 65u * 4u / 65u;
+	 * granule, so estimate avail * 63 / 1024 (1 / 16.25 within 0.03 %, and
+	 * shifts only) and correct by a few steps */
+	g = (avail - (avail >> 6)) >> 4;
 	while (granule_cost(g + 1) <= avail)
 		g++;
 	while (g && granule_cost(g) > avail)
@@ -235,7 +236,7 @@ static bool flat_carve(struct vr_flat_port *fp, const struct vr_flat_config *cfg
 
 int vr_flat_port_init(struct vr_flat_port *fp, const struct vr_flat_config *cfg)
 {
-	size_t ps;
+	size_t ps, pages;
 	unsigned nlock;
 
 	if (!fp || !cfg)
@@ -243,14 +244,18 @@ int vr_flat_port_init(struct vr_flat_port *fp, const struct vr_flat_config *cfg)
 	memset(fp, 0, sizeof(*fp));
 	ps = cfg->page_size ? cfg->page_size : 4096u;
 	nlock = !!cfg->lock_create + !!cfg->lock_destroy + !!cfg->lock + !!cfg->unlock;
+	while (fp->page_shift < 8 * sizeof(size_t) - 1 && ((size_t)1 << fp->page_shift) < ps)
+		fp->page_shift++;
+	/* a page size that is not a power of two gives 0 pages: refused below */
+	pages = ((size_t)1 << fp->page_shift) == ps ? cfg->window_bytes >> fp->page_shift : 0;
 	fp->cfg = *cfg;
 	fp->cfg.page_size = ps;
 	fp->port = (struct vr_port){
 		.ctx = fp,
 		.page_size = ps,
 		.window_base = (uintptr_t)cfg->window,
-		.window_pages = cfg->window_bytes / ps,
-		.phys_pages = cfg->window_bytes / ps,
+		.window_pages = pages,
+		.phys_pages = pages,
 		.cache_line = cfg->cache_line,
 		.map = flat_map,
 		.unmap = flat_unmap,
@@ -307,7 +312,7 @@ int vr_flat_port_perms(const struct vr_flat_port *fp, const void *addr)
 
 	if (!flat_ok(fp) || a < fp->port.window_base)
 		return -EINVAL;
-	idx = (size_t)((a - fp->port.window_base) / fp->port.page_size);
+	idx = (size_t)((a - fp->port.window_base) >> fp->page_shift);
 	if (idx >= fp->port.window_pages)
 		return -EINVAL;
 	if (!(fp->state[idx] & FLAT_MAPPED))
@@ -360,8 +365,10 @@ int vr_flat_port_validate(const struct vr_flat_port *fp)
 	g = fp->meta_granules;
 	a = w;
 	b = g;
-	if (!ps || fp->port.ctx != fp || fp->port.page_size != ps ||
-	    fp->port.window_base != (uintptr_t)fp->cfg.window || w != fp->cfg.window_bytes / ps ||
+	if (fp->page_shift >= 8 * sizeof(size_t) || ps != (size_t)1 << fp->page_shift ||
+	    fp->port.ctx != fp || fp->port.page_size != ps ||
+	    fp->port.window_base != (uintptr_t)fp->cfg.window ||
+	    w != fp->cfg.window_bytes >> fp->page_shift ||
 	    fp->port.phys_pages != w || !flat_carve(&t, &fp->cfg, w) || t.state != fp->state ||
 	    t.meta_used.words != fp->meta_used.words || t.meta_used.nbits != fp->meta_used.nbits ||
 	    t.meta_start.words != fp->meta_start.words ||
