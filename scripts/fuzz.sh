@@ -57,6 +57,12 @@ else
 	trap 'rm -rf "$work"' EXIT
 fi
 
+# Without address randomisation the heap's header key (derived from its
+# control block's address) is the same in every run, so every finding replays
+# exactly with the command printed below.
+norand=()
+if setarch -R true 2>/dev/null; then norand=(setarch -R); fi
+
 status=0
 for h in "${harnesses[@]}"; do
 	bin="$build/fuzz/fuzz_$h"
@@ -73,7 +79,7 @@ for h in "${harnesses[@]}"; do
 	# shellcheck disable=SC2086 # VREGION_FUZZ_ARGS is a list of flags
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-	"$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
+	"${norand[@]}" "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
 		-print_final_stats=1 -artifact_prefix="$art/" \
 		${VREGION_FUZZ_ARGS:-} "$corpus" >"$log" 2>&1 || rc=$?
 	# The seeds' coverage, the last progress line and the final statistics.
@@ -86,7 +92,8 @@ for h in "${harnesses[@]}"; do
 		# The sanitizer or harness report, without libFuzzer's progress lines.
 		grep -vE '^#[0-9]+[[:space:]]' "$log" | tail -n 60 >&2
 		ls -l "$art" >&2 || true
-		echo "fuzz.sh: reproduce with: $bin <artifact>  (see docs/fuzzing.md)" >&2
+		echo "fuzz.sh: reproduce with: VR_FUZZ_TRACE=1 ${norand[*]} $bin <artifact>" \
+			"(see docs/fuzzing.md)" >&2
 	else
 		echo "fuzz_$h: OK"
 	fi
