@@ -272,16 +272,10 @@ int vr_region_set_interim(struct vr_region *vr)
 			goto out;
 		}
 	}
+	/* Cannot fail (heap.h: only for a NULL heap or buffer, or fewer than
+	 * vr_heap_min_bytes(), all excluded above): an invariant, not a check. */
 	rc = vr_heap_init(vr->heap, (void *)ib, isz);
-	if (rc) {
-		/* Not expected: isz >= vr_heap_min_bytes(). Undo the seal. */
-		VR_LOG(vr->port, VR_LOG_ERR, "heap init failed (errno)", -rc, isz);
-		if (sealed_pages)
-			(void)vr_vpage_protect(vr->pool, (void *)vr->fast.base, sealed_pages, VR_PERM_RW);
-		vr->phase = VR_REGION_INVALID;
-		rc = -ENOSPC;
-		goto out;
-	}
+	VR_ASSERT(rc == 0);
 	vr->sealed = sealed_pages != 0;
 	vr->lifetime_end = ib;
 	vr->phase = VR_REGION_INTERIM;
