@@ -165,8 +165,11 @@ static void test_map_unmap_protect(void **state)
 	assert_int_equal(p->window_pages, NPAGES);
 	assert_int_equal(p->phys_pages, NPAGES);
 	assert_true(p->window_base == (uintptr_t)WIN);
-	assert_null(p->to_uncached);
+	assert_null(p->to_uncached);	/* identity alias */
 	assert_null(p->to_cached);
+	assert_null(p->is_uncached);
+	assert_null(p->cache_flush);	/* coherent: no-op */
+	assert_null(p->cache_invalidate);
 	assert_null(p->lock_create);
 
 	memset(mem, 0xa5, sizeof(mem));
