@@ -136,7 +136,9 @@ int vr_vpage_pool_init(struct vr_vpage_pool *pool, const struct vr_port *port,
 
 /*
  * Tear down. Returns 0, -EINVAL (NULL or not initialised), -EBUSY (live
- * allocations or reservations remain; nothing is changed).
+ * allocations or reservations remain; nothing is changed). Undefined if
+ * another thread is inside a call on the same pool (its lock is destroyed):
+ * the caller stops all users first.
  */
 int vr_vpage_pool_deinit(struct vr_vpage_pool *pool);
 
