@@ -85,6 +85,22 @@ int vr_heap_init(struct vr_heap *h, void *mem, size_t bytes)
 	return 0;
 }
 
+size_t vr_heap_fresh_max(const void *mem, size_t bytes, size_t align)
+{
+	uintptr_t fh;
+	size_t block, slack;
+
+	if (mem == NULL || bytes < vr_heap_min_bytes() || (align && !vr_is_pow2(align)))
+		return 0;
+	/* One free block of `units` units; an aligned request is sized for its
+	 * worst case, block(s) + align - 8 (see the design block in heap.h). */
+	block = (size_t)span_units((uintptr_t)mem, bytes, &fh) * 8u;
+	slack = align > VR_HEAP_ALIGN ? align - VR_HEAP_ALIGN : 0;
+	if (block < VR_HEAP_MIN_BLOCK + slack)
+		return 0;
+	return block - slack - 4u;
+}
+
 struct vr_heap *vr_heap_create_in(void *mem, size_t bytes)
 {
 	uintptr_t a, fh;

@@ -256,10 +256,12 @@ int vr_region_set_interim(struct vr_region *vr)
 	isz = (size_t)(vr->end - ib);
 	if (vr->fast.fast_end)
 		vr->fast.fast_end = 0;		/* no more inline lifetime allocs */
-	if (isz < vr_heap_min_bytes()) {
+	/* INVALID iff the heap could not grant even one min_align-sized block
+	 * (upstream: an empirical 1024 bytes; ours is exact, from heap.h). */
+	if (vr_heap_fresh_max((void *)ib, isz, vr->min_align) < vr->min_align) {
 		vr->phase = VR_REGION_INVALID;
-		VR_LOG(vr->port, VR_LOG_WRN, "no room for an interim heap: INVALID (left, min)",
-		    isz, vr_heap_min_bytes());
+		VR_LOG(vr->port, VR_LOG_WRN, "no room for an interim heap: INVALID (left, min_align)",
+		    isz, vr->min_align);
 		rc = -ENOSPC;
 		goto out;
 	}
@@ -273,7 +275,8 @@ int vr_region_set_interim(struct vr_region *vr)
 		}
 	}
 	/* Cannot fail (heap.h: only for a NULL heap or buffer, or fewer than
-	 * vr_heap_min_bytes(), all excluded above): an invariant, not a check. */
+	 * vr_heap_min_bytes(), all excluded by the fresh_max check above): an
+	 * invariant, not a check. */
 	rc = vr_heap_init(vr->heap, (void *)ib, isz);
 	VR_ASSERT(rc == 0);
 	vr->sealed = sealed_pages != 0;

@@ -171,6 +171,47 @@ static void test_largest_and_size_limits(void **state)
 }
 
 /* Each size maps to the smallest block that holds it: usable = 8k - 4. */
+/* vr_heap_fresh_max: what a fresh heap over [mem, +bytes) promises at an
+ * alignment is granted (for every small size, start offset and alignment),
+ * the unaligned figure is exact (one byte more fails), nothing is written,
+ * and bad arguments give 0. */
+static void test_fresh_max(void **state)
+{
+	static const size_t aligns[] = { 0, 8, 16, 64, 256, 1024 };
+	size_t bytes, off, ai, m;
+	void *p;
+
+	(void)state;
+	assert_int_equal(vr_heap_fresh_max(NULL, 4096, 0), 0);
+	assert_int_equal(vr_heap_fresh_max(g_buf.mem, vr_heap_min_bytes() - 1, 0), 0);
+	assert_int_equal(vr_heap_fresh_max(g_buf.mem, 4096, 3), 0);
+	assert_int_equal(vr_heap_fresh_max(g_buf.mem, 4096, 96), 0);
+	for (bytes = vr_heap_min_bytes(); bytes < 2200; bytes += 37) {
+		for (off = 0; off < 8; off += 3) {
+			for (ai = 0; ai < sizeof(aligns) / sizeof(aligns[0]); ai++) {
+				canary_set();
+				memset(g_buf.mem, 0x5a, bytes + off);
+				m = vr_heap_fresh_max(g_buf.mem + off, bytes, aligns[ai]);
+				/* writes nothing */
+				assert_int_equal(g_buf.mem[off], 0x5a);
+				assert_int_equal(g_buf.mem[off + bytes - 1], 0x5a);
+				if (m == 0)
+					continue;
+				assert_int_equal(vr_heap_init(&g_heap, g_buf.mem + off, bytes), 0);
+				p = vr_heap_aligned_alloc(&g_heap, aligns[ai], m);
+				assert_non_null(p);
+				if (aligns[ai])
+					assert_int_equal((uintptr_t)p % aligns[ai], 0);
+				assert_int_equal(vr_heap_free(&g_heap, p), 0);
+				if (aligns[ai] <= 8)	/* exact without alignment slack */
+					assert_null(vr_heap_alloc(&g_heap, m + 1));
+				assert_int_equal(vr_heap_validate(&g_heap), 0);
+				canary_check();
+			}
+		}
+	}
+}
+
 static void test_usable_sizes(void **state)
 {
 	size_t s;
@@ -857,6 +898,7 @@ int main(void)
 		cmocka_unit_test(test_min_bytes_boundary),
 		cmocka_unit_test(test_create_in_boundary),
 		cmocka_unit_test(test_largest_and_size_limits),
+		cmocka_unit_test(test_fresh_max),
 		cmocka_unit_test(test_usable_sizes),
 		cmocka_unit_test(test_alignment),
 		cmocka_unit_test(test_alignment_sizing),

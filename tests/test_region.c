@@ -567,19 +567,22 @@ static void test_set_interim_empty_lifetime(void **state)
 	assert_null(vr_region_put(vr));
 }
 
-/* The INVALID threshold is vr_heap_min_bytes(): a boundary pair on the space
- * left above the bump pointer (which is always a multiple of the line). */
+/* The INVALID threshold: set_interim gives INVALID iff the heap could not
+ * grant one min_align-sized block (vr_heap_fresh_max() < min_align). With
+ * 8-byte heap units and min_align 64 (the line): 128 bytes left hold one free
+ * block of 120 bytes, too small for the worst-case 64-aligned 64-byte block
+ * (16 + 56 = 72 bytes plus the 64 asked for); 192 bytes (the next multiple of
+ * the line) are enough. A boundary pair on the space above the bump pointer. */
 static void test_set_interim_threshold(void **state)
 {
-	size_t min = vr_heap_min_bytes();
-	size_t ok = (min + LINE - 1) / LINE * LINE;	/* smallest space accepted */
-	size_t bad = ok - LINE;				/* largest refused (may be 0) */
+	size_t ok = 3 * LINE;		/* smallest space accepted */
+	size_t bad = ok - LINE;		/* largest refused */
 	struct vr_region *vr;
 	struct vr_region_stats st;
-	uint8_t *life;
+	uint8_t *life, *blk;
 
 	(void)state;
-	assert_true(ok <= PAGE);
+	assert_true(bad >= vr_heap_min_bytes());	/* a heap would fit, a block would not */
 	/* bad: left = bad bytes */
 	vr = t_mk(2 * PAGE, 0, 0);
 	life = vr_region_alloc(vr, 2 * PAGE - bad);
@@ -610,6 +613,11 @@ static void test_set_interim_threshold(void **state)
 	st = t_st(vr);
 	assert_int_equal(st.phase, VR_REGION_INTERIM);
 	assert_int_equal(st.interim_size, ok);
+	assert_true(st.interim_largest_free >= LINE);
+	blk = vr_region_alloc(vr, LINE);	/* the one block it promised */
+	assert_non_null(blk);
+	assert_int_equal((uintptr_t)blk % LINE, 0);
+	assert_int_equal(vr_region_free(vr, blk), 0);
 	assert_int_equal(vr_region_validate(vr), 0);
 	assert_null(vr_region_put(vr));
 }

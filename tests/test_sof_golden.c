@@ -13,8 +13,8 @@
  *                                 bump pointer at 11072.
  *   vregion_set_interim           interim base = ALIGN_UP(11072, 64) = 11072,
  *                                 interim heap = 12288 - 11072 = 1216 bytes
- *                                 (>= upstream's 1024 guard and >= our
- *                                 vr_heap_min_bytes(): INTERIM, not INVALID).
+ *                                 (>= upstream's 1024 guard, and room for
+ *                                 a min_align block: INTERIM, not INVALID).
  *   vregion_alloc(6000)           interim now: 6000 > 1216, fails.
  *   vregion_free(lifetime ptrs)   counted no-ops: lifetime_frees 2, nothing reused.
  *   vregion_alloc(6000)           still fails.

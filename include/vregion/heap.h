@@ -252,6 +252,15 @@ int vr_heap_validate(struct vr_heap *h);
 size_t vr_heap_min_bytes(void);
 size_t vr_heap_control_bytes(void);
 
+/*
+ * Sizing query: the largest request with alignment `align` (a power of two,
+ * 0 = default) that a heap freshly initialised by vr_heap_init() over
+ * [mem, mem + bytes) is guaranteed to grant. Returns 0 iff mem is NULL,
+ * bytes < vr_heap_min_bytes(), align is not a power of two, or no request
+ * of that alignment fits. O(1); writes nothing (the buffer is not touched).
+ */
+size_t vr_heap_fresh_max(const void *mem, size_t bytes, size_t align);
+
 #ifdef __cplusplus
 }
 #endif

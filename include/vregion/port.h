@@ -190,9 +190,16 @@ static inline void vr_port_log(const struct vr_port *port, enum vr_log_level lev
 #define VR_LOG_STR_(s) ((void)(s), "")
 #endif
 
+/* A function, not an inline comparison: with small enums (arm-none-eabi) a
+ * direct `level <= -1` is "always false" under -Wtype-limits (-Werror). */
+static inline bool vr_log_enabled(int level)
+{
+	return level <= VR_CONFIG_LOG_LEVEL;
+}
+
 #define VR_LOGF(port, level, func, msg, a, b)                                          \
 	do {                                                                           \
-		if ((int)(level) <= VR_CONFIG_LOG_LEVEL)                               \
+		if (vr_log_enabled((int)(level)))                                      \
 			vr_port_log((port), (level), VR_LOG_STR_(func), VR_LOG_STR_(msg), \
 				    (uintptr_t)(a), (uintptr_t)(b));                   \
 	} while (0)
