@@ -14,6 +14,22 @@ cmake -S "$top" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DVREGION_BUILD_TEST
 cmake --build "$work/build" -j"$(nproc)" >/dev/null
 cmake --install "$work/build" >/dev/null
 
+# 0. every installed header compiles on its own, as C11 and as C++ where a
+#    C++ compiler is present (users include them in any order)
+n=0
+while IFS= read -r h; do
+	rel=${h#"$work/prefix/include/"}
+	printf '#include <%s>\n#include <%s>\n' "$rel" "$rel" > "$work/hdr.c"
+	cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$work/prefix/include" -fsyntax-only "$work/hdr.c" ||
+		{ echo "install-check: $rel is not self-contained" >&2; exit 1; }
+	if command -v c++ >/dev/null 2>&1; then
+		c++ -x c++ -std=c++17 -Wall -Wextra -Werror -I"$work/prefix/include" -fsyntax-only "$work/hdr.c" ||
+			{ echo "install-check: $rel does not compile as C++" >&2; exit 1; }
+	fi
+	n=$((n + 1))
+done < <(find "$work/prefix/include" -name '*.h' | sort)
+echo "install-check: $n installed headers compile on their own"
+
 # 1. pkg-config
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/$(gcc -dumpmachine)/pkgconfig"
 cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags vregion) \
