@@ -42,43 +42,20 @@ static void cap_log(void *ctx, enum vr_log_level lvl, const char *fn, const char
 	}
 }
 
-/*
- * Counting, non-recursive locks: taking a held lock or releasing a free one
- * fails the test, so an error path that returns without unlocking shows at
- * the next call (every suite here runs with them).
- */
-struct vr_port_lock { int depth; };
-static struct vr_port_lock locks[8];
-static int nlocks;
-static struct vr_port_lock *l_create(void *ctx)
-{
-	(void)ctx;
-	if (nlocks >= 8)
-		return NULL;
-	locks[nlocks].depth = 0;
-	return &locks[nlocks++];
-}
-static void l_destroy(void *ctx, struct vr_port_lock *l) { (void)ctx; assert_int_equal(l->depth, 0); }
-static void l_lock(void *ctx, struct vr_port_lock *l) { (void)ctx; assert_int_equal(l->depth, 0); l->depth++; }
-static void l_unlock(void *ctx, struct vr_port_lock *l) { (void)ctx; assert_int_equal(l->depth, 1); l->depth--; }
-
-static void assert_unlocked(void)
-{
-	for (int i = 0; i < nlocks; i++)
-		assert_int_equal(locks[i].depth, 0);
-}
+#define CHECK_LOCKS_MAX 8
+#include "check_lock.h"
 
 static void flat_up(void)
 {
 	struct vr_flat_config c = {
 		.window = WIN, .window_bytes = W * PS, .page_size = PS,
 		.meta = meta, .meta_bytes = sizeof(meta), .log = cap_log,
-		.lock_create = l_create, .lock_destroy = l_destroy,
-		.lock = l_lock, .unlock = l_unlock,
+		.lock_create = check_lock_create, .lock_destroy = check_lock_destroy,
+		.lock = check_lock, .unlock = check_unlock,
 	};
 
 	assert_true(vr_flat_port_meta_bytes(W, vr_vpage_meta_bytes_for(W)) <= sizeof(meta));
-	nlocks = 0;
+	check_locks_reset();
 	assert_int_equal(vr_flat_port_init(&flat, &c), 0);
 	port = vr_flat_port_get(&flat);
 	nerr = 0;
@@ -106,7 +83,7 @@ static void pool_down(void)
 	assert_int_equal(st.live_reserved, 0);
 	assert_int_equal(st.largest_free_run, W);
 	assert_int_equal(vr_flat_port_mapped_pages(&flat), 0);
-	assert_unlocked();
+	check_locks_unlocked();
 	assert_int_equal(vr_vpage_pool_deinit(&pool), 0);
 	assert_int_equal(vr_flat_port_meta_live(&flat), 0);
 	assert_int_equal(vr_flat_port_deinit(&flat), 0);
@@ -837,7 +814,7 @@ static void test_bad_input(void **state)
 	assert_int_equal(vr_vpage_pool_deinit(&pool), -EBUSY);
 	assert_int_equal(vr_vpage_validate(&pool), 0);
 
-	assert_unlocked();
+	check_locks_unlocked();
 	after = stats();
 	/* only the failed map calls are counted */
 	assert_int_equal(after.failures, before.failures + 14);
@@ -862,7 +839,7 @@ static void test_bad_input(void **state)
 	assert_null(vr_vpage_alloc(&pool, SIZE_MAX - 1));	/* + guard wraps to 0 */
 	assert_null(vr_vpage_reserve(&pool, SIZE_MAX));
 	assert_null(vr_vpage_alloc(&pool, W - 10));	/* exists, but not free */
-	assert_unlocked();
+	check_locks_unlocked();
 	after = stats();
 	assert_int_equal(after.failures, before.failures + 12);
 	after.failures = before.failures;

@@ -34,40 +34,20 @@ static struct vr_flat_port flat;
 static struct vr_fault_port fault;
 static struct vr_vpage_pool pool;
 
-/* A counting lock that fails the test on recursion or unbalanced unlock. */
-struct vr_port_lock { int depth; };
-static struct vr_port_lock locks[4];
-static int nlocks;
-
-static struct vr_port_lock *l_create(void *ctx)
-{
-	(void)ctx;
-	if (nlocks >= 4)
-		return NULL;
-	locks[nlocks].depth = 0;
-	return &locks[nlocks++];
-}
-static void l_destroy(void *ctx, struct vr_port_lock *l) { (void)ctx; assert_int_equal(l->depth, 0); }
-static void l_lock(void *ctx, struct vr_port_lock *l) { (void)ctx; assert_int_equal(l->depth, 0); l->depth++; }
-static void l_unlock(void *ctx, struct vr_port_lock *l) { (void)ctx; assert_int_equal(l->depth, 1); l->depth--; }
-
-static void assert_unlocked(void)
-{
-	for (int i = 0; i < nlocks; i++)
-		assert_int_equal(locks[i].depth, 0);
-}
+#define CHECK_LOCKS_MAX 4
+#include "check_lock.h"
 
 static void up(void)
 {
 	struct vr_flat_config c = {
 		.window = mem, .window_bytes = sizeof(mem), .page_size = PS,
 		.meta = meta, .meta_bytes = sizeof(meta),
-		.lock_create = l_create, .lock_destroy = l_destroy,
-		.lock = l_lock, .unlock = l_unlock,
+		.lock_create = check_lock_create, .lock_destroy = check_lock_destroy,
+		.lock = check_lock, .unlock = check_unlock,
 	};
 	struct vr_vpage_config pc = { .guard_pages = 1 };
 
-	nlocks = 0;
+	check_locks_reset();
 	assert_int_equal(vr_flat_port_init(&flat, &c), 0);
 	vr_fault_port_init(&fault, vr_flat_port_get(&flat));
 	assert_int_equal(vr_vpage_pool_init(&pool, &fault.port, &pc), 0);
@@ -84,7 +64,7 @@ static void down(void)
 	assert_int_equal(st.live_allocs + st.live_reserved, 0);
 	assert_int_equal(vr_flat_port_mapped_pages(&flat), 0);
 	assert_int_equal(vr_vpage_pool_deinit(&pool), 0);
-	assert_unlocked();
+	check_locks_unlocked();
 	assert_int_equal(vr_flat_port_meta_live(&flat), 0);
 	assert_int_equal(vr_flat_port_deinit(&flat), 0);
 }
@@ -204,7 +184,7 @@ static void test_clean_counts(void **state)
 	for (int i = 0; i < NSTEPS; i++) {
 		assert_int_equal(step(i), 0);
 		assert_int_equal(vr_vpage_validate(&pool), 0);
-		assert_unlocked();
+		check_locks_unlocked();
 	}
 	/* 6 maps (3 allocs, 3 map calls), 6 unmaps (3 frees, 1 unmap, 2 pieces
 	 * in the release), 4 protects */
@@ -248,7 +228,7 @@ static void test_fail_only_kth(void **state)
 
 				take_snap(&before);
 				rc = step(i);
-				assert_unlocked();
+				check_locks_unlocked();
 				assert_int_equal(vr_vpage_validate(&pool), 0);
 				if (rc == 0)
 					continue;
@@ -311,7 +291,7 @@ static void test_fail_from_kth(void **state)
 
 				take_snap(&before);
 				rc = step(i);
-				assert_unlocked();
+				check_locks_unlocked();
 				assert_int_equal(vr_vpage_validate(&pool), 0);
 				if (rc >= 0)
 					continue;
