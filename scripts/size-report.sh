@@ -25,6 +25,16 @@
 #      counted (libc). Budget: <= 1.2 KiB (1228 B) on Cortex-M4.
 #   3. the whole core: code + rodata + data of every object except the SOF
 #      default pool's glue. Budget: <= 4 KiB (4096 B) on Cortex-M4.
+#   3b. the run-time core: an image linked with --gc-sections whose roots are
+#      the functions declared in the public headers and defined by the
+#      library, less *_validate, *_stats, *_for_each, *_walk (the glue is not
+#      a root and never counted), by component, for three builds of the
+#      library (in <build>/<t>-nostr and <t>-min): default logging,
+#      -DVR_CONFIG_LOG_STRINGS=0 (middle profile: calls kept, strings gone)
+#      and -DVR_CONFIG_LOG_LEVEL=-1 (minimal profile: no log call, no string;
+#      checked against the 4 KiB budget). Then the minimal profile again with
+#      fewer roots (SOF API, native API, own port, region API, lifetime use,
+#      vpage, heap): what each kind of firmware links.
 #   4. freestanding check (fails the script): the objects' undefined symbols,
 #      minus what the library defines, may only be memset memcpy memmove
 #      memcmp strlen and libgcc helpers; and the whole library links into an
@@ -51,7 +61,7 @@ for a in "$@"; do
 	--update-doc) update_doc=1 ;;
 	--strict) strict=1 ;;
 	m4 | xt) targets+=("$a") ;;
-	-h | --help) sed -n '3,40p' "$0"; exit 0 ;;
+	-h | --help) sed -n '3,50p' "$0"; exit 0 ;;
 	*) echo "size-report: unknown argument '$a'" >&2; exit 2 ;;
 	esac
 done
@@ -65,7 +75,8 @@ declare -A tname=([m4]="Cortex-M4 (Thumb-2, arm-none-eabi-gcc 12.2, -Os)"
 
 fail=0
 over=0
-declare -A S_core=() S_heap=() S_lean=() S_strs=()
+declare -A S_core=() S_heap=() S_lean=() S_strs=() S_nostr=() S_min=() S_wnostr=() S_wmin=() S_heapmin=() S_regmin=() S_lifemin=()
+v() { echo "${1:--}"; }
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 out() { printf '%s\n' "$*" | tee -a "$report"; }
@@ -93,6 +104,41 @@ sizes_of() {
 		$1 ~ /^\.s?data/ { d += $2 }
 		$1 ~ /^\.s?bss/ || $1 == "COMMON" { b += $2 }
 		END { printf "%d %d %d %d\n", c, r, d, b }'
+}
+
+# Build the library for target $1 again with extra compiler flags $3 (a
+# logging profile) in $BUILD/$1-$2; prints the archive's path.
+profile_lib() {
+	local d=$BUILD/$1-$2
+	if ! CFLAGS="-ffunction-sections -fdata-sections $3" cmake -S "$ROOT" -B "$d" \
+		-DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/${tcfile[$1]}" -DCMAKE_BUILD_TYPE=MinSizeRel \
+		-DVREGION_DEBUG=OFF -DVREGION_BUILD_TESTS=OFF >"$d.log" 2>&1 ||
+		! cmake --build "$d" -j "$JOBS" --target vregion >>"$d.log" 2>&1; then
+		cat "$d.log" >&2
+		echo "size-report: $1: build with $3 FAILED" >&2
+		return 1
+	fi
+	echo "$d/src/libvregion.a"
+}
+
+# gc_image LIB TAG ROOTSFILE: link LIB into an image with --gc-sections whose
+# only roots are the functions listed in ROOTSFILE (one a line), then write
+# "<member> <bytes>" (code + rodata + data kept, per archive member) to
+# $work/TAG.objs. Uses $P, $cflags, $fill, $work of the current target.
+gc_image() {
+	local u="" r entry
+	entry=$(head -1 "$3")
+	for r in $(cat "$3"); do u="$u -Wl,--undefined=$r"; done
+	# shellcheck disable=SC2086
+	if ! "${P}gcc" $cflags -nostdlib -Wl,--gc-sections -Wl,-e,"$entry" $u \
+		"$1" "$work/memfuncs.o" $fill -lgcc -Wl,-Map="$work/$2.map" -o "$work/$2.elf" \
+		>"$work/$2.log" 2>&1; then
+		cat "$work/$2.log"
+		return 1
+	fi
+	map_sections "$work/$2.map" | awk '$1 ~ /libvregion\.a\(/ && $2 !~ /bss/ {
+		m = $1; sub(/.*libvregion\.a\(/, "", m); sub(/\)$/, "", m); s[m] += $3 }
+		END { for (m in s) print m, s[m] }' >"$work/$2.objs"
 }
 
 # Sum input sections of a GNU ld map file kept in the output, by object.
@@ -284,24 +330,110 @@ EOF
 	out "Interim heap, init + alloc + aligned_alloc + free (gc'ed image rooted at these four; heap.c sections kept): **$hsum bytes** = code $hcode + rodata $hro + data/bss $hdata."
 	out "Functions kept (bytes of .text.<name>; Thumb literal pools are inside, Xtensa .literal is counted in code above): ${funcs:-?}."
 	[ -n "$others" ] && out "Also pulled in from other objects (not counted above): $others."
-	# ---- the core without introspection: roots = every public function except
-	# validate / stats / for_each / walk (what a release firmware keeps) ----
-	roots=$(cat "$work/defined" | grep -E '^vr_|^vpage_|^vregion_|^sof_' |
-		grep -vE 'validate|stats|for_each|walk' )
-	uflags=""
-	for r in $roots; do uflags="$uflags -Wl,--undefined=$r"; done
+	# ---- the run-time core under three logging builds (profiles) ----
+	# Roots: every function declared in a public header and defined by the
+	# library, except the introspection functions (*_validate, *_stats,
+	# *_for_each, *_walk). Internal globals (vr_region_dead_, vr_vp_enter...)
+	# and the SOF default pool's glue are not roots: they count only when a
+	# root needs them, and the glue's sections are never counted.
+	hdrs_api=$(ls "$ROOT"/include/vregion/*.h "$ROOT"/include/sof/lib/*.h 2>/dev/null | grep -v port_posix.h)
 	# shellcheck disable=SC2086
-	if "${P}gcc" $cflags -nostdlib -Wl,--gc-sections -Wl,-e,vr_heap_init $uflags \
-		"$lib" "$work/memfuncs.o" $fill -lgcc -Wl,-Map="$work/lean.map" -o "$work/lean.elf" \
-		>"$work/lean.log" 2>&1; then
-		lean=$(map_sections "$work/lean.map" | awk '$1 ~ /libvregion\.a\(/ && $1 !~ /sof_default/ && $2 !~ /bss/ { s += $3 } END { print s + 0 }')
-		S_lean[$t]=$lean
-		out "Core without the introspection functions (*_validate, *_stats, *_for_each, *_walk; gc'ed image rooted at every other public function, default pool glue excluded): **$lean bytes** (code + rodata + data)."
-	else
-		cat "$work/lean.log"
-		out "**lean image link FAILED**"
-		fail=1
+	grep -ohE '\b[a-z_][a-z0-9_]*[[:space:]]*\(' $hdrs_api | sed 's/[[:space:]]*($//' | sort -u >"$work/hdr_names"
+	comm -12 "$work/hdr_names" "$work/defined" | grep -vE '_(validate|stats|for_each|walk)$' >"$work/roots"
+	nroots=$(grep -c . "$work/roots")
+	declare -A RT=() RTT=() WH=()
+	minlib=""
+	for prof in full nostr min; do
+		case $prof in
+		full) plib=$lib ;;
+		nostr) plib=$(profile_lib "$t" nostr "-DVR_CONFIG_LOG_STRINGS=0") || { fail=1; continue; } ;;
+		min) plib=$(profile_lib "$t" min "-DVR_CONFIG_LOG_LEVEL=-1") || { fail=1; continue; }
+			minlib=$plib ;;
+		esac
+		# whole library, not gc'ed (all objects but the glue)
+		pw=$work/obj-$prof
+		mkdir -p "$pw" && (cd "$pw" && "${P}ar" x "$plib")
+		WH[$prof]=$(for o in "$pw"/*.obj; do
+			case $(component "$(basename "$o")") in "SOF default pool glue") continue ;; esac
+			sizes_of "$o"
+		done | awk '{ s += $1 + $2 + $3 } END { print s + 0 }')
+		# the run-time image
+		if ! gc_image "$plib" "rt-$prof" "$work/roots"; then
+			out "**run-time image link FAILED ($prof)**"
+			fail=1
+			continue
+		fi
+		while read -r m s; do
+			comp=$(component "$m")
+			RT[$prof,$comp]=$((${RT[$prof,$comp]:-0} + s))
+			[ "$comp" = "SOF default pool glue" ] || RTT[$prof]=$((${RTT[$prof]:-0} + s))
+		done <"$work/rt-$prof.objs"
+		# the heap's four functions in this build (heap.c sections)
+		# shellcheck disable=SC2086
+		if [ "$prof" = min ] && "${P}gcc" $cflags -nostdlib -Wl,--gc-sections -Wl,-e,vr_size_entry \
+			"$work/heap_entry.o" "$plib" "$work/memfuncs.o" $fill -lgcc \
+			-Wl,-Map="$work/heap-min.map" -o "$work/heap-min.elf" >"$work/heap-min.log" 2>&1; then
+			S_heapmin[$t]=$(map_sections "$work/heap-min.map" | awk '$1 ~ /\(heap\.c\.obj\)$/ { s += $3 } END { print s + 0 }')
+		fi
+	done
+	S_lean[$t]=${RTT[full]:-}
+	S_nostr[$t]=${RTT[nostr]:-}
+	S_min[$t]=${RTT[min]:-}
+	S_wnostr[$t]=${WH[nostr]:-}
+	S_wmin[$t]=${WH[min]:-}
+	out ""
+	out "Run-time core: an image linked with \`--gc-sections\` whose roots are the $nroots functions declared in the public headers and defined by the library, less the introspection functions (\`*_validate\`, \`*_stats\`, \`*_for_each\`, \`*_walk\`): what a firmware keeps. Code + rodata + data of the library's sections that survive, by component; the SOF default pool's glue (kept because \`vr_sof_init\` calls it) is shown, not counted. Three builds of the same sources: default logging; \`-DVR_CONFIG_LOG_STRINGS=0\` (log calls kept, strings dropped: the hook gets level and values); **minimal profile** \`-DVR_CONFIG_LOG_LEVEL=-1\` (no log call, no string)."
+	out ""
+	out "| component | default logging | LOG_STRINGS=0 | minimal profile (LOG_LEVEL=-1) |"
+	out "|---|---:|---:|---:|"
+	for comp in "port (vr_port_check)" bitmap vpage heap vregion "flat port" "SOF compat" "SOF default pool glue"; do
+		[ -n "${RT[full,$comp]:-}${RT[min,$comp]:-}" ] || continue
+		label=$comp
+		[ "$comp" = "SOF default pool glue" ] && label="($comp, not counted)"
+		out "| $label | $(v "${RT[full,$comp]:-}") | $(v "${RT[nostr,$comp]:-}") | $(v "${RT[min,$comp]:-}") |"
+	done
+	out "| **run-time core** (gc'ed image) | **$(v "${RTT[full]:-}")** | **$(v "${RTT[nostr]:-}")** | **$(v "${RTT[min]:-}")** |"
+	out "| whole library for comparison (all objects but the glue, not gc'ed) | $core | $(v "${WH[nostr]:-}") | $(v "${WH[min]:-}") |"
+	out "| interim heap's init + alloc + aligned_alloc + free (heap.c does not log) | $hsum | | $(v "${S_heapmin[$t]:-}") |"
+	# ---- minimal profile: what each use of the library links ----
+	if [ -n "${minlib:-}" ]; then
+		out ""
+		out "Minimal profile (\`-DVR_CONFIG_LOG_LEVEL=-1\`), by what the firmware calls: the same gc'ed image with fewer roots (\`^vr_sof_\` etc. are patterns over the root list above). Bytes kept per object; the glue is not counted."
+		out ""
+		out "| roots | kept per object | total |"
+		out "|---|---|---:|"
+		n=0
+		while IFS='|' read -r label how pat; do
+			n=$((n + 1))
+			case $how in
+			all) cp "$work/roots" "$work/sub$n.roots" ;;
+			not) grep -vE "$pat" "$work/roots" >"$work/sub$n.roots" ;;
+			only) grep -E "$pat" "$work/roots" >"$work/sub$n.roots" ;;
+			list) echo "$pat" | tr ' ' '\n' >"$work/sub$n.roots" ;;
+			esac
+			if ! gc_image "$minlib" "sub$n" "$work/sub$n.roots"; then
+				out "| $label | link FAILED | |"
+				fail=1
+				continue
+			fi
+			per=$(grep -v sof_default "$work/sub$n.objs" | sort | awk '{ m = $1; sub(/\.c\.obj$/, "", m); printf "%s %d, ", m, $2 }' | sed 's/, $//')
+			tot=$(grep -v sof_default "$work/sub$n.objs" | awk '{ s += $2 } END { print s + 0 }')
+			[ "$n" = 5 ] && S_regmin[$t]=$tot
+			[ "$n" = 6 ] && S_lifemin[$t]=$tot
+			out "| $label | $per | $tot |"
+		done <<'SUBSETS'
+1. every run-time function (the minimal-profile row above)|all|
+2. the SOF API only (vpage_*, vregion_*, vr_sof_*: what SOF links through the compat layer)|only|^(vpage_|vregion_|vr_sof_)
+3. the native API only (no SOF compat layer)|not|^(vpage_|vregion_|vr_sof_)
+4. 3 with the firmware's own port (no flat port)|not|^(vpage_|vregion_|vr_sof_|vr_flat_port_)
+5. the region API only, plus vr_vpage_pool_init (pulls in vpage, bitmap and the heap)|only|^(vr_region_|vr_vpage_pool_init$)
+6. lifetime use only: vr_vpage_pool_init, vr_region_create, vr_region_alloc, vr_region_put|list|vr_vpage_pool_init vr_region_create vr_region_alloc vr_region_alloc_slow_ vr_region_put
+7. the page allocator only (vr_vpage_*)|only|^vr_vpage_
+8. the heap's run-time API only (vr_heap_*)|only|^vr_heap_
+9. the heap's init + alloc + aligned_alloc + free|list|vr_heap_init vr_heap_alloc vr_heap_aligned_alloc vr_heap_free
+SUBSETS
 	fi
+	unset RT RTT WH
 	if [ "$t" = m4 ]; then
 		if [ "$hsum" -le "$HEAP_BUDGET" ]; then
 			out "Budget (Cortex-M4): <= $HEAP_BUDGET B (1.2 KiB): **met** (peers: TLSF 1297 B, Zephyr sys_heap 1458 B)."
@@ -314,6 +446,14 @@ EOF
 		else
 			out "Budget (Cortex-M4): whole core <= $CORE_BUDGET B: **MISSED**: $core B ($((core - CORE_BUDGET)) B over)."
 			over=1
+		fi
+		if [ -n "${S_min[m4]:-}" ]; then
+			if [ "${S_min[m4]}" -le "$CORE_BUDGET" ]; then
+				out "Budget (Cortex-M4): minimal profile (run-time core, LOG_LEVEL=-1) <= $CORE_BUDGET B: **met** (${S_min[m4]} B)."
+			else
+				out "Budget (Cortex-M4): minimal profile (run-time core, LOG_LEVEL=-1) <= $CORE_BUDGET B: **MISSED**: ${S_min[m4]} B ($((S_min[m4] - CORE_BUDGET)) B over)."
+				over=1
+			fi
 		fi
 	fi
 
@@ -350,25 +490,34 @@ done
 
 # ---- summary (Cortex-M4 against the budgets, lx106 for comparison) ----
 summary=$(mktemp)
-v() { echo "${1:--}"; }
 {
 	echo ""
 	echo "### Summary"
 	echo ""
 	echo "| figure | Cortex-M4 | lx106 | budget (Cortex-M4) | verdict |"
 	echo "|---|---:|---:|---|---|"
-	hv="-"
-	if [ -n "${S_heap[m4]:-}" ]; then
-		if [ "${S_heap[m4]}" -le $HEAP_BUDGET ]; then hv="met"; else hv="**missed by $((S_heap[m4] - HEAP_BUDGET)) B**"; fi
-	fi
-	cv="-"
-	if [ -n "${S_core[m4]:-}" ]; then
-		if [ "${S_core[m4]}" -le $CORE_BUDGET ]; then cv="met"; else cv="**missed by $((S_core[m4] - CORE_BUDGET)) B**"; fi
-	fi
-	echo "| interim heap: init + alloc + aligned_alloc + free (gc'ed closure, heap.c sections) | $(v "${S_heap[m4]:-}") | $(v "${S_heap[xt]:-}") | <= $HEAP_BUDGET B (1.2 KiB; TLSF 1297 B, Zephyr sys_heap 1458 B) | $hv |"
-	echo "| whole core: code + rodata + data, all objects but the default pool glue | $(v "${S_core[m4]:-}") | $(v "${S_core[xt]:-}") | <= $CORE_BUDGET B | $cv |"
-	echo "| core without *_validate/*_stats/*_for_each/*_walk (gc'ed image) | $(v "${S_lean[m4]:-}") | $(v "${S_lean[xt]:-}") | | |"
-	echo "| of the core: log-message and __func__ strings | $(v "${S_strs[m4]:-}") | $(v "${S_strs[xt]:-}") | | |"
+	# verdict FIGURE BUDGET
+	verdict() {
+		if [ -z "$1" ]; then echo "-"
+		elif [ "$1" -le "$2" ]; then echo "met"
+		else echo "**missed by $(($1 - $2)) B**"; fi
+	}
+	fits() {
+		if [ -z "$1" ]; then echo "-"
+		elif [ "$1" -le "$CORE_BUDGET" ]; then echo "would fit in $CORE_BUDGET B"
+		else echo "$(($1 - CORE_BUDGET)) B over $CORE_BUDGET B"; fi
+	}
+	hb="<= $HEAP_BUDGET B (1.2 KiB; TLSF 1297 B, Zephyr sys_heap 1458 B)"
+	echo "| interim heap: init + alloc + aligned_alloc + free (gc'ed closure, heap.c sections) | $(v "${S_heap[m4]:-}") | $(v "${S_heap[xt]:-}") | $hb | $(verdict "${S_heap[m4]:-}" $HEAP_BUDGET) |"
+	echo "| the same, minimal profile (\`-DVR_CONFIG_LOG_LEVEL=-1\`; the heap does not log) | $(v "${S_heapmin[m4]:-}") | $(v "${S_heapmin[xt]:-}") | $hb | $(verdict "${S_heapmin[m4]:-}" $HEAP_BUDGET) |"
+	echo "| whole core: code + rodata + data, all objects but the default pool glue, default logging | $(v "${S_core[m4]:-}") | $(v "${S_core[xt]:-}") | <= $CORE_BUDGET B | $(verdict "${S_core[m4]:-}" $CORE_BUDGET) |"
+	echo "| run-time core (gc'ed image rooted at every public function but *_validate/*_stats/*_for_each/*_walk), default logging | $(v "${S_lean[m4]:-}") | $(v "${S_lean[xt]:-}") | | |"
+	echo "| the same, middle profile (\`-DVR_CONFIG_LOG_STRINGS=0\`) | $(v "${S_nostr[m4]:-}") | $(v "${S_nostr[xt]:-}") | | |"
+	echo "| **minimal profile**: the run-time core with \`-DVR_CONFIG_LOG_LEVEL=-1\` | $(v "${S_min[m4]:-}") | $(v "${S_min[xt]:-}") | <= $CORE_BUDGET B | $(verdict "${S_min[m4]:-}" $CORE_BUDGET) |"
+	echo "| minimal profile, region API + vr_vpage_pool_init only (region, vpage, bitmap, heap, port check; no flat port, no compat) | $(v "${S_regmin[m4]:-}") | $(v "${S_regmin[xt]:-}") | (information) | $(fits "${S_regmin[m4]:-}") |"
+	echo "| minimal profile, lifetime use only (pool init, region create/alloc/put) | $(v "${S_lifemin[m4]:-}") | $(v "${S_lifemin[xt]:-}") | (information) | $(fits "${S_lifemin[m4]:-}") |"
+	echo "| whole core (not gc'ed), middle / minimal profile | $(v "${S_wnostr[m4]:-}") / $(v "${S_wmin[m4]:-}") | $(v "${S_wnostr[xt]:-}") / $(v "${S_wmin[xt]:-}") | | |"
+	echo "| of the core (default logging): log-message and __func__ strings | $(v "${S_strs[m4]:-}") | $(v "${S_strs[xt]:-}") | | |"
 } >"$summary"
 cat "$summary"
 
