@@ -50,7 +50,7 @@
 #define NSLOT		64		/* live blocks in the model */
 #define NSTALE		16		/* remembered freed / dropped pointers */
 #define GUARD		512		/* canary bytes on each side */
-#define MAX_OPS		4096		/* operations per input */
+#define MAX_OPS		1024		/* operations per input: bounds the time per input */
 #define TAIL		16		/* bytes checked at each end of a block */
 #define WALK_MAX	(FZ_HEAP_MAX / 16u + 2u)
 
