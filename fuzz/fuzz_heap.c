@@ -9,7 +9,9 @@
  *          holds before init (the heap must not rely on zeroed memory)
  *   [3]    mode bits: 1 = vr_heap_create_in (control block inside the
  *          buffer), else vr_heap_init with an outside control block;
- *          2 = check the init boundary pairs first; 4 = corruption ops allowed
+ *          2 = check the init boundary pairs first; 4 = corruption ops allowed;
+ *          8 (init mode) = check vr_heap_fresh_max() on the fresh heap, at
+ *          alignment 4 << (2 * (byte [2] >> 6) + bit 16 of this byte)
  * then operations, one opcode byte each plus arguments (see the switch).
  *
  * The model: up to NSLOT live blocks with their request, alignment, usable
@@ -675,6 +677,33 @@ static void op_corrupt(struct fz_in *in)
 	enter_corrupt(what);
 }
 
+/*
+ * vr_heap_fresh_max() on the fresh heap: a request of that size at that
+ * alignment is granted, and (unaligned: exact) one byte more is not. The
+ * block is freed again, so the heap is fresh for the program that follows.
+ */
+static void op_free(int i);
+
+static void fresh_max_pair(size_t align)
+{
+	size_t fm = vr_heap_fresh_max(M.mem, M.bytes, align);
+	uint8_t *p;
+
+	FZ_TRACE("  fresh_max(align %zu) = %zu\n", align, fm);
+	FZ_CHECK(fm != 0, "fresh_max(%zu bytes, align %zu) = 0", M.bytes, align);
+	if (align <= VR_HEAP_ALIGN) {
+		p = vr_heap_alloc(M.h, fm + 1u);
+		FZ_CHECK(p == NULL, "fresh heap granted fresh_max + 1 = %zu", fm + 1u);
+		M.failures++;
+	}
+	p = vr_heap_aligned_alloc(M.h, align, fm);
+	FZ_CHECK(p != NULL, "fresh heap refused fresh_max = %zu at align %zu", fm, align);
+	note_alloc(p, fm, align);
+	check_all();
+	op_free(slot_live(0));
+	check_all();
+}
+
 /* ---- setup ---- */
 
 static bool setup(struct fz_in *in)
@@ -719,6 +748,8 @@ static bool setup(struct fz_in *in)
 	FZ_TRACE("heap %s at %p, %zu bytes, mode 0x%x\n", mode & 1u ? "create_in" : "init",
 		 (void *)M.mem, bytes, mode);
 	check_all();
+	if ((mode & 9u) == 8u)
+		fresh_max_pair((size_t)1 << (place >> 6 << 1 | (mode >> 4 & 1u)) << 2);
 	return (mode & 4u) != 0;
 }
 

@@ -61,7 +61,7 @@ def align_huge():
 class Heap:
     """Header: heap size, placement, mode; then opcodes (op % 16)."""
 
-    CREATE_IN, BOUNDS, CORRUPT = 1, 2, 4
+    CREATE_IN, BOUNDS, CORRUPT, FRESH, FRESH_ALIGN_HI = 1, 2, 4, 8, 16
 
     def __init__(self, heap_bytes_arg, place=0, mode=0):
         self.b = u16(heap_bytes_arg) + bytes([place, mode])
@@ -141,6 +141,10 @@ def heap_seeds():
     s['create-in-big'] = (Heap(39000, place=7, mode=Heap.CREATE_IN)
                           .alloc(size(5000)).aligned(align_pow2(9), size(300))
                           .free(0).largest().walk(1))
+    # fresh_max at alignment 4 << (2 * (place >> 6) + bit 16 of the mode)
+    s['fresh-max'] = Heap(3000, place=0x05, mode=Heap.FRESH).alloc(size(11))
+    s['fresh-max-aligned'] = (Heap(20000, place=0xc3, mode=Heap.FRESH | Heap.FRESH_ALIGN_HI)
+                              .largest())
     s['tiny'] = Heap(0, mode=Heap.BOUNDS).alloc(size(12)).alloc(size(1)).largest()
     for kind, name in enumerate(['live-header', 'free-header', 'next-link',
                                  'prev-link', 'footer', 'end-marker', 'overflow',
