@@ -64,14 +64,17 @@ struct vr_bitmap {
 /* Bind storage and clear all bits. words must hold VR_BITMAP_WORDS(nbits). */
 void vr_bitmap_init(struct vr_bitmap *bm, vr_bitmap_word_t *words, size_t nbits);
 
-/* Value of bit i; i < nbits (undefined otherwise). O(1). */
+/* Value of bit i; i < nbits (VR_ASSERTed; a release build returns false for
+ * i >= nbits and reads nothing outside `words`). O(1). */
 bool vr_bitmap_test(const struct vr_bitmap *bm, size_t i);
 
-/* Set / clear bits [start, start + n). start + n <= nbits; n may be 0. */
+/* Set / clear bits [start, start + n). start + n <= nbits (VR_ASSERTed; a
+ * release build does nothing for a range outside the bitmap); n may be 0. */
 void vr_bitmap_set(struct vr_bitmap *bm, size_t start, size_t n);
 void vr_bitmap_clear(struct vr_bitmap *bm, size_t start, size_t n);
 
-/* True iff every bit in [start, start + n) is set / clear (true for n == 0). */
+/* True iff every bit in [start, start + n) is set / clear (true for n == 0);
+ * false for a range outside the bitmap (VR_ASSERTed in debug builds). */
 bool vr_bitmap_all_set(const struct vr_bitmap *bm, size_t start, size_t n);
 bool vr_bitmap_all_clear(const struct vr_bitmap *bm, size_t start, size_t n);
 
@@ -82,7 +85,8 @@ bool vr_bitmap_all_clear(const struct vr_bitmap *bm, size_t start, size_t n);
  */
 size_t vr_bitmap_find_clear_run(const struct vr_bitmap *bm, size_t from, size_t n);
 
-/* Number of set bits in [start, start + n). */
+/* Number of set bits in [start, start + n); 0 for a range outside the bitmap
+ * (VR_ASSERTed in debug builds). */
 size_t vr_bitmap_count(const struct vr_bitmap *bm, size_t start, size_t n);
 
 /* Length of the longest run of clear bits. O(nbits / 64 + runs). */
