@@ -200,7 +200,12 @@ void *vr_heap_alloc(struct vr_heap *h, size_t size);
 
 /* Allocate with `align` a power of two (0 = default, 1..8 = default). O(1).
  * Returns NULL as vr_heap_alloc, and also iff align is not a power of two or
- * is larger than the largest block of the heap. */
+ * is larger than the largest block of the heap.
+ *
+ * !!! ARGUMENT ORDER: (h, ALIGN, SIZE), Zephyr's sys_heap_aligned_alloc
+ * order. The region call vr_region_alloc_align(vr, SIZE, ALIGN) takes SOF's
+ * order, the other way round. Swapped arguments usually still "work" (both
+ * are size_t): a power-of-two size passes as an alignment. */
 void *vr_heap_aligned_alloc(struct vr_heap *h, size_t align, size_t size);
 
 /*

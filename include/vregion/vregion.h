@@ -148,7 +148,9 @@ struct vr_region_stats {
  * the port's cache line larger than a page, metadata or lock allocation
  * failed, or the pool could not allocate (or map) the pages. On NULL nothing
  * is left allocated and the pool is as before. Reaches the port (map): not
- * for a real-time thread. O(pool window / 64) + the port's map.
+ * for a real-time thread. O(pool window / 64) + O(size / min_align) (the
+ * lifetime start map is zeroed: one byte per min_align granule) + the
+ * port's map (which zeroes the pages).
  */
 struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_region_config *cfg);
 
@@ -209,7 +211,12 @@ int vr_region_interim_reset(struct vr_region *vr);
 void *vr_region_alloc(struct vr_region *vr, size_t size);
 
 /* As vr_region_alloc with align (power of two; 0 and values below min_align
- * are raised to min_align). NULL also iff align is not a power of two. */
+ * are raised to min_align). NULL also iff align is not a power of two.
+ *
+ * !!! ARGUMENT ORDER: (vr, SIZE, ALIGN), SOF's vregion_alloc_align order.
+ * The heap call vr_heap_aligned_alloc(h, ALIGN, SIZE) (vregion/heap.h) takes
+ * Zephyr's order, the other way round. Both are size_t, so the compiler does
+ * not catch a swap. */
 void *vr_region_alloc_align(struct vr_region *vr, size_t size, size_t align);
 
 /*
