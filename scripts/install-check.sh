@@ -9,10 +9,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cmake -S "$top" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DVREGION_BUILD_TESTS=OFF \
-	-DVREGION_BUILD_TOOLS=OFF -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
+# exactly the README's recipe: configure with the default prefix, choose the
+# prefix at install time (so vregion.pc must be relocatable)
+cmake -S "$top" -B "$work/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$work/build" -j"$(nproc)" >/dev/null
-cmake --install "$work/build" >/dev/null
+cmake --install "$work/build" --prefix "$work/prefix" >/dev/null
 
 # 0. every installed header compiles on its own, as C11 and as C++ where a
 #    C++ compiler is present (users include them in any order)
@@ -32,6 +33,11 @@ echo "install-check: $n installed headers compile on their own"
 
 # 1. pkg-config
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/$(gcc -dumpmachine)/pkgconfig"
+inc=$(pkg-config --variable=includedir vregion)
+if [ "$(realpath "$inc")" != "$(realpath "$work/prefix/include")" ]; then
+	echo "install-check: vregion.pc does not point into the install prefix: $inc" >&2
+	exit 1
+fi
 cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags vregion) \
 	"$top/tests/install/consumer.c" -o "$work/consumer-pc" $(pkg-config --libs vregion)
 "$work/consumer-pc"
