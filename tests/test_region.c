@@ -1083,6 +1083,69 @@ static void test_bad_input_table(void **state)
 	assert_null(vr_region_put(vr));
 }
 
+/* ---- which counter a refused call lands in ------------------------------------- */
+
+/* Each row: one call on a live region, and how failures / errors move. */
+#define T_COUNT(call, df, de) do { \
+		struct vr_region_stats b_ = t_st(vr), a_; \
+		(void)(call); \
+		a_ = t_st(vr); \
+		assert_int_equal(a_.failures - b_.failures, (df)); \
+		assert_int_equal(a_.errors - b_.errors, (de)); \
+		assert_int_equal(vr_region_validate(vr), 0); \
+	} while (0)
+
+static void test_stats_counters(void **state)
+{
+	struct vr_region *vr;
+	uint8_t *p, *q;
+	int local;
+
+	(void)state;
+	vr = t_mk(2 * PAGE, 0, 0);
+	assert_non_null(vr);
+	p = vr_region_alloc(vr, 100);
+	assert_non_null(p);
+	/* bad allocation calls: failures, not errors */
+	T_COUNT(vr_region_alloc(vr, 0), 1, 0);
+	T_COUNT(vr_region_alloc_align(vr, 8, 3), 1, 0);
+	T_COUNT(vr_region_alloc_align(vr, 8, 96), 1, 0);
+	T_COUNT(vr_region_alloc(vr, SIZE_MAX), 1, 0);
+	T_COUNT(vr_region_alloc_align(vr, SIZE_MAX, 64), 1, 0);
+	T_COUNT(vr_region_alloc_coherent(vr, SIZE_MAX), 1, 0);
+	T_COUNT(vr_region_alloc_coherent_align(vr, 8, 3), 1, 0);
+	T_COUNT(vr_region_alloc(vr, 2 * PAGE), 1, 0);	/* no space */
+	/* refused frees and phase errors: errors, not failures */
+	T_COUNT(assert_int_equal(vr_region_free(vr, NULL), -EINVAL), 0, 1);
+	T_COUNT(assert_int_equal(vr_region_free(vr, &local), -EINVAL), 0, 1);
+	T_COUNT(assert_int_equal(vr_region_free(vr, p + 64), -EINVAL), 0, 1);
+	T_COUNT(assert_int_equal(vr_region_interim_reset(vr), -EINVAL), 0, 1);
+	T_COUNT(assert_int_equal(vr_region_free(vr, p), 0), 0, 0);
+	T_COUNT(assert_int_equal(vr_region_free(vr, p), -EINVAL), 0, 1);	/* double */
+	/* neither: successful calls, queries, bad vr */
+	T_COUNT(assert_non_null(vr_region_alloc(vr, 8)), 0, 0);
+	T_COUNT(assert_int_equal(vr_region_get_stats(vr, NULL), -EINVAL), 0, 0);
+	T_COUNT(assert_null(vr_region_alloc(NULL, 0)), 0, 0);
+	T_COUNT(assert_int_equal(vr_region_free(NULL, p), -EINVAL), 0, 0);
+	/* interim: the same split */
+	T_COUNT(assert_int_equal(vr_region_set_interim(vr), 0), 0, 0);
+	q = vr_region_alloc(vr, 32);
+	assert_non_null(q);
+	T_COUNT(vr_region_alloc_align(vr, 8, 96), 1, 0);
+	T_COUNT(vr_region_alloc(vr, 2 * PAGE), 1, 0);
+	T_COUNT(assert_int_equal(vr_region_free(vr, q + 8), -EINVAL), 0, 1);
+	T_COUNT(assert_int_equal(vr_region_free(vr, q), 0), 0, 0);
+	T_COUNT(assert_int_equal(vr_region_free(vr, q), -EINVAL), 0, 1);
+	assert_null(vr_region_put(vr));
+
+	/* INVALID: set_interim's -ENOSPC counts nowhere, later allocs fail */
+	vr = t_mk(PAGE, 0, 0);
+	assert_non_null(vr_region_alloc(vr, PAGE));
+	T_COUNT(assert_int_equal(vr_region_set_interim(vr), -ENOSPC), 0, 0);
+	T_COUNT(vr_region_alloc(vr, 8), 1, 0);
+	assert_null(vr_region_put(vr));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1113,6 +1176,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metadata_outside, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_info, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input_table, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_stats_counters, t_setup, t_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,8 +133,18 @@ struct vr_region_stats {
 					 * now (at min_align; a larger align may need
 					 * up to align - min_align more) */
 	size_t interim_live;		/* live interim allocations */
-	size_t failures;		/* failed allocations */
-	size_t errors;			/* rejected frees and bad calls */
+	/* failures: every vr_region_alloc* call on this live region that
+	 * returned NULL, whatever the reason: bad arguments (size 0, align not
+	 * a power of two, a size whose rounding overflows), phase INVALID, or
+	 * no space. */
+	size_t failures;
+	/* errors: every other refused call on this live region: a
+	 * vr_region_free that returned non-zero, vr_region_interim_reset
+	 * outside INTERIM, vr_region_get at the maximal count. Not counted
+	 * anywhere: calls with a NULL or released vr (there is no live region
+	 * to count in), vr_region_get_stats(vr, NULL), and set_interim results
+	 * (-ENOSPC is the INVALID phase, -ENOTSUP / a port errno are logged). */
+	size_t errors;
 	size_t outstanding;		/* live allocations now: lifetime not freed +
 					 * interim live (what the last put reports) */
 	bool sealed;			/* lifetime pages are read-only */
