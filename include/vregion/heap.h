@@ -39,7 +39,8 @@
  *     links, so a stray pointer is accepted with probability well below 2^-18;
  *   - an absorbed (merged) header and a used PAD marker are overwritten with
  *     a "dead" marker, so double frees are recognised;
- *   - vr_heap_reset() changes the key: pointers from before it are rejected.
+ *   - vr_heap_reset() changes the key: pointers from before it are rejected
+ *     (with -EFAULT, see vr_heap_free; the key repeats after 512 resets).
  * Free-list links are unit indices (offsets), bounds-checked and checked for
  * back-link consistency (next->prev == me, prev->next == me or the class head
  * named by my PREV is me) before anything is written through them; a class
@@ -187,7 +188,9 @@ int vr_heap_init(struct vr_heap *h, void *mem, size_t bytes);
 struct vr_heap *vr_heap_create_in(void *mem, size_t bytes);
 
 /* Drop every allocation at once (the heap is as after init; peak is reset,
- * the cumulative counters are kept). No-op if h is NULL. O(number of classes). */
+ * the cumulative counters are kept). No-op if h is NULL. O(number of classes).
+ * A block from before the reset is gone: vr_heap_free of its pointer returns
+ * -EFAULT (see there), not -EINVAL. */
 void vr_heap_reset(struct vr_heap *h);
 
 /*
@@ -219,6 +222,15 @@ void *vr_heap_aligned_alloc(struct vr_heap *h, size_t align, size_t size);
  * On error nothing changes and `errors` is counted (unless h is NULL).
  * Undefined: freeing a block after it was freed and handed out again at the
  * same address frees the new owner's block (no generation counter).
+ * A pointer from before a vr_heap_reset returns -EFAULT: the word before it
+ * is still the header written under the old key, which decodes as "wrong
+ * key" exactly like a corrupted header (the heap keeps no record of old keys,
+ * so it cannot tell the two apart; -EFAULT here means "stale or corrupt").
+ * Exceptions, when an allocation after the reset rewrote that word: -EINVAL
+ * if it is now the header of a free block, and the undefined case above if a
+ * block allocated after the reset starts there. For 511 resets in a row the
+ * old key differs from the current one, so the -EFAULT is certain (not a
+ * 2^-9 chance); after 512 resets the key repeats.
  */
 int vr_heap_free(struct vr_heap *h, void *ptr);
 

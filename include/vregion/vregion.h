@@ -202,7 +202,10 @@ struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding
 int vr_region_set_interim(struct vr_region *vr);
 
 /* Drop every interim allocation at once (the heap is as after set_interim).
- * Returns 0, -EINVAL (bad vr or not INTERIM). O(heap reset). */
+ * Returns 0, -EINVAL (bad vr or not INTERIM). O(heap reset).
+ * An interim pointer from before the reset is stale: vr_region_free of it
+ * returns -EFAULT (the heap cannot tell an old key's header from a corrupted
+ * one; see vr_region_free and vr_heap_free in vregion/heap.h). */
 int vr_region_interim_reset(struct vr_region *vr);
 
 /*
@@ -249,7 +252,13 @@ void *vr_region_alloc_coherent_align(struct vr_region *vr, size_t size, size_t a
  *           or one the heap knows as a free block (double free);
  *   -EFAULT iff the heap's header check fails: heap corruption, or an
  *           interim interior pointer aligned to min_align (the heap reads
- *           user data where a header would be and cannot tell the two apart).
+ *           user data where a header would be and cannot tell the two apart),
+ *           or an interim pointer from before vr_region_interim_reset (its
+ *           header carries the heap's old key, which reads as corruption).
+ *           A stale interim pointer whose header word was rewritten by an
+ *           allocation after the reset gives -EINVAL (now a free block's
+ *           header) or frees that new block (undefined, as any use of a
+ *           freed pointer).
  * On error nothing changes except `errors`. O(1) (interim: the heap's bound).
  */
 int vr_region_free(struct vr_region *vr, void *ptr);
