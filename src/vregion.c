@@ -68,6 +68,12 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 		VR_LOG(port, VR_LOG_ERR, "unknown flags", flags, 0);
 		return NULL;
 	}
+	/* Refused here rather than at set_interim, where it would fail only
+	 * when there is something to seal. */
+	if ((flags & VR_REGION_SEAL) && !port->protect) {
+		VR_LOG(port, VR_LOG_ERR, "VR_REGION_SEAL needs a port with protect", flags, 0);
+		return NULL;
+	}
 	line = port->cache_line ? port->cache_line : 1;
 	min_align = cfg->min_align ? cfg->min_align : (line > 16 ? line : 16);
 	if (line > page || !vr_is_pow2(min_align) || min_align < 8 || min_align > page) {

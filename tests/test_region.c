@@ -798,6 +798,51 @@ static void test_seal_recorded(void **state)
 	assert_null(vr_region_put(vr));
 }
 
+/* VR_REGION_SEAL on a port without protect: refused at create (NULL, logged,
+ * nothing allocated), whatever the lifetime part will hold; without SEAL the
+ * same port works. */
+static void test_seal_needs_protect(void **state)
+{
+	struct vr_vpage_pool npool;
+	struct vr_port nport = *t_port;
+	struct vr_region_config cfg;
+	struct vr_region *vr;
+	struct vr_vpage_stats ps;
+	size_t meta;
+	unsigned err;
+
+	(void)state;
+	nport.protect = NULL;
+	assert_int_equal(vr_vpage_pool_init(&npool, &nport, NULL), 0);
+	meta = vr_flat_port_meta_live(&t_fp);	/* the pool's own included */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = 2 * PAGE;
+	cfg.flags = VR_REGION_SEAL;
+	err = t_logs[VR_LOG_ERR];
+	assert_null(vr_region_create(&npool, &cfg));
+	assert_int_equal(t_logs[VR_LOG_ERR], err + 1);
+	cfg.flags = VR_REGION_SEAL | VR_REGION_NOLOCK | VR_REGION_GUARD;
+	assert_null(vr_region_create(&npool, &cfg));
+	assert_int_equal(vr_vpage_get_stats(&npool, &ps), 0);
+	assert_int_equal(ps.live_allocs + ps.live_reserved, 0);
+	assert_int_equal(vr_flat_port_meta_live(&t_fp), meta);
+	/* without SEAL: fine, and set_interim never needs protect */
+	cfg.flags = VR_REGION_GUARD;
+	vr = vr_region_create(&npool, &cfg);
+	assert_non_null(vr);
+	assert_non_null(vr_region_alloc(vr, PAGE + 1));
+	assert_int_equal(vr_region_set_interim(vr), 0);
+	assert_false(t_st(vr).sealed);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+	assert_int_equal(vr_vpage_pool_deinit(&npool), 0);
+	/* the same port with protect: SEAL accepted */
+	cfg.flags = VR_REGION_SEAL;
+	vr = vr_region_create(&t_pool, &cfg);
+	assert_non_null(vr);
+	assert_null(vr_region_put(vr));
+}
+
 static void test_guard_recorded(void **state)
 {
 	struct vr_vpage_stats ps0, ps1;
@@ -1190,6 +1235,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_interim_largest_free, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_coherent_interim, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_seal_recorded, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_seal_needs_protect, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_guard_recorded, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_guard_from_pool, setup_pool_guard, t_teardown),
 		cmocka_unit_test_setup_teardown(test_refcount, t_setup, t_teardown),

@@ -590,6 +590,30 @@ static void test_init_refused(void **state)
 	assert_int_equal(vr_sof_init(&cfg), -EINVAL);
 	cfg.min_align = 2 * PG;
 	assert_int_equal(vr_sof_init(&cfg), -EINVAL);
+	/* SEAL with a port that cannot protect */
+	{
+		struct vr_flat_config fc;
+		struct vr_port noprot;
+
+		memset(&fc, 0, sizeof(fc));
+		fc.window = my_win;
+		fc.window_bytes = sizeof(my_win);
+		fc.page_size = PG;
+		fc.cache_line = 64;
+		fc.meta = my_meta;
+		fc.meta_bytes = sizeof(my_meta);
+		assert_int_equal(vr_flat_port_init(&my_fp, &fc), 0);
+		noprot = *vr_flat_port_get(&my_fp);
+		noprot.protect = NULL;
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.port = &noprot;
+		cfg.region_flags = VR_REGION_SEAL;
+		assert_int_equal(vr_sof_init(&cfg), -EINVAL);
+		cfg.region_flags = VR_REGION_GUARD;		/* without SEAL: fine */
+		assert_int_equal(vr_sof_init(&cfg), 0);
+		assert_int_equal(vr_sof_deinit(), 0);
+		assert_int_equal(vr_flat_port_deinit(&my_fp), 0);
+	}
 	/* nothing was set up by the refusals: defaults now work */
 	assert_int_equal(vr_sof_init(NULL), 0);
 	assert_non_null(vr_sof_pool());

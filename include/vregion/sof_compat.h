@@ -109,6 +109,7 @@ struct vr_sof_config {
  * Set up the default pool explicitly. Returns 0; -EBUSY iff it is already
  * set up (explicitly or by a first SOF call: call vr_sof_init earlier, or
  * vr_sof_deinit first); -EINVAL iff cfg has unknown region flags or NOLOCK,
+ * VR_REGION_SEAL with a port without protect,
  * heap hooks not both set or both NULL, or the port is refused; -ENOMEM (or
  * the default port's errno) iff the pool could not be made. cfg NULL means
  * all defaults. On error nothing is set up (a later call may retry).

@@ -95,7 +95,8 @@ enum vr_region_phase {
 /* Region options (flags). */
 enum vr_region_flags {
 	/* Map the lifetime pages read-only at set_interim (the interim heap then
-	 * starts on a page boundary). Needs a port with protect(). */
+	 * starts on a page boundary). Needs a port with protect(): without
+	 * one, vr_region_create refuses the flag (NULL, logged). */
 	VR_REGION_SEAL = 1u << 0,
 	/* Leave unmapped guard page(s) after the region (pool guard pages are
 	 * used when the pool has them; this asks for one when it has none). */
@@ -154,7 +155,8 @@ struct vr_region_stats {
  * Create a region of cfg->size bytes (rounded up to pages) from `pool`.
  * Returns the region with refcount 1 in the LIFETIME phase, its memory zeroed
  * (the port's map zeroes pages), or NULL iff: pool or cfg NULL, size 0 or
- * overflowing, flags unknown, min_align not a power of two in [8, page_size],
+ * overflowing, flags unknown, VR_REGION_SEAL on a port without protect,
+ * min_align not a power of two in [8, page_size],
  * the port's cache line larger than a page, metadata or lock allocation
  * failed, or the pool could not allocate (or map) the pages. On NULL nothing
  * is left allocated and the pool is as before. Reaches the port (map): not
@@ -196,8 +198,10 @@ struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding
  * Returns 0 (also when already INTERIM: harmless, logged), -EINVAL (bad vr),
  * -ENOSPC (fewer than vr_heap_min_bytes() bytes above the bump pointer: the
  * region is now INVALID; calling again re-evaluates, with the same result),
- * or the port's errno (-ENOTSUP without protect) if sealing failed (the region
- * stays in LIFETIME, nothing changed). O(1) + the heap's init + protect.
+ * or the port's errno if sealing (VR_REGION_SEAL, a non-empty lifetime part)
+ * failed (the region stays in LIFETIME, nothing changed; a port without
+ * protect cannot get here: create refused the flag). O(1) + the heap's init
+ * + protect.
  */
 int vr_region_set_interim(struct vr_region *vr);
 

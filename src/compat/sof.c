@@ -50,7 +50,8 @@ static int setup_locked(const struct vr_sof_config *cfg)
 			return rc;
 		own = true;
 	}
-	if (cfg->min_align > port->page_size) {
+	if (cfg->min_align > port->page_size ||
+	    ((cfg->region_flags & VR_REGION_SEAL) && !port->protect)) {
 		if (own)
 			vr_sof_glue_port_destroy();
 		return -EINVAL;
