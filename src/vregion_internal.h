@@ -23,15 +23,20 @@
  *   popcount(starts) + lifetime_frees (one less store on the fast path).
  */
 struct vr_region {
-	struct vr_region_fast_ fast;	/* first: read by the inline alloc */
+	/* Four words that no call on a released region reads: a meta_free that
+	 * links the freed block through its first words leaves the fast path
+	 * limit, the magic and the port intact (vregion.h, LIFE AFTER DEATH). */
+	struct vr_vpage_pool *pool;
+	struct vr_port_lock *lock;	/* NULL: NOLOCK or a port without locks */
+	struct vr_heap *heap;		/* control block, in the same meta block */
+	const char *name;
+	struct vr_region_fast_ fast;	/* at VR_REGION_FAST_OFFSET_: the inline alloc */
 	uint32_t magic;
 	enum vr_region_phase phase;
+	const struct vr_port *port;
 	unsigned flags;
 	bool sealed;
 	bool own_guard;			/* run is a reservation of pages + 1 */
-	struct vr_vpage_pool *pool;
-	const struct vr_port *port;
-	struct vr_port_lock *lock;	/* NULL: NOLOCK or a port without locks */
 	uintptr_t end;			/* base + size */
 	uintptr_t lifetime_end;		/* interim base in INTERIM, else end */
 	size_t size;
@@ -44,10 +49,11 @@ struct vr_region {
 	size_t errors;
 	bool *starts;			/* lifetime start map, one entry per granule */
 	size_t start_bytes;		/* entries: size / min_align */
-	struct vr_heap *heap;		/* control block, in the same meta block */
 	size_t meta_bytes;
-	const char *name;
 };
+
+_Static_assert(offsetof(struct vr_region, fast) == VR_REGION_FAST_OFFSET_,
+	       "the inline alloc reads the fast fields at VR_REGION_FAST_OFFSET_");
 
 static inline bool vr_region_live(const struct vr_region *vr)
 {

@@ -623,6 +623,45 @@ static void test_init_refused(void **state)
 	assert_int_equal(vr_sof_init(NULL), -EBUSY);
 }
 
+/* The review's reproducer (create, put, put, alloc) on a port whose meta_free
+ * leaves the block as the put wrote it (the flat port, until the block is
+ * reused): every stale call is refused. On the default posix pool (libc) the
+ * same calls are undefined behaviour and are not run here (ASan). */
+static void test_use_after_last_put_flat(void **state)
+{
+	struct vr_flat_config fc;
+	struct vr_sof_config cfg;
+	struct vregion *vr;
+	size_t size = 1;
+	uintptr_t start = 1;
+
+	(void)state;
+	memset(&fc, 0, sizeof(fc));
+	fc.window = my_win;
+	fc.window_bytes = sizeof(my_win);
+	fc.page_size = PG;
+	fc.cache_line = 64;
+	fc.meta = my_meta;
+	fc.meta_bytes = sizeof(my_meta);
+	assert_int_equal(vr_flat_port_init(&my_fp, &fc), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.port = vr_flat_port_get(&my_fp);
+	assert_int_equal(vr_sof_init(&cfg), 0);
+	vr = vregion_create(4096);
+	assert_non_null(vr);
+	assert_non_null(vregion_alloc(vr, 8));
+	assert_null(vregion_put(vr));
+	assert_null(vregion_put(vr));
+	assert_null(vregion_alloc(vr, 8));
+	assert_null(vregion_alloc_align(vr, 8, 64));
+	assert_null(vregion_get(vr));
+	vregion_mem_info(vr, &size, &start);
+	assert_int_equal(size, 0);
+	assert_int_equal(start, 0);
+	assert_int_equal(vr_sof_deinit(), 0);
+	assert_int_equal(vr_flat_port_deinit(&my_fp), 0);	/* nothing leaked */
+}
+
 /* ---- the firmware's DP-module lifecycle (SYSTEM.md 2, P2) ------------------------- */
 
 static void test_dp_module_lifecycle(void **state)
@@ -707,6 +746,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_init_explicit, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_init_heap_owns, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_init_refused, NULL, teardown),
+		cmocka_unit_test_setup_teardown(test_use_after_last_put_flat, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_dp_module_lifecycle, NULL, teardown),
 	};
 

@@ -67,12 +67,28 @@
  * lock (one lock per region; the heap itself takes none). With NOLOCK the
  * owner promises that one thread at a time uses the region.
  *
- * LIFE AFTER DEATH. The last put clears the control block before returning it
- * to the port, so a later call with the stale pointer is caught (returns
- * NULL/-EINVAL, logs "dead region") as long as the metadata block has not
- * been handed out again. If the port reused the block for a new region, a
- * stale pointer names that new region: this cannot be detected without a
- * handle indirection, which SOF's API (plain pointers) does not have.
+ * LIFE AFTER DEATH. Using a region pointer after its last put is undefined
+ * behaviour, as using a pointer after free() is in C: any call may crash,
+ * write through stale fields or act on a new region that got the same
+ * metadata block. What the library does to make such a call LIKELY to be
+ * refused, without promising it:
+ *   - the last put clears the control block to a DEAD marker (fast path
+ *     disabled) before handing it to the port's meta_free; every function
+ *     checks the marker before reading any other field (the inline
+ *     vr_region_alloc reads only its limit, 0 after the put, and then calls
+ *     the checked function), so a stale call returns NULL/-EINVAL and logs
+ *     "dead region" as long as the block still holds what the put wrote;
+ *   - the first four pointer-sized words of the control block hold nothing
+ *     a stale call reads, so a meta_free that only links the block through
+ *     its first words (libc free, Zephyr k_free usually do) leaves that
+ *     intact. Other writes by the port's allocator (e.g. glibc with
+ *     MALLOC_PERTURB_, or the block handed out again) are not detected.
+ * It IS caught on a port whose meta_free keeps the block as the put left it
+ * (e.g. a quarantine), which is what test_use_after_release checks, and on
+ * the flat port (vregion/port_flat.h) until its metadata block is reused. A
+ * stale pointer to a block reused for a new region names that region: this
+ * cannot be detected without a handle indirection, which SOF's API (plain
+ * pointers) does not have.
  */
 #ifndef VREGION_VREGION_H
 #define VREGION_VREGION_H
@@ -304,10 +320,18 @@ int vr_region_validate(struct vr_region *vr);
 /* ---- private: the lifetime fast path (do not use the fields) ---------- */
 
 /*
- * The first member of the control block, exposed only so the lifetime fast
- * path can be inlined into the caller. Fields are the library's; reading or
- * writing them is undefined.
+ * A member of the control block, at VR_REGION_FAST_OFFSET_ from its start,
+ * exposed only so the lifetime fast path can be inlined into the caller.
+ * Fields are the library's; reading or writing them is undefined.
+ * The control block starts with four pointer-sized words that no call on a
+ * released region reads, so that a port's meta_free that links the freed
+ * block through its first words (libc's free, Zephyr's k_free) does not put
+ * garbage where the inline path or the DEAD check look. This only makes a
+ * stale call more likely to be caught; it is no guarantee (see LIFE AFTER
+ * DEATH at the top).
  */
+#define VR_REGION_FAST_OFFSET_ (4 * sizeof(void *))
+
 struct vr_region_fast_ {
 	uintptr_t ptr;		/* bump pointer, always min_align aligned */
 	uintptr_t fast_end;	/* the region end while the inline path may run
@@ -327,17 +351,20 @@ void *vr_region_alloc_slow_(struct vr_region *vr, size_t size, size_t align);
 
 static inline void *vr_region_alloc_inline_(struct vr_region *vr, size_t size)
 {
-	struct vr_region_fast_ *f = (struct vr_region_fast_ *)vr;
-
 	/* size - 1 < room  <=>  1 <= size <= room; room is a multiple of
 	 * min_align, so the rounded size fits too. The start map entry is a
 	 * bool: its store cannot alias the fields above (a char store could). */
-	if (VR_LIKELY(vr && f->fast_end && size - 1 < (size_t)(f->fast_end - f->ptr))) {
-		uintptr_t p = f->ptr;
+	if (VR_LIKELY(vr != NULL)) {
+		struct vr_region_fast_ *f =
+			(struct vr_region_fast_ *)(void *)((char *)vr + VR_REGION_FAST_OFFSET_);
 
-		*(bool *)(f->map_bias + (p >> f->shift)) = true;
-		f->ptr = p + ((size + f->mask) & ~f->mask);
-		return (void *)p;
+		if (VR_LIKELY(f->fast_end && size - 1 < (size_t)(f->fast_end - f->ptr))) {
+			uintptr_t p = f->ptr;
+
+			*(bool *)(f->map_bias + (p >> f->shift)) = true;
+			f->ptr = p + ((size + f->mask) & ~f->mask);
+			return (void *)p;
+		}
 	}
 	return vr_region_alloc_slow_(vr, size, 0);
 }

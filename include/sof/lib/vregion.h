@@ -33,9 +33,11 @@
  *     minimum), not upstream's empirical 1024;
  *   - stats stay meaningful after set_interim (4.14); vregion_info takes the
  *     lock; vregion_mem_info accepts NULL (outputs 0);
- *   - the last put logs a warning with the count of live allocations (4.12),
- *     and get/put on a released region is logged and ignored while its
- *     metadata block has not been reused.
+ *   - the last put logs a warning with the count of live allocations (4.12).
+ * Using a region after its last put is undefined behaviour (as free() in C):
+ * a stale call is often refused and logged ("dead region"), but that is
+ * guaranteed only while the port's metadata allocator leaves the freed block
+ * as the put wrote it (vregion/vregion.h, LIFE AFTER DEATH).
  * Thread-safety: one lock per region (as upstream's k_mutex), no second
  * lock inside the heap. Not for interrupt context.
  */
@@ -65,7 +67,8 @@ struct vregion *vregion_create(size_t memsize);
 /* Switch to INTERIM (see above). NULL: no-op. */
 void vregion_set_interim(struct vregion *vr);
 
-/* Take a reference; returns vr (NULL for NULL or a released region). */
+/* Take a reference; returns vr (NULL for NULL, or a released region when
+ * caught: see above). */
 struct vregion *vregion_get(struct vregion *vr);
 
 /* Drop a reference; returns vr, or NULL when the region was released. */
@@ -84,7 +87,7 @@ void vregion_free(struct vregion *vr, void *ptr);
 void vregion_info(struct vregion *vr);
 
 /* Total size and cached base; either pointer may be NULL; for a NULL or
- * released vr both outputs are 0. */
+ * released vr, when caught (see above), both outputs are 0. */
 void vregion_mem_info(struct vregion *vr, size_t *size, uintptr_t *start);
 
 #ifdef __cplusplus
