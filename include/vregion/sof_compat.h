@@ -32,6 +32,46 @@
  *     The flat default takes no locks: bare metal, one thread (supply a port
  *     with locks through vr_sof_init for anything else).
  *   No guard pages, no sealing (as upstream); vr_sof_init can ask for both.
+ *   VR_SOF_DEFAULT_POOL   1  0 compiles the default port, its buffers and the
+ *                            default platform heap out of the glue file (flat:
+ *                            1.125 MiB of .bss with the sizes above, i.e.
+ *                            VR_SOF_FLAT_PAGES * VR_SOF_PAGE_SIZE +
+ *                            VR_SOF_FLAT_META_BYTES + VR_SOF_FLAT_HEAP_BYTES;
+ *                            posix: the default posix port). Set it for the
+ *                            whole library build (e.g. CMAKE_C_FLAGS=
+ *                            -DVR_SOF_DEFAULT_POOL=0) when firmware supplies
+ *                            its port. Then vr_sof_init(&cfg) with cfg.port
+ *                            is REQUIRED before the first SOF call: without
+ *                            it every SOF call fails cleanly (NULL / no-op /
+ *                            vr_sof_init -EINVAL) and nothing can be logged,
+ *                            since the log hook is the port's and there is
+ *                            none. Without heap hooks the platform heap
+ *                            (sof_ctx_* without a region, sof_heap_alloc)
+ *                            returns NULL, logged through the port.
+ *
+ * GLUE. The default pool's platform code is one file, chosen by the build:
+ * src/compat/sof_default_posix.c (VREGION_PORT_POSIX) or
+ * src/compat/sof_default_flat.c (otherwise). A firmware may replace it by its
+ * own file (drop it from the build, compile yours with the library's include
+ * paths); it must define, with C linkage:
+ *   void vr_sof_glue_lock(void);      serialise vr_sof_init / vr_sof_deinit
+ *   void vr_sof_glue_unlock(void);    and the automatic set-up (no-op on one
+ *                                     thread; a mutex otherwise; not recursive
+ *                                     is fine: never nested)
+ * and, unless the build sets VR_SOF_DEFAULT_POOL=0:
+ *   int vr_sof_glue_port_create(const struct vr_port **port);
+ *       make the default port, store it in *port; 0 or a negative errno
+ *       with nothing left allocated; called with the glue lock held, at most
+ *       once between two vr_sof_glue_port_destroy();
+ *   void vr_sof_glue_port_destroy(void);   undo it (lock held)
+ *   void *vr_sof_glue_heap_alloc(size_t bytes, size_t align);
+ *       default platform heap: bytes > 0, align 0 or a power of two; NULL
+ *       when out of memory; thread-safe where the glue is;
+ *   int vr_sof_glue_heap_free(void *ptr);
+ *       0, or -EINVAL for a pointer it does not own (nothing done);
+ *   bool vr_sof_glue_heap_owns(const void *ptr);   exact: live blocks only.
+ * (src/compat/sof_default.h has the same list; docs/porting.md shows an
+ * example.)
  *
  * Thread-safety: vr_sof_init/vr_sof_deinit and the automatic initialisation
  * are serialised by one lock (posix: a pthread mutex; flat: none).
@@ -65,6 +105,9 @@ extern "C" {
 #endif
 #ifndef VR_SOF_FLAT_HEAP_BYTES
 #define VR_SOF_FLAT_HEAP_BYTES (64u * 1024u)
+#endif
+#ifndef VR_SOF_DEFAULT_POOL
+#define VR_SOF_DEFAULT_POOL 1
 #endif
 
 struct k_heap;	/* Zephyr's heap type: opaque, passed through to the platform heap */
@@ -109,7 +152,8 @@ struct vr_sof_config {
  * Set up the default pool explicitly. Returns 0; -EBUSY iff it is already
  * set up (explicitly or by a first SOF call: call vr_sof_init earlier, or
  * vr_sof_deinit first); -EINVAL iff cfg has unknown region flags or NOLOCK,
- * VR_REGION_SEAL with a port without protect,
+ * VR_REGION_SEAL with a port without protect, cfg or cfg->port NULL in a
+ * build with VR_SOF_DEFAULT_POOL=0,
  * heap hooks not both set or both NULL, or the port is refused; -ENOMEM (or
  * the default port's errno) iff the pool could not be made. cfg NULL means
  * all defaults. On error nothing is set up (a later call may retry).
@@ -124,7 +168,8 @@ int vr_sof_init(const struct vr_sof_config *cfg);
 int vr_sof_deinit(void);
 
 /* The default pool, initialising the defaults if needed; NULL iff that
- * failed. For vr_vpage_* calls (stats, validate, map inside reservations). */
+ * failed (always, before vr_sof_init, with VR_SOF_DEFAULT_POOL=0). For
+ * vr_vpage_* calls (stats, validate, map inside reservations). */
 struct vr_vpage_pool *vr_sof_pool(void);
 
 /* SOF's handle -> the vr_region it is (no check; NULL stays NULL). */

@@ -164,6 +164,11 @@ void *vr_sof_heap_alloc(struct k_heap *heap, uint32_t flags, size_t bytes, size_
 	p = o.alloc ? o.alloc(o.ctx, heap, flags, bytes, align) : vr_sof_glue_heap_alloc(bytes, align);
 	if (p)
 		heap_live_add(1);
+#if !VR_SOF_DEFAULT_POOL
+	else if (!o.alloc)
+		VR_LOG(vr_vpage_port(o.pool), VR_LOG_ERR,
+		       "no platform heap (VR_SOF_DEFAULT_POOL=0 and no heap hooks)", bytes, 0);
+#endif
 	return p;
 }
 

@@ -2,18 +2,25 @@
 /*
  * sof_default.h - what compat/sof.c needs from the build's default glue:
  * exactly one of sof_default_posix.c (VREGION_PORT_POSIX) and
- * sof_default_flat.c (otherwise) implements these. Not installed.
+ * sof_default_flat.c (otherwise) implements these, or a firmware's own file
+ * replacing it (vregion/sof_compat.h, "GLUE"). With VR_SOF_DEFAULT_POOL=0
+ * only the lock pair is needed: the port and heap functions below are
+ * static stubs that refuse. Not installed.
  */
 #ifndef VR_SOF_DEFAULT_H
 #define VR_SOF_DEFAULT_H
 
+#include <errno.h>
+
 #include "vregion/port.h"
+#include "vregion/sof_compat.h"
 
 /* Serialise setup and teardown of the default pool (posix: a mutex; flat:
  * nothing, bare metal is single-threaded). */
 void vr_sof_glue_lock(void);
 void vr_sof_glue_unlock(void);
 
+#if VR_SOF_DEFAULT_POOL
 /* Create the default port (defaults of vregion/sof_compat.h) and return it
  * in *port. 0 or a negative errno (nothing left allocated). Called with the
  * glue lock held, at most once between two vr_sof_glue_port_destroy(). */
@@ -27,5 +34,37 @@ void vr_sof_glue_port_destroy(void);
 void *vr_sof_glue_heap_alloc(size_t bytes, size_t align);
 int vr_sof_glue_heap_free(void *ptr);
 bool vr_sof_glue_heap_owns(const void *ptr);
+#else
+/* No default pool: vr_sof_init must name a port; without heap hooks the
+ * platform heap has nothing to give. */
+static inline int vr_sof_glue_port_create(const struct vr_port **port)
+{
+	(void)port;
+	return -EINVAL;
+}
+
+static inline void vr_sof_glue_port_destroy(void)
+{
+}
+
+static inline void *vr_sof_glue_heap_alloc(size_t bytes, size_t align)
+{
+	(void)bytes;
+	(void)align;
+	return NULL;
+}
+
+static inline int vr_sof_glue_heap_free(void *ptr)
+{
+	(void)ptr;
+	return -EINVAL;
+}
+
+static inline bool vr_sof_glue_heap_owns(const void *ptr)
+{
+	(void)ptr;
+	return false;
+}
+#endif
 
 #endif /* VR_SOF_DEFAULT_H */

@@ -14,12 +14,6 @@
 #include "vregion/sof_compat.h"
 #include "sof_default.h"
 
-static _Alignas(VR_SOF_PAGE_SIZE) uint8_t flat_mem[(size_t)VR_SOF_FLAT_PAGES * VR_SOF_PAGE_SIZE];
-static _Alignas(16) uint8_t flat_meta[VR_SOF_FLAT_META_BYTES];
-static _Alignas(64) uint8_t flat_heap_mem[VR_SOF_FLAT_HEAP_BYTES];
-static struct vr_flat_port flat_port;
-static struct vr_heap *flat_heap;
-
 void vr_sof_glue_lock(void)
 {
 }
@@ -27,6 +21,17 @@ void vr_sof_glue_lock(void)
 void vr_sof_glue_unlock(void)
 {
 }
+
+/* The default port and heap over static buffers (.bss: VR_SOF_FLAT_PAGES *
+ * VR_SOF_PAGE_SIZE + VR_SOF_FLAT_META_BYTES + VR_SOF_FLAT_HEAP_BYTES, 1.125
+ * MiB with the defaults). VR_SOF_DEFAULT_POOL=0 compiles them out: only the
+ * two functions above remain, and sof_default.h's stubs refuse. */
+#if VR_SOF_DEFAULT_POOL
+static _Alignas(VR_SOF_PAGE_SIZE) uint8_t flat_mem[(size_t)VR_SOF_FLAT_PAGES * VR_SOF_PAGE_SIZE];
+static _Alignas(16) uint8_t flat_meta[VR_SOF_FLAT_META_BYTES];
+static _Alignas(64) uint8_t flat_heap_mem[VR_SOF_FLAT_HEAP_BYTES];
+static struct vr_flat_port flat_port;
+static struct vr_heap *flat_heap;
 
 int vr_sof_glue_port_create(const struct vr_port **port)
 {
@@ -67,3 +72,5 @@ bool vr_sof_glue_heap_owns(const void *ptr)
 {
 	return flat_heap && vr_heap_usable_size(flat_heap, ptr) != 0;
 }
+
+#endif /* VR_SOF_DEFAULT_POOL */

@@ -16,7 +16,9 @@
 #include "sof_default.h"
 
 static pthread_mutex_t glue_mutex = PTHREAD_MUTEX_INITIALIZER;
+#if VR_SOF_DEFAULT_POOL
 static struct vr_port glue_port;
+#endif
 
 void vr_sof_glue_lock(void)
 {
@@ -28,6 +30,9 @@ void vr_sof_glue_unlock(void)
 	pthread_mutex_unlock(&glue_mutex);
 }
 
+/* The default port and heap; compiled out with VR_SOF_DEFAULT_POOL=0
+ * (sof_default.h then has stubs that refuse). */
+#if VR_SOF_DEFAULT_POOL
 int vr_sof_glue_port_create(const struct vr_port **port)
 {
 	struct vr_posix_port_config cfg;
@@ -185,3 +190,5 @@ bool vr_sof_glue_heap_owns(const void *ptr)
 	pthread_mutex_unlock(&heap_mutex);
 	return mine;
 }
+
+#endif /* VR_SOF_DEFAULT_POOL */
