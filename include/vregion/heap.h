@@ -272,9 +272,13 @@ size_t vr_heap_control_bytes(void);
 /*
  * Sizing query: the largest request with alignment `align` (a power of two,
  * 0 = default) that a heap freshly initialised by vr_heap_init() over
- * [mem, mem + bytes) is guaranteed to grant. Returns 0 iff mem is NULL,
- * bytes < vr_heap_min_bytes(), align is not a power of two, or no request
- * of that alignment fits. O(1); writes nothing (the buffer is not touched).
+ * [mem, mem + bytes) is guaranteed to grant, whatever the addresses. Returns
+ * 0 iff mem is NULL, bytes < vr_heap_min_bytes(), align is not a power of
+ * two, or the worst-case size of even a 1-byte request at that alignment
+ * (16 + align - 8 bytes, see "Sizing") exceeds the heap's single free block.
+ * A fresh heap may still grant an aligned request beyond this figure when
+ * its free block happens to be aligned well (the allocator checks the real
+ * gap); only the unaligned figure is exact. O(1); writes nothing.
  */
 size_t vr_heap_fresh_max(const void *mem, size_t bytes, size_t align);
 
