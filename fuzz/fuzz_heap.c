@@ -690,7 +690,12 @@ static void fresh_max_pair(size_t align)
 	uint8_t *p;
 
 	FZ_TRACE("  fresh_max(align %zu) = %zu\n", align, fm);
-	FZ_CHECK(fm != 0, "fresh_max(%zu bytes, align %zu) = 0", M.bytes, align);
+	/* 0: no request of that alignment is guaranteed (a small heap, a large
+	 * alignment); unaligned, every heap of vr_heap_min_bytes() grants one. */
+	FZ_CHECK(fm != 0 || align > VR_HEAP_ALIGN, "fresh_max(%zu bytes, align %zu) = 0",
+		 M.bytes, align);
+	if (fm == 0)
+		return;
 	if (align <= VR_HEAP_ALIGN) {
 		p = vr_heap_alloc(M.h, fm + 1u);
 		FZ_CHECK(p == NULL, "fresh heap granted fresh_max + 1 = %zu", fm + 1u);
