@@ -219,6 +219,10 @@ void *vr_heap_aligned_alloc(struct vr_heap *h, size_t align, size_t size);
  *   -EFAULT iff ptr's header fails its check (a corrupted header, or an
  *           interior pointer whose preceding word is not a header), or a
  *           neighbour's header, footer or free-list link is inconsistent.
+ *           A double free of an ALIGNED block whose padding word has since
+ *           been reused as a free-list link gets -EFAULT instead of -EINVAL
+ *           (found by fuzz_region); either way it is refused and nothing
+ *           changes.
  * On error nothing changes and `errors` is counted (unless h is NULL).
  * Undefined: freeing a block after it was freed and handed out again at the
  * same address frees the new owner's block (no generation counter).

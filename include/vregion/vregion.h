@@ -15,7 +15,7 @@
  *
  *      create -> LIFETIME --set_interim--> INTERIM <--interim_reset--+
  *                   |                         |    \_________________/
- *                   +--set_interim (space < vr_heap_min_bytes())--> INVALID
+ *                   +--set_interim (no room for one min_align block)--> INVALID
  *   INVALID --set_interim--> re-evaluated (same result: the bump pointer
  *   does not move in INVALID). Any phase --last put--> released.
  *
@@ -212,8 +212,9 @@ struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding
  * bytes above that limit are never handed out (logged at VR_LOG_WRN with
  * their count; interim_size still reports the whole part).
  * Returns 0 (also when already INTERIM: harmless, logged), -EINVAL (bad vr),
- * -ENOSPC (fewer than vr_heap_min_bytes() bytes above the bump pointer: the
- * region is now INVALID; calling again re-evaluates, with the same result),
+ * -ENOSPC (a fresh heap over the space above the bump pointer could not grant
+ * one min_align-sized block, vr_heap_fresh_max() < min_align: the region is
+ * now INVALID; calling again re-evaluates, with the same result),
  * or the port's errno if sealing (VR_REGION_SEAL, a non-empty lifetime part)
  * failed (the region stays in LIFETIME, nothing changed; a port without
  * protect cannot get here: create refused the flag). O(1) + the heap's init
