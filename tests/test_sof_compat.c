@@ -436,16 +436,11 @@ static void my_heap_free(void *ctx, struct k_heap *heap, void *ptr)
 	hook_frees++;
 }
 
-static void test_init_explicit(void **state)
+/* A flat port over this file's buffers (my_win, my_meta) in my_fp. */
+static void my_port_up(void)
 {
 	struct vr_flat_config fc;
-	struct vr_sof_config cfg;
-	struct mod_alloc_ctx ctx;
-	struct vregion *vr;
-	uintptr_t start = 0;
-	void *p;
 
-	(void)state;
 	memset(&fc, 0, sizeof(fc));
 	fc.window = my_win;
 	fc.window_bytes = sizeof(my_win);
@@ -454,6 +449,18 @@ static void test_init_explicit(void **state)
 	fc.meta = my_meta;
 	fc.meta_bytes = sizeof(my_meta);
 	assert_int_equal(vr_flat_port_init(&my_fp, &fc), 0);
+}
+
+static void test_init_explicit(void **state)
+{
+	struct vr_sof_config cfg;
+	struct mod_alloc_ctx ctx;
+	struct vregion *vr;
+	uintptr_t start = 0;
+	void *p;
+
+	(void)state;
+	my_port_up();
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.port = vr_flat_port_get(&my_fp);
@@ -592,17 +599,9 @@ static void test_init_refused(void **state)
 	assert_int_equal(vr_sof_init(&cfg), -EINVAL);
 	/* SEAL with a port that cannot protect */
 	{
-		struct vr_flat_config fc;
 		struct vr_port noprot;
 
-		memset(&fc, 0, sizeof(fc));
-		fc.window = my_win;
-		fc.window_bytes = sizeof(my_win);
-		fc.page_size = PG;
-		fc.cache_line = 64;
-		fc.meta = my_meta;
-		fc.meta_bytes = sizeof(my_meta);
-		assert_int_equal(vr_flat_port_init(&my_fp, &fc), 0);
+		my_port_up();
 		noprot = *vr_flat_port_get(&my_fp);
 		noprot.protect = NULL;
 		memset(&cfg, 0, sizeof(cfg));
@@ -629,21 +628,13 @@ static void test_init_refused(void **state)
  * same calls are undefined behaviour and are not run here (ASan). */
 static void test_use_after_last_put_flat(void **state)
 {
-	struct vr_flat_config fc;
 	struct vr_sof_config cfg;
 	struct vregion *vr;
 	size_t size = 1;
 	uintptr_t start = 1;
 
 	(void)state;
-	memset(&fc, 0, sizeof(fc));
-	fc.window = my_win;
-	fc.window_bytes = sizeof(my_win);
-	fc.page_size = PG;
-	fc.cache_line = 64;
-	fc.meta = my_meta;
-	fc.meta_bytes = sizeof(my_meta);
-	assert_int_equal(vr_flat_port_init(&my_fp, &fc), 0);
+	my_port_up();
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.port = vr_flat_port_get(&my_fp);
 	assert_int_equal(vr_sof_init(&cfg), 0);
