@@ -701,10 +701,23 @@ static void do_bind(struct cctx *c, const struct vrs_stmt *s)
 	o->region = owner == VRS_NONE ? VRS_NONE : c->so[owner].region;
 }
 
+
+/* Emit the event that ends object `id` (unbind, destroy), then drop what it
+ * owned and mark it gone. */
+static void retire(struct cctx *c, enum vrs_ev_kind kind, uint32_t id)
+{
+	struct vrs_event e = ev(kind, id);
+
+	if (emit(c, &e))
+		return;
+	drop_allocs(c, id, VRS_NONE, GONE_OWNER);
+	c->so[id].alive = false;
+	c->so[id].destroyed = c->line;
+}
+
 static void do_unbind(struct cctx *c, const struct vrs_stmt *s)
 {
 	uint32_t id = VRS_NONE, i;
-	struct vrs_event e;
 
 	if (!s->name2[0]) {
 		id = live_obj(c, s->name, 1u << VRS_OBJ_BUFFER, "a buffer");
@@ -731,19 +744,13 @@ static void do_unbind(struct cctx *c, const struct vrs_stmt *s)
 			return;
 		}
 	}
-	e = ev(VRS_EV_UNBIND, id);
-	if (emit(c, &e))
-		return;
-	drop_allocs(c, id, VRS_NONE, GONE_OWNER);
-	c->so[id].alive = false;
-	c->so[id].destroyed = c->line;
+	retire(c, VRS_EV_UNBIND, id);
 }
 
 static void do_destroy(struct cctx *c, const struct vrs_stmt *s)
 {
 	uint32_t id = hfind(c, &c->ho, true, s->name), i;
 	struct vrs_scenario *sc = c->sc;
-	struct vrs_event e;
 
 	if (id != VRS_NONE && sc->objs[id].kind == VRS_OBJ_BUFFER) {
 		FAIL(c, "'%s' is a buffer: use 'unbind %s'", s->name, s->name);
@@ -772,12 +779,7 @@ static void do_destroy(struct cctx *c, const struct vrs_stmt *s)
 		     c->so[sc->objs[id].pipeline].started, s->name);
 		return;
 	}
-	e = ev(VRS_EV_DESTROY, id);
-	if (emit(c, &e))
-		return;
-	drop_allocs(c, id, VRS_NONE, GONE_OWNER);
-	c->so[id].alive = false;
-	c->so[id].destroyed = c->line;
+	retire(c, VRS_EV_DESTROY, id);
 }
 
 /* Walk statements [first, last) `times` times. */
