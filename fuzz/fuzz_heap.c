@@ -47,6 +47,7 @@
 #include "vregion/heap.h"
 #include "stress.h"
 #include "fuzz_common.h"
+#include "util.h"	/* vr_is_pow2 */
 
 #define FZ_HEAP_MAX	(40u * 1024u)	/* largest heap buffer */
 #define NSLOT		64		/* live blocks in the model */

@@ -41,6 +41,7 @@
 #include "vregion/port_flat.h"
 #include "stress.h"
 #include "fuzz_common.h"
+#include "util.h"	/* vr_is_pow2 */
 
 #define WIN_BYTES	(128u * 1024u)
 #define META_BYTES	(96u * 1024u)

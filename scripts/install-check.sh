@@ -20,16 +20,26 @@ cmake --install "$work/build" --prefix "$work/prefix" >/dev/null
 n=0
 while IFS= read -r h; do
 	rel=${h#"$work/prefix/include/"}
+	rel=${rel#vregion/compat/}	# SOF's headers: included as <sof/lib/...>, <rtos/...>
 	printf '#include <%s>\n#include <%s>\n' "$rel" "$rel" > "$work/hdr.c"
-	cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$work/prefix/include" -fsyntax-only "$work/hdr.c" ||
+	cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$work/prefix/include" -I"$work/prefix/include/vregion/compat" \
+		-fsyntax-only "$work/hdr.c" ||
 		{ echo "install-check: $rel is not self-contained" >&2; exit 1; }
 	if command -v c++ >/dev/null 2>&1; then
-		c++ -x c++ -std=c++17 -Wall -Wextra -Werror -I"$work/prefix/include" -fsyntax-only "$work/hdr.c" ||
+		c++ -x c++ -std=c++17 -Wall -Wextra -Werror -I"$work/prefix/include" \
+			-I"$work/prefix/include/vregion/compat" -fsyntax-only "$work/hdr.c" ||
 			{ echo "install-check: $rel does not compile as C++" >&2; exit 1; }
 	fi
 	n=$((n + 1))
 done < <(find "$work/prefix/include" -name '*.h' | sort)
 echo "install-check: $n installed headers compile on their own"
+# nothing but vregion/ at the top of the include directory (SOF's headers must
+# not shadow a firmware's own sof/ or rtos/)
+top_entries=$(ls "$work/prefix/include")
+if [ "$top_entries" != "vregion" ]; then
+	echo "install-check: unexpected entries at the top of include/: $top_entries" >&2
+	exit 1
+fi
 
 # 1. pkg-config
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/$(gcc -dumpmachine)/pkgconfig"

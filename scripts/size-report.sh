@@ -84,7 +84,7 @@ out() { printf '%s\n' "$*" | tee -a "$report"; }
 # component of an object (archive member name)
 component() {
 	case $1 in
-	port.c.*) echo "port (vr_port_check)" ;;
+	port_check.c.*) echo "port (vr_port_check)" ;;
 	bitmap.c.*) echo "bitmap" ;;
 	vpage*.c.*) echo "vpage" ;;
 	heap*.c.*) echo "heap" ;;
@@ -287,7 +287,7 @@ void vr_size_entry(void)
 EOF
 	fill=""
 	[ "$t" = xt ] && fill="$ROOT/tests/harness/xtensa/libgcc_fill.c"
-	cflags="${cpuflags[$t]} -ffreestanding -Os -ffunction-sections -fdata-sections -std=c11 -I$ROOT/include"
+	cflags="${cpuflags[$t]} -ffreestanding -Os -ffunction-sections -fdata-sections -std=c11 -I$ROOT/include -I$ROOT/include/vregion/compat"
 	# shellcheck disable=SC2086
 	"${P}gcc" $cflags -c "$work/memfuncs.c" -o "$work/memfuncs.o" &&
 		"${P}gcc" $cflags -c "$work/heap_entry.c" -o "$work/heap_entry.o" || fail=1
@@ -333,10 +333,10 @@ EOF
 	# ---- the run-time core under three logging builds (profiles) ----
 	# Roots: every function declared in a public header and defined by the
 	# library, except the introspection functions (*_validate, *_stats,
-	# *_for_each, *_walk). Internal globals (vr_region_dead_, vr_vp_enter...)
+	# *_for_each, *_walk). Internal globals (vri_*)
 	# and the SOF default pool's glue are not roots: they count only when a
 	# root needs them, and the glue's sections are never counted.
-	hdrs_api=$(ls "$ROOT"/include/vregion/*.h "$ROOT"/include/sof/lib/*.h 2>/dev/null | grep -v port_posix.h)
+	hdrs_api=$(ls "$ROOT"/include/vregion/*.h "$ROOT"/include/vregion/compat/sof/lib/*.h 2>/dev/null | grep -v port_posix.h)
 	# shellcheck disable=SC2086
 	grep -ohE '\b[a-z_][a-z0-9_]*[[:space:]]*\(' $hdrs_api | sed 's/[[:space:]]*($//' | sort -u >"$work/hdr_names"
 	comm -12 "$work/hdr_names" "$work/defined" | grep -vE '_(validate|stats|for_each|walk)$' >"$work/roots"
@@ -461,7 +461,7 @@ SUBSETS
 	out ""
 	out "| struct | header | sizeof | alignof |"
 	out "|---|---|---:|---:|"
-	hdrs=$(ls "$ROOT"/include/vregion/*.h "$ROOT"/include/sof/lib/*.h 2>/dev/null | grep -v port_posix.h)
+	hdrs=$(ls "$ROOT"/include/vregion/*.h "$ROOT"/include/vregion/compat/sof/lib/*.h 2>/dev/null | grep -v port_posix.h)
 	priv=$(ls "$ROOT"/src/*_internal.h 2>/dev/null)
 	incl=""
 	for h in $hdrs; do incl="$incl#include \"${h#"$ROOT"/include/}\"\n"; done

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "vregion/bitmap.h"
+#include "util.h"
 
 typedef vr_bitmap_word_t word;
 #define WB ((unsigned)VR_BITMAP_WORD_BITS)

@@ -2,7 +2,7 @@
 /*
  * heap.c - the interim heap: init, alloc, aligned alloc, free, queries.
  * The design (block layout, header encoding, classes) is described in
- * include/vregion/heap.h; validate and walk are in heap_validate.c.
+ * include/vregion/heap.h; validate and walk are in heap_inspect.c.
  *
  * Every path checks before it writes: a free or an allocation that finds a
  * corrupted header, footer or link returns an error with nothing changed.

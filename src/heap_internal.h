@@ -20,6 +20,7 @@
 #define VREGION_HEAP_INTERNAL_H
 
 #include "vregion/heap.h"
+#include "util.h"
 
 /* Speed builds force the hot helpers inline (the allocator core gets a
  * copy per public entry, with the alignment folded away); -Os builds keep

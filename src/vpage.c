@@ -77,15 +77,14 @@ int vr_vpage_pool_init(struct vr_vpage_pool *pool, const struct vr_port *port,
 	pool->meta = m;
 	pool->meta_bytes = bytes;
 	pool->guard_pages = guard;
-	while (((size_t)1 << pool->page_shift) != port->page_size)	/* a power of two */
-		pool->page_shift++;
+	pool->page_shift = vr_log2_pow2(port->page_size);
 	pool->free_vpages = w;
 	pool->magic = VP_MAGIC;
 	VR_LOG(port, VR_LOG_INF, "pool ready (pages, guard)", w, guard);
 	return 0;
 }
 
-bool vr_vp_enter(struct vr_vpage_pool *pool)
+bool vri_vpage_enter(struct vr_vpage_pool *pool)
 {
 	if (!pool || pool->magic != VP_MAGIC || !pool->port)
 		return false;
@@ -94,7 +93,7 @@ bool vr_vp_enter(struct vr_vpage_pool *pool)
 	return true;
 }
 
-void vr_vp_unlock(struct vr_vpage_pool *pool)
+void vri_vpage_unlock(struct vr_vpage_pool *pool)
 {
 	if (pool->lock)
 		pool->port->unlock(pool->port->ctx, pool->lock);
@@ -105,19 +104,19 @@ int vr_vpage_pool_deinit(struct vr_vpage_pool *pool)
 	const struct vr_port *port;
 	size_t allocs, reserved;
 
-	if (!vr_vp_enter(pool))
+	if (!vri_vpage_enter(pool))
 		return -EINVAL;
 	port = pool->port;
 	allocs = pool->live_allocs;
 	reserved = pool->live_reserved;
 	if (allocs || reserved) {
-		vr_vp_unlock(pool);
+		vri_vpage_unlock(pool);
 		VR_LOG(port, VR_LOG_ERR, "live runs remain (allocations, reservations)",
 		       allocs, reserved);
 		return -EBUSY;
 	}
 	pool->magic = 0;	/* later calls fail fast with -EINVAL */
-	vr_vp_unlock(pool);
+	vri_vpage_unlock(pool);
 	if (pool->lock)
 		port->lock_destroy(port->ctx, pool->lock);
 	port->meta_free(port->ctx, pool->meta, pool->meta_bytes);
@@ -191,7 +190,7 @@ static void *vp_take(struct vr_vpage_pool *pool, size_t npages, unsigned perms,
 	void *addr;
 	int rc;
 
-	if (!vr_vp_enter(pool))
+	if (!vri_vpage_enter(pool))
 		return NULL;
 	port = pool->port;
 	g = pool->guard_pages;
@@ -234,12 +233,12 @@ static void *vp_take(struct vr_vpage_pool *pool, size_t npages, unsigned perms,
 	pool->run[idx] = VP_HDR(npages, kind);
 	pool->free_vpages -= npages + g;
 	VR_LOGF(port, VR_LOG_DBG, fn, "ok (addr, pages)", addr, npages);
-	vr_vp_unlock(pool);
+	vri_vpage_unlock(pool);
 	return addr;
 fail:
 	pool->failures++;
 	VR_LOGF(port, lvl, fn, why, a, b);
-	vr_vp_unlock(pool);
+	vri_vpage_unlock(pool);
 	return NULL;
 }
 
@@ -297,7 +296,7 @@ static int vp_free(struct vr_vpage_pool *pool, void *ptr, const char *fn)
 	uint32_t h;
 	int rc;
 
-	if (!vr_vp_enter(pool))
+	if (!vri_vpage_enter(pool))
 		return -EINVAL;
 	rc = vp_index(pool, ptr, &idx, fn);
 	if (rc)
@@ -326,7 +325,7 @@ static int vp_free(struct vr_vpage_pool *pool, void *ptr, const char *fn)
 	pool->free_vpages += span;
 	VR_LOGF(pool->port, VR_LOG_DBG, fn, "ok (addr, pages)", ptr, len);
 out:
-	vr_vp_unlock(pool);
+	vri_vpage_unlock(pool);
 	return rc;
 }
 
@@ -344,11 +343,11 @@ size_t vr_vpage_run_pages(struct vr_vpage_pool *pool, const void *ptr)
 {
 	size_t idx, n = 0;
 
-	if (!vr_vp_enter(pool))
+	if (!vri_vpage_enter(pool))
 		return 0;
 	if (!vp_index(pool, ptr, &idx, __func__))
 		n = VP_HDR_LEN(pool->run[idx]);
-	vr_vp_unlock(pool);
+	vri_vpage_unlock(pool);
 	return n;
 }
 
@@ -371,7 +370,7 @@ static int vp_range(struct vr_vpage_pool *pool, void *addr, size_t n, unsigned p
 	const char *why;
 	int rc;
 
-	if (!vr_vp_enter(pool))
+	if (!vri_vpage_enter(pool))
 		return -EINVAL;
 	port = pool->port;
 	rc = -ENOTSUP;
@@ -431,14 +430,14 @@ static int vp_range(struct vr_vpage_pool *pool, void *addr, size_t n, unsigned p
 		pool->mapped_pages -= n;
 	}
 	VR_LOGF(port, VR_LOG_DBG, fn, "ok (addr, pages)", a, n);
-	vr_vp_unlock(pool);
+	vri_vpage_unlock(pool);
 	return 0;
 fail:
 	VR_LOGF(port, rc == -ENOMEM ? VR_LOG_WRN : VR_LOG_ERR, fn, why, a, n);
 count:
 	if (op == VP_MAP)
 		pool->failures++;
-	vr_vp_unlock(pool);
+	vri_vpage_unlock(pool);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vpage_internal.h - helpers shared by vpage.c (operations) and
- * vpage_stats.c (stats, iteration, validation). Not installed.
+ * vpage_inspect.c (stats, iteration, validation). Not installed.
  */
 #ifndef VREGION_VPAGE_INTERNAL_H
 #define VREGION_VPAGE_INTERNAL_H
@@ -9,6 +9,7 @@
 #include <errno.h>
 
 #include "vregion/vpage.h"
+#include "util.h"
 
 #define VP_MAGIC 0x56706167u		/* "Vpag" */
 
@@ -30,9 +31,9 @@ static inline void *vp_addr(const struct vr_vpage_pool *pool, size_t idx)
 /*
  * The entry of every public call on a pool (vpage.c, one copy): true with
  * the pool's lock held iff pool is an initialised pool; false (nothing
- * locked) otherwise. vr_vp_unlock releases it.
+ * locked) otherwise. vri_vpage_unlock releases it.
  */
-bool vr_vp_enter(struct vr_vpage_pool *pool);
-void vr_vp_unlock(struct vr_vpage_pool *pool);
+bool vri_vpage_enter(struct vr_vpage_pool *pool);
+void vri_vpage_unlock(struct vr_vpage_pool *pool);
 
 #endif /* VREGION_VPAGE_INTERNAL_H */

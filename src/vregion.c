@@ -2,7 +2,7 @@
 /*
  * vregion.c - a region's lifecycle (create, get, put), its phases
  * (set_interim, interim_reset), allocation and free. Statistics and the
- * validate walk are in vregion_stats.c. The contract is vregion/vregion.h.
+ * validate walk are in vregion_inspect.c. The contract is vregion/vregion.h.
  */
 #include <errno.h>
 #include <string.h>
@@ -13,7 +13,7 @@
 /* ---- logging ------------------------------------------------------------ */
 
 #if VR_CONFIG_LOG_LEVEL >= 0
-bool vr_region_dead_(const struct vr_region *vr, const char *func)
+bool vri_region_dead(const struct vr_region *vr, const char *func)
 {
 	/* A released control block keeps DEAD and its port until the port
 	 * reuses the memory; that is the only case we can still report. */
@@ -24,21 +24,6 @@ bool vr_region_dead_(const struct vr_region *vr, const char *func)
 #endif
 
 /* ---- create / get / put --------------------------------------------------- */
-
-static size_t align16(size_t x)
-{
-	return (x + 15u) & ~(size_t)15u;
-}
-
-/* log2 of a power of two, without 64-bit helpers on 32-bit cores */
-static unsigned log2_pow2(size_t x)
-{
-	unsigned s = 0;
-
-	while (((size_t)1 << s) < x)
-		s++;
-	return s;
-}
 
 struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_region_config *cfg)
 {
@@ -57,7 +42,7 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 		return NULL;
 	}
 	page = port->page_size;
-	pshift = log2_pow2(page);
+	pshift = vr_log2_pow2(page);
 	flags = cfg->flags;
 	if (cfg->size == 0 || cfg->size > SIZE_MAX - (page - 1) ||
 	    (pages = (cfg->size + page - 1) >> pshift) > port->window_pages) {
@@ -80,12 +65,12 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
 		VR_LOG(port, VR_LOG_ERR, "bad alignment (min_align, cache line)", min_align, line);
 		return NULL;
 	}
-	ashift = log2_pow2(min_align);
+	ashift = vr_log2_pow2(min_align);
 
 	/* One metadata block: control block | heap control | start map. */
 	granules = pages << (pshift - ashift);
-	heap_off = align16(sizeof(*vr));
-	map_off = heap_off + align16(vr_heap_control_bytes());
+	heap_off = vr_round_up(sizeof(*vr), 16);
+	map_off = heap_off + vr_round_up(vr_heap_control_bytes(), 16);
 	meta_bytes = map_off + granules;	/* start map: one byte per granule */
 	vr = port->meta_alloc(port->ctx, meta_bytes);
 	if (!vr) {
@@ -189,7 +174,7 @@ static void region_release(struct vr_region *vr)
 	if (vr->lock)
 		port->lock_destroy(port->ctx, vr->lock);
 	/* Clear everything (no stale bump pointer, no fast path), keep only
-	 * what vr_region_dead_ needs to report a later stale call. */
+	 * what vri_region_dead needs to report a later stale call. */
 	{
 		size_t bytes = vr->meta_bytes;
 
@@ -212,7 +197,7 @@ struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding
 	vr_region_lock(vr);
 	VR_ASSERT(vr->refcount >= 1);
 	last = --vr->refcount == 0;
-	live = last ? vr_region_outstanding_(vr) : 0;
+	live = last ? vri_region_outstanding(vr) : 0;
 	if (last) {
 		/* From here on every call sees a dead region. */
 		vr->magic = VR_REGION_DEAD;
@@ -272,7 +257,7 @@ int vr_region_set_interim(struct vr_region *vr)
 		goto out;
 	}
 	if ((vr->flags & VR_REGION_SEAL) && ib > vr->fast.base) {
-		sealed_pages = (size_t)(ib - vr->fast.base) >> log2_pow2(vr->port->page_size);
+		sealed_pages = (size_t)(ib - vr->fast.base) >> vr_log2_pow2(vr->port->page_size);
 		rc = vr_vpage_protect(vr->pool, (void *)vr->fast.base, sealed_pages, VR_PERM_R);
 		if (rc) {
 			VR_LOG(vr->port, VR_LOG_ERR, "seal failed, still LIFETIME (errno)", -rc, 0);

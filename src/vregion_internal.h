@@ -2,12 +2,13 @@
 /*
  * vregion_internal.h - the region control block, shared by the files of the
  * vregion component (vregion.c: lifecycle, phases, alloc, free;
- * vregion_stats.c: stats, info, validate). Not installed.
+ * vregion_inspect.c: stats, info, validate). Not installed.
  */
 #ifndef VREGION_INTERNAL_H
 #define VREGION_INTERNAL_H
 
 #include "vregion/vregion.h"
+#include "util.h"
 
 #define VR_REGION_MAGIC 0x5652474eu	/* "VRGN": live */
 #define VR_REGION_DEAD  0x44454144u	/* "DEAD": released, metadata freed */
@@ -125,17 +126,17 @@ static inline void vr_region_fast_sync(struct vr_region *vr)
 
 /* The entry check of every public function: true iff vr is not a live
  * region. The check is inline (it is on the allocation and free paths); the
- * out-of-line vr_region_dead_ logs "dead region" if the block still says
+ * out-of-line vri_region_dead logs "dead region" if the block still says
  * DEAD, and is compiled out with the ERR level. */
 #if VR_CONFIG_LOG_LEVEL >= 0
-bool vr_region_dead_(const struct vr_region *vr, const char *func);
+bool vri_region_dead(const struct vr_region *vr, const char *func);
 #define VR_REGION_BAD(vr, func) \
-	(VR_UNLIKELY(!vr_region_live(vr)) && vr_region_dead_((vr), VR_LOG_STR_(func)))
+	(VR_UNLIKELY(!vr_region_live(vr)) && vri_region_dead((vr), VR_LOG_STR_(func)))
 #else
 #define VR_REGION_BAD(vr, func) (!vr_region_live(vr))
 #endif
 
 /* Live allocations: lifetime not freed + interim live. Lock held. */
-size_t vr_region_outstanding_(struct vr_region *vr);
+size_t vri_region_outstanding(struct vr_region *vr);
 
 #endif /* VREGION_INTERNAL_H */

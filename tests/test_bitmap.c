@@ -11,6 +11,7 @@
 #include "vr_test.h"
 
 #include "vregion/bitmap.h"
+#include "util.h"	/* white box: the bit scans and their portable fallbacks */
 
 #define MAXBITS 130u
 #define MAXWORDS VR_BITMAP_WORDS(MAXBITS)

@@ -7,7 +7,7 @@
  * data isolation, and a bad-input table for every public function.
  * The random model test is in test_region_model.c.
  */
-#include "test_region_common.h"
+#include "region_fixture.h"
 
 /* ---- create ---------------------------------------------------------------- */
 

@@ -11,7 +11,7 @@
  * Bogus frees (interior, misaligned, double, foreign, after reset) are mixed
  * in and must change nothing. Seeds, region flags and min_align vary.
  */
-#include "test_region_common.h"
+#include "region_fixture.h"
 
 #define MAXB 192
 

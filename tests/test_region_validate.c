@@ -6,7 +6,7 @@
  * it), and a corrupted interim block header inside the region is reported
  * by free and validate without changing anything. Flat port, every target.
  */
-#include "test_region_common.h"
+#include "region_fixture.h"
 
 #include "vregion_internal.h"
 

@@ -33,13 +33,7 @@
 
 #include "vregion/config.h"
 
-#ifndef VR_BITMAP_WORD_BITS
-#if SIZE_MAX > 0xffffffffu
-#define VR_BITMAP_WORD_BITS 64
-#else
-#define VR_BITMAP_WORD_BITS 32
-#endif
-#endif
+/* VR_BITMAP_WORD_BITS: vregion/config.h */
 #if VR_BITMAP_WORD_BITS == 64
 typedef uint64_t vr_bitmap_word_t;
 #elif VR_BITMAP_WORD_BITS == 32

@@ -1,19 +1,55 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vregion/config.h - build-time configuration of the vregion core.
+ * vregion/config.h - every build-time knob of vregion, in one place.
  *
- * Every macro here has an #ifndef default, so a build can override any of
- * them on the command line or in a header named by VREGION_USER_CONFIG
- * (for example -DVREGION_USER_CONFIG='"my_vregion_config.h"').
+ * Each knob has an #ifndef default, so a build overrides it with -D on the
+ * command line or in a header of its own named by VREGION_USER_CONFIG
+ * (-DVREGION_USER_CONFIG='"my_vregion_config.h"'), which is included first.
+ * Build the library and everything that includes its headers with the same
+ * values: the knobs marked (ABI) change struct layouts or inline code.
+ *
+ *   knob                    default   what
+ *   ----------------------  --------  ------------------------------------------
+ *   VREGION_USER_CONFIG     (unset)   header included before the defaults below
+ *   VR_DEBUG                0         1: internal assertions (VR_ASSERT) on
+ *   VR_ASSERT(cond)         trap      what a failed assertion does (VR_DEBUG=1)
+ *   VR_LIKELY / VR_UNLIKELY builtin   branch hints (__builtin_expect on gcc/clang)
+ *   VR_NO_BUILTINS          0 (gcc,   1: portable bit scans instead of compiler
+ *                           clang)    builtins (the tests run both)
+ *   VR_CONFIG_LOG_LEVEL     3 (DBG)   log calls above this level are compiled
+ *                                     out; -1: no log call, no string in the image
+ *   VR_CONFIG_LOG_STRINGS   1         0: log calls pass "" for function and
+ *                                     message (the strings leave ROM)
+ *   VR_CONFIG_TRACE         1         0: the trace hook (vregion/trace.h) is
+ *                                     compiled out, no NULL test left (ABI)
+ *   VR_CONFIG_TRACK         0         sanitizer annotations of region memory:
+ *                                     0 none, 1 AddressSanitizer poisoning,
+ *                                     2 Valgrind memcheck client requests
+ *   VR_BITMAP_WORD_BITS     64 / 32   bitmap word: 64 where size_t is 64-bit,
+ *                                     32 where it is 32-bit (ABI)
+ *   VR_HEAP_SL_BITS         2         interim heap: 2^S classes per power of
+ *                                     two, see vregion/heap.h (ABI)
+ *   VR_REGION_NO_INLINE     (unset)   vr_region_alloc() is a plain call, not
+ *                                     the inline fast path of vregion/vregion.h
+ *   VR_SOF_PAGE_SIZE        4096      SOF compat default pool: page size
+ *   VR_SOF_CACHE_LINE       64        ... cache line (= region min alignment)
+ *   VR_SOF_VIRT_PAGES       512       ... posix build: virtual window pages
+ *   VR_SOF_PHYS_PAGES       384       ... posix build: physical pages
+ *   VR_SOF_FLAT_PAGES       256       ... flat build: pages of the static buffer
+ *   VR_SOF_FLAT_META_BYTES  65536     ... flat build: static metadata buffer
+ *   VR_SOF_FLAT_HEAP_BYTES  65536     ... flat build: static platform heap
+ *   VR_SOF_DEFAULT_POOL     1         0: no default port, buffers or heap in
+ *                                     the SOF glue (firmware calls vr_sof_init)
+ *   (vregion/sof_compat.h says what the SOF defaults mean.)
+ *
+ * Checking tiers:
+ *   - always on: cheap checks on every free and on every public entry point
+ *     that return an error (they survive NDEBUG and VR_DEBUG=0);
+ *   - VR_DEBUG=1: VR_ASSERT() on internal pre- and postconditions;
+ *   - *_validate(): full O(n) walks, called by the tests after every operation.
  *
  * The core includes only this header, <stddef.h>, <stdint.h>, <stdbool.h>,
- * <string.h> and <errno.h>. It never calls malloc or stdio.
- *
- * Checking tiers (see docs/design.md):
- *   - always on: cheap checks on every free and on every public entry point
- *     that return an error (they survive NDEBUG);
- *   - VR_DEBUG=1: VR_ASSERT() on internal pre/postconditions in helpers;
- *   - *_validate(): full O(n) walks, called by tests after every operation.
+ * <string.h>, <errno.h> and <stdatomic.h>. It never calls malloc or stdio.
  */
 #ifndef VREGION_CONFIG_H
 #define VREGION_CONFIG_H
@@ -26,7 +62,6 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-/* VR_DEBUG: 1 enables internal assertions (debug builds, tests). */
 #ifndef VR_DEBUG
 #define VR_DEBUG 0
 #endif
@@ -59,11 +94,6 @@
 #endif
 #endif
 
-/*
- * Bit scans. vr_ctz64/vr_clz64 and the 32-bit forms are undefined for 0
- * (callers check). VR_NO_BUILTINS=1 selects the portable fallback, which the
- * tests also exercise.
- */
 #ifndef VR_NO_BUILTINS
 #if defined(__GNUC__) || defined(__clang__)
 #define VR_NO_BUILTINS 0
@@ -72,47 +102,56 @@
 #endif
 #endif
 
-static inline unsigned vr_ctz64_soft(uint64_t x)
-{
-	unsigned n = 0;
-
-	if (!(x & 0xffffffffu)) { n += 32; x >>= 32; }
-	if (!(x & 0xffffu)) { n += 16; x >>= 16; }
-	if (!(x & 0xffu)) { n += 8; x >>= 8; }
-	if (!(x & 0xfu)) { n += 4; x >>= 4; }
-	if (!(x & 0x3u)) { n += 2; x >>= 2; }
-	if (!(x & 0x1u)) { n += 1; }
-	return n;
-}
-
-static inline unsigned vr_clz64_soft(uint64_t x)
-{
-	unsigned n = 0;
-
-	if (!(x >> 32)) { n += 32; x <<= 32; }
-	if (!(x >> 48)) { n += 16; x <<= 16; }
-	if (!(x >> 56)) { n += 8; x <<= 8; }
-	if (!(x >> 60)) { n += 4; x <<= 4; }
-	if (!(x >> 62)) { n += 2; x <<= 2; }
-	if (!(x >> 63)) { n += 1; }
-	return n;
-}
-
-#if VR_NO_BUILTINS
-static inline unsigned vr_ctz64(uint64_t x) { return vr_ctz64_soft(x); }
-static inline unsigned vr_clz64(uint64_t x) { return vr_clz64_soft(x); }
-static inline unsigned vr_ctz32(uint32_t x) { return vr_ctz64_soft(x); }
-static inline unsigned vr_clz32(uint32_t x) { return vr_clz64_soft(x) - 32u; }
-#else
-static inline unsigned vr_ctz64(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
-static inline unsigned vr_clz64(uint64_t x) { return (unsigned)__builtin_clzll(x); }
-static inline unsigned vr_ctz32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
-static inline unsigned vr_clz32(uint32_t x) { return (unsigned)__builtin_clz(x); }
+#ifndef VR_CONFIG_LOG_LEVEL
+#define VR_CONFIG_LOG_LEVEL 3
+#endif
+#ifndef VR_CONFIG_LOG_STRINGS
+#define VR_CONFIG_LOG_STRINGS 1
 #endif
 
-/* Power-of-two helpers shared by every component. */
-static inline bool vr_is_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
-static inline uintptr_t vr_align_up(uintptr_t x, size_t a) { return (x + (a - 1)) & ~(uintptr_t)(a - 1); }
-static inline uintptr_t vr_align_down(uintptr_t x, size_t a) { return x & ~(uintptr_t)(a - 1); }
+#ifndef VR_CONFIG_TRACE
+#define VR_CONFIG_TRACE 1
+#endif
+
+#ifndef VR_CONFIG_TRACK
+#define VR_CONFIG_TRACK 0
+#endif
+
+#ifndef VR_BITMAP_WORD_BITS
+#if SIZE_MAX > 0xffffffffu
+#define VR_BITMAP_WORD_BITS 64
+#else
+#define VR_BITMAP_WORD_BITS 32
+#endif
+#endif
+
+#ifndef VR_HEAP_SL_BITS
+#define VR_HEAP_SL_BITS 2
+#endif
+
+#ifndef VR_SOF_PAGE_SIZE
+#define VR_SOF_PAGE_SIZE 4096u
+#endif
+#ifndef VR_SOF_CACHE_LINE
+#define VR_SOF_CACHE_LINE 64u
+#endif
+#ifndef VR_SOF_VIRT_PAGES
+#define VR_SOF_VIRT_PAGES 512u
+#endif
+#ifndef VR_SOF_PHYS_PAGES
+#define VR_SOF_PHYS_PAGES 384u
+#endif
+#ifndef VR_SOF_FLAT_PAGES
+#define VR_SOF_FLAT_PAGES 256u
+#endif
+#ifndef VR_SOF_FLAT_META_BYTES
+#define VR_SOF_FLAT_META_BYTES (64u * 1024u)
+#endif
+#ifndef VR_SOF_FLAT_HEAP_BYTES
+#define VR_SOF_FLAT_HEAP_BYTES (64u * 1024u)
+#endif
+#ifndef VR_SOF_DEFAULT_POOL
+#define VR_SOF_DEFAULT_POOL 1
+#endif
 
 #endif /* VREGION_CONFIG_H */

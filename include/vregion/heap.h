@@ -111,9 +111,7 @@ extern "C" {
 #define VR_HEAP_MIN_BLOCK	16u
 
 /* Second-level classes per power of two: 2^VR_HEAP_SL_BITS (2..5). */
-#ifndef VR_HEAP_SL_BITS
-#define VR_HEAP_SL_BITS		2
-#endif
+/* (default in vregion/config.h) */
 
 /* Size field of the header: 20 bits of 8-byte units (8 MiB). */
 #define VR_HEAP_UNIT_BITS	20

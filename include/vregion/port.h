@@ -167,15 +167,10 @@ struct vr_port {
  *   VR_CONFIG_LOG_STRINGS  0 passes "" instead of the function name and the
  *                          message (the hook still gets level, a and b), which
  *                          drops the strings from ROM; default 1.
+ * (Both knobs and their defaults: vregion/config.h.)
  * VR_LOG names the calling function; VR_LOGF takes the name explicitly (for
  * helpers that log on behalf of a public entry point).
  */
-#ifndef VR_CONFIG_LOG_LEVEL
-#define VR_CONFIG_LOG_LEVEL 3
-#endif
-#ifndef VR_CONFIG_LOG_STRINGS
-#define VR_CONFIG_LOG_STRINGS 1
-#endif
 
 static inline void vr_port_log(const struct vr_port *port, enum vr_log_level level,
 			       const char *func, const char *msg, uintptr_t a, uintptr_t b)

@@ -85,30 +85,7 @@
 extern "C" {
 #endif
 
-#ifndef VR_SOF_PAGE_SIZE
-#define VR_SOF_PAGE_SIZE 4096u
-#endif
-#ifndef VR_SOF_CACHE_LINE
-#define VR_SOF_CACHE_LINE 64u
-#endif
-#ifndef VR_SOF_VIRT_PAGES
-#define VR_SOF_VIRT_PAGES 512u
-#endif
-#ifndef VR_SOF_PHYS_PAGES
-#define VR_SOF_PHYS_PAGES 384u
-#endif
-#ifndef VR_SOF_FLAT_PAGES
-#define VR_SOF_FLAT_PAGES 256u
-#endif
-#ifndef VR_SOF_FLAT_META_BYTES
-#define VR_SOF_FLAT_META_BYTES (64u * 1024u)
-#endif
-#ifndef VR_SOF_FLAT_HEAP_BYTES
-#define VR_SOF_FLAT_HEAP_BYTES (64u * 1024u)
-#endif
-#ifndef VR_SOF_DEFAULT_POOL
-#define VR_SOF_DEFAULT_POOL 1
-#endif
+/* The VR_SOF_* defaults themselves are in vregion/config.h. */
 
 struct k_heap;	/* Zephyr's heap type: opaque, passed through to the platform heap */
 struct vregion;

@@ -13,6 +13,7 @@
 #include <rtos/alloc.h>
 
 #include "sof_default.h"
+#include "../util.h"
 
 static struct {
 	bool ready;			/* pool initialised */

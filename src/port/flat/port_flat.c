@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vregion/port_flat.h"
+#include "../../util.h"
 
 #define FLAT_MAGIC 0x466c6174u		/* "Flat" */
 #define FLAT_MAPPED 0x80u		/* state byte: page is mapped */

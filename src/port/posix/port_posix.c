@@ -29,7 +29,7 @@ static struct vr_posix *state_of(const struct vr_port *port)
 {
 	struct vr_posix *st;
 
-	if (!port || port->map != vr_posix_map || !port->ctx)
+	if (!port || port->map != vri_posix_map || !port->ctx)
 		return NULL;
 	st = port->ctx;
 	return st->magic == VR_POSIX_MAGIC ? st : NULL;
@@ -101,7 +101,7 @@ static void teardown(struct vr_posix *st)
 	if (st->fd >= 0)
 		close(st->fd);
 	st->magic = 0;
-	vr_posix_free_all_locks(st);
+	vri_posix_free_all_locks(st);
 	pthread_mutex_destroy(&st->mu);
 	free(st->rec);
 	free(st->used.words);
@@ -172,7 +172,7 @@ int vr_posix_port_create(struct vr_port *port, const struct vr_posix_port_config
 	st->phys_free = st->P;
 	st->log_level = log_threshold(cfg->log_level);
 	st->lp.ctx = st;
-	st->lp.log = vr_posix_log;
+	st->lp.log = vri_posix_log;
 	if (pthread_mutex_init(&st->mu, NULL)) {
 		free(st);
 		return -ENOMEM;
@@ -208,21 +208,21 @@ int vr_posix_port_create(struct vr_port *port, const struct vr_posix_port_config
 	port->window_pages = st->W;
 	port->phys_pages = st->P;
 	port->cache_line = cfg->cache_line ? cfg->cache_line : 64;
-	port->map = vr_posix_map;
-	port->unmap = vr_posix_unmap;
-	port->protect = vr_posix_protect;
-	port->to_uncached = vr_posix_to_uncached;
-	port->to_cached = vr_posix_to_cached;
-	port->is_uncached = vr_posix_is_uncached;
-	port->cache_flush = vr_posix_cache_flush;
-	port->cache_invalidate = vr_posix_cache_invalidate;
-	port->lock_create = vr_posix_lock_create;
-	port->lock_destroy = vr_posix_lock_destroy;
-	port->lock = vr_posix_lock;
-	port->unlock = vr_posix_unlock;
-	port->meta_alloc = vr_posix_meta_alloc;
-	port->meta_free = vr_posix_meta_free;
-	port->log = vr_posix_log;
+	port->map = vri_posix_map;
+	port->unmap = vri_posix_unmap;
+	port->protect = vri_posix_protect;
+	port->to_uncached = vri_posix_to_uncached;
+	port->to_cached = vri_posix_to_cached;
+	port->is_uncached = vri_posix_is_uncached;
+	port->cache_flush = vri_posix_cache_flush;
+	port->cache_invalidate = vri_posix_cache_invalidate;
+	port->lock_create = vri_posix_lock_create;
+	port->lock_destroy = vri_posix_lock_destroy;
+	port->lock = vri_posix_lock;
+	port->unlock = vri_posix_unlock;
+	port->meta_alloc = vri_posix_meta_alloc;
+	port->meta_free = vri_posix_meta_free;
+	port->log = vri_posix_log;
 	VR_LOG(&st->lp, VR_LOG_INF, "created (window, phys pages)",
 		     port->window_base, st->P);
 	return 0;

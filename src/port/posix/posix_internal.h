@@ -13,6 +13,7 @@
 
 #include "vregion/bitmap.h"
 #include "vregion/port_posix.h"
+#include "../../util.h"
 
 #define VR_POSIX_MAGIC 0x50535850u	/* "PXSP" */
 
@@ -45,7 +46,7 @@ struct vr_posix {
 	uintptr_t uoff;
 	unsigned char *direct;		/* RW view of the whole memfd, for zeroing */
 	int log_level;
-	/* { .ctx = this, .log = vr_posix_log }: what the port's own messages go
+	/* { .ctx = this, .log = vri_posix_log }: what the port's own messages go
 	 * through (VR_LOGF), so VR_CONFIG_LOG_LEVEL compiles them out too */
 	struct vr_port lp;
 
@@ -77,27 +78,27 @@ static inline size_t cnt_get(atomic_size_t *c)
 }
 
 /* posix_map.c */
-int vr_posix_map(void *ctx, void *vaddr, size_t npages, unsigned perms);
-int vr_posix_unmap(void *ctx, void *vaddr, size_t npages);
-int vr_posix_protect(void *ctx, void *vaddr, size_t npages, unsigned perms);
+int vri_posix_map(void *ctx, void *vaddr, size_t npages, unsigned perms);
+int vri_posix_unmap(void *ctx, void *vaddr, size_t npages);
+int vri_posix_protect(void *ctx, void *vaddr, size_t npages, unsigned perms);
 /* Re-reserve [p, p + bytes) PROT_NONE; returns 0 or -errno. Never injected. */
-int vr_posix_reserve(unsigned char *p, size_t bytes);
+int vri_posix_reserve(unsigned char *p, size_t bytes);
 
 /* posix_services.c */
-void *vr_posix_to_uncached(void *ctx, void *p);
-void *vr_posix_to_cached(void *ctx, void *p);
-bool vr_posix_is_uncached(void *ctx, const void *p);
-void vr_posix_cache_flush(void *ctx, void *p, size_t bytes);
-void vr_posix_cache_invalidate(void *ctx, void *p, size_t bytes);
-struct vr_port_lock *vr_posix_lock_create(void *ctx);
-void vr_posix_lock_destroy(void *ctx, struct vr_port_lock *lock);
-void vr_posix_lock(void *ctx, struct vr_port_lock *lock);
-void vr_posix_unlock(void *ctx, struct vr_port_lock *lock);
-void *vr_posix_meta_alloc(void *ctx, size_t bytes);
-void vr_posix_meta_free(void *ctx, void *p, size_t bytes);
+void *vri_posix_to_uncached(void *ctx, void *p);
+void *vri_posix_to_cached(void *ctx, void *p);
+bool vri_posix_is_uncached(void *ctx, const void *p);
+void vri_posix_cache_flush(void *ctx, void *p, size_t bytes);
+void vri_posix_cache_invalidate(void *ctx, void *p, size_t bytes);
+struct vr_port_lock *vri_posix_lock_create(void *ctx);
+void vri_posix_lock_destroy(void *ctx, struct vr_port_lock *lock);
+void vri_posix_lock(void *ctx, struct vr_port_lock *lock);
+void vri_posix_unlock(void *ctx, struct vr_port_lock *lock);
+void *vri_posix_meta_alloc(void *ctx, size_t bytes);
+void vri_posix_meta_free(void *ctx, void *p, size_t bytes);
 /* Destroy and free every lock still listed (port destroy only). */
-void vr_posix_free_all_locks(struct vr_posix *st);
-void vr_posix_log(void *ctx, enum vr_log_level level, const char *func,
+void vri_posix_free_all_locks(struct vr_posix *st);
+void vri_posix_log(void *ctx, enum vr_log_level level, const char *func,
 		  const char *msg, uintptr_t a, uintptr_t b);
 
 #endif /* VREGION_POSIX_INTERNAL_H */

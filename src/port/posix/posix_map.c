@@ -40,7 +40,7 @@ static bool injected(struct vr_posix *st)
 	return --st->inject == 0;
 }
 
-int vr_posix_reserve(unsigned char *p, size_t bytes)
+int vri_posix_reserve(unsigned char *p, size_t bytes)
 {
 	void *r = mmap(p, bytes, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
@@ -55,7 +55,7 @@ static int reserve_pages(struct vr_posix *st, unsigned char *base, size_t idx,
 	cnt_add(&st->n_syscalls, 1);
 	if (inject && injected(st))
 		return -ENOMEM;
-	return vr_posix_reserve(base + idx * st->ps, n * st->ps);
+	return vri_posix_reserve(base + idx * st->ps, n * st->ps);
 }
 
 /* Map window pages [idx, +n) onto physical pages [phys, +n); may be injected. */
@@ -243,7 +243,7 @@ static void map_rollback(struct vr_posix *st, size_t idx, size_t n)
 	int ru = reserve_pages(st, st->ubase, idx, n, false);
 
 	if (rc || ru) {
-		VR_LOGF(&st->lp, VR_LOG_ERR, "vr_posix_map",
+		VR_LOGF(&st->lp, VR_LOG_ERR, "vri_posix_map",
 			     "rollback failed: pages stay mapped and leak",
 			     (uintptr_t)(st->cbase + idx * st->ps), n);
 		return;
@@ -251,14 +251,14 @@ static void map_rollback(struct vr_posix *st, size_t idx, size_t n)
 	release_records(st, idx, n);
 }
 
-int vr_posix_map(void *ctx, void *vaddr, size_t npages, unsigned perms)
+int vri_posix_map(void *ctx, void *vaddr, size_t npages, unsigned perms)
 {
 	struct vr_posix *st = ctx;
 	size_t idx, i;
 	int rc;
 
 	pthread_mutex_lock(&st->mu);
-	rc = check_range(st, "vr_posix_map", vaddr, npages, perms, true, false, &idx);
+	rc = check_range(st, "vri_posix_map", vaddr, npages, perms, true, false, &idx);
 	if (rc)
 		goto out;
 	if (st->phys_free < npages) {
@@ -294,14 +294,14 @@ out:
 	return rc;
 }
 
-int vr_posix_unmap(void *ctx, void *vaddr, size_t npages)
+int vri_posix_unmap(void *ctx, void *vaddr, size_t npages)
 {
 	struct vr_posix *st = ctx;
 	size_t idx;
 	int rc;
 
 	pthread_mutex_lock(&st->mu);
-	rc = check_range(st, "vr_posix_unmap", vaddr, npages, 0, false, true, &idx);
+	rc = check_range(st, "vri_posix_unmap", vaddr, npages, 0, false, true, &idx);
 	if (rc)
 		goto out;
 	rc = reserve_pages(st, st->cbase, idx, npages, true);
@@ -334,14 +334,14 @@ out:
 	return rc;
 }
 
-int vr_posix_protect(void *ctx, void *vaddr, size_t npages, unsigned perms)
+int vri_posix_protect(void *ctx, void *vaddr, size_t npages, unsigned perms)
 {
 	struct vr_posix *st = ctx;
 	size_t idx, i;
 	int rc;
 
 	pthread_mutex_lock(&st->mu);
-	rc = check_range(st, "vr_posix_protect", vaddr, npages, perms, true, true, &idx);
+	rc = check_range(st, "vri_posix_protect", vaddr, npages, perms, true, true, &idx);
 	if (rc)
 		goto out;
 	rc = protect_pages(st, st->cbase, idx, npages, perms, true);

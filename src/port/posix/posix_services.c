@@ -18,7 +18,7 @@ static bool in_window(const struct vr_posix *st, const unsigned char *base, uint
 	return a >= (uintptr_t)base && a - (uintptr_t)base < st->W * st->ps;
 }
 
-void *vr_posix_to_uncached(void *ctx, void *p)
+void *vri_posix_to_uncached(void *ctx, void *p)
 {
 	struct vr_posix *st = ctx;
 
@@ -27,7 +27,7 @@ void *vr_posix_to_uncached(void *ctx, void *p)
 	return p;	/* already uncached, or not ours: unchanged */
 }
 
-void *vr_posix_to_cached(void *ctx, void *p)
+void *vri_posix_to_cached(void *ctx, void *p)
 {
 	struct vr_posix *st = ctx;
 
@@ -36,14 +36,14 @@ void *vr_posix_to_cached(void *ctx, void *p)
 	return p;
 }
 
-bool vr_posix_is_uncached(void *ctx, const void *p)
+bool vri_posix_is_uncached(void *ctx, const void *p)
 {
 	return in_window(ctx, ((struct vr_posix *)ctx)->ubase, (uintptr_t)p);
 }
 
 /* ---- cache: coherent host, so only count ---- */
 
-void vr_posix_cache_flush(void *ctx, void *p, size_t bytes)
+void vri_posix_cache_flush(void *ctx, void *p, size_t bytes)
 {
 	struct vr_posix *st = ctx;
 
@@ -52,7 +52,7 @@ void vr_posix_cache_flush(void *ctx, void *p, size_t bytes)
 	cnt_add(&st->n_flush_bytes, bytes);
 }
 
-void vr_posix_cache_invalidate(void *ctx, void *p, size_t bytes)
+void vri_posix_cache_invalidate(void *ctx, void *p, size_t bytes)
 {
 	struct vr_posix *st = ctx;
 
@@ -92,7 +92,7 @@ static void lock_list_del(struct vr_posix *st, struct vr_port_lock *l)
 	pthread_mutex_unlock(&st->mu);
 }
 
-void vr_posix_free_all_locks(struct vr_posix *st)
+void vri_posix_free_all_locks(struct vr_posix *st)
 {
 	while (st->locks) {
 		struct vr_port_lock *l = st->locks;
@@ -104,7 +104,7 @@ void vr_posix_free_all_locks(struct vr_posix *st)
 	}
 }
 
-struct vr_port_lock *vr_posix_lock_create(void *ctx)
+struct vr_port_lock *vri_posix_lock_create(void *ctx)
 {
 	struct vr_posix *st = ctx;
 	struct vr_port_lock *l = malloc(sizeof(*l));
@@ -131,7 +131,7 @@ struct vr_port_lock *vr_posix_lock_create(void *ctx)
 	return l;
 }
 
-void vr_posix_lock_destroy(void *ctx, struct vr_port_lock *lock)
+void vri_posix_lock_destroy(void *ctx, struct vr_port_lock *lock)
 {
 	struct vr_posix *st = ctx;
 	int rc;
@@ -153,7 +153,7 @@ void vr_posix_lock_destroy(void *ctx, struct vr_port_lock *lock)
 }
 
 /* lock/unlock must not fail (port.h); a failure is a core bug (relock, foreign unlock). */
-void vr_posix_lock(void *ctx, struct vr_port_lock *lock)
+void vri_posix_lock(void *ctx, struct vr_port_lock *lock)
 {
 	struct vr_posix *st = ctx;
 	int rc = pthread_mutex_lock(&lock->m);
@@ -165,7 +165,7 @@ void vr_posix_lock(void *ctx, struct vr_port_lock *lock)
 	}
 }
 
-void vr_posix_unlock(void *ctx, struct vr_port_lock *lock)
+void vri_posix_unlock(void *ctx, struct vr_port_lock *lock)
 {
 	struct vr_posix *st = ctx;
 	int rc = pthread_mutex_unlock(&lock->m);
@@ -180,7 +180,7 @@ void vr_posix_unlock(void *ctx, struct vr_port_lock *lock)
 
 /* ---- metadata: zeroed, 16-byte aligned libc memory ---- */
 
-void *vr_posix_meta_alloc(void *ctx, size_t bytes)
+void *vri_posix_meta_alloc(void *ctx, size_t bytes)
 {
 	struct vr_posix *st = ctx;
 	void *p = NULL;
@@ -195,7 +195,7 @@ void *vr_posix_meta_alloc(void *ctx, size_t bytes)
 	return p;
 }
 
-void vr_posix_meta_free(void *ctx, void *p, size_t bytes)
+void vri_posix_meta_free(void *ctx, void *p, size_t bytes)
 {
 	struct vr_posix *st = ctx;
 
@@ -208,7 +208,7 @@ void vr_posix_meta_free(void *ctx, void *p, size_t bytes)
 
 /* ---- log: one line on stderr, filtered by level ---- */
 
-void vr_posix_log(void *ctx, enum vr_log_level level, const char *func,
+void vri_posix_log(void *ctx, enum vr_log_level level, const char *func,
 		  const char *msg, uintptr_t a, uintptr_t b)
 {
 	static const char *const names[4] = { "ERR", "WRN", "INF", "DBG" };

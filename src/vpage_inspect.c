@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vpage_stats.c - read-only views of a vpage pool: statistics, iteration
+ * vpage_inspect.c - read-only views of a vpage pool: statistics, iteration
  * over live runs, and the full consistency check.
  */
 #include "vpage_internal.h"
@@ -9,7 +9,7 @@ int vr_vpage_get_stats(struct vr_vpage_pool *pool, struct vr_vpage_stats *st)
 {
 	const struct vr_port *port;
 
-	if (!st || !vr_vp_enter(pool))
+	if (!st || !vri_vpage_enter(pool))
 		return -EINVAL;
 	port = pool->port;
 	st->page_size = port->page_size;
@@ -22,7 +22,7 @@ int vr_vpage_get_stats(struct vr_vpage_pool *pool, struct vr_vpage_stats *st)
 	st->live_reserved = pool->live_reserved;
 	st->largest_free_run = vr_bitmap_longest_clear_run(&pool->used);
 	st->failures = pool->failures;
-	vr_vp_unlock(pool);
+	vri_vpage_unlock(pool);
 	return 0;
 }
 
@@ -33,7 +33,7 @@ int vr_vpage_for_each(struct vr_vpage_pool *pool,
 	size_t w;
 	int rc = 0;
 
-	if (!cb || !vr_vp_enter(pool))
+	if (!cb || !vri_vpage_enter(pool))
 		return -EINVAL;
 	w = vp_pages(pool);
 	for (size_t i = vr_bitmap_next_set(&pool->starts, 0); i < w && !rc;
@@ -42,7 +42,7 @@ int vr_vpage_for_each(struct vr_vpage_pool *pool,
 
 		rc = cb(arg, vp_addr(pool, i), VP_HDR_LEN(h), (enum vr_vpage_kind)VP_HDR_KIND(h));
 	}
-	vr_vp_unlock(pool);
+	vri_vpage_unlock(pool);
 	return rc;
 }
 
@@ -134,9 +134,9 @@ int vr_vpage_validate(struct vr_vpage_pool *pool)
 {
 	int rc;
 
-	if (!vr_vp_enter(pool))
+	if (!vri_vpage_enter(pool))
 		return -EINVAL;
 	rc = vp_check(pool);
-	vr_vp_unlock(pool);
+	vri_vpage_unlock(pool);
 	return rc;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* port.c - validation of a port description (shared by every layer). */
+/* port_check.c - validation of a port description (shared by every layer). */
 #include <errno.h>
 
 #include "vregion/port.h"
+#include "util.h"
 
 int vr_port_check(const struct vr_port *port)
 {
@@ -18,8 +19,7 @@ int vr_port_check(const struct vr_port *port)
 		return -EINVAL;
 	/* log2 of the page size: a shift below, not a division (no divider on
 	 * some cores) */
-	for (shift = 6; ((size_t)1 << shift) != port->page_size; shift++)
-		;
+	shift = vr_log2_pow2(port->page_size);
 	/* the window's end (base + pages * size) must be representable: a
 	 * window whose last page ends at the top of the address space is refused,
 	 * so every layer may compute the end without wrapping */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vregion_stats.c - a region's statistics, its log summary and the full
+ * vregion_inspect.c - a region's statistics, its log summary and the full
  * validate() walk. The contract is vregion/vregion.h.
  */
 #include <errno.h>
@@ -8,7 +8,7 @@
 
 #include "vregion_internal.h"
 
-size_t vr_region_outstanding_(struct vr_region *vr)
+size_t vri_region_outstanding(struct vr_region *vr)
 {
 	size_t live = vr_starts_live(vr);
 	struct vr_heap_stats hs;
@@ -52,7 +52,7 @@ static void stats_locked(struct vr_region *vr, struct vr_region_stats *st)
 	}
 	st->failures = vr->failures;
 	st->errors = vr->errors;
-	st->outstanding = vr_region_outstanding_(vr);
+	st->outstanding = vri_region_outstanding(vr);
 	st->sealed = vr->sealed;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * heap_validate.c - the interim heap's O(n) walker and consistency check.
+ * heap_inspect.c - the interim heap's O(n) walker and consistency check.
  * Both read headers through the same checked decoding as alloc/free and
  * never write to the managed buffer.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test_region_common.h - the fixture shared by the region suites that run on
+ * region_fixture.h - the fixture shared by the region suites that run on
  * every target: a flat port (64 pages of 4096, cache line 64) over static
  * buffers, a pool on it, a log hook that counts messages per level, and
  * helpers (fill patterns, stats). Included by one .c file per test binary.
