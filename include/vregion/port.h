@@ -43,6 +43,7 @@
 #define VREGION_PORT_H
 
 #include "vregion/config.h"
+#include "vregion/trace.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -156,6 +157,13 @@ struct vr_port {
 	 */
 	void (*log)(void *ctx, enum vr_log_level level, const char *func,
 		    const char *msg, uintptr_t a, uintptr_t b);
+
+	/*
+	 * Trace hook: one event per public operation (vregion/trace.h), called
+	 * with the pool's or region's lock held; must not call into vregion.
+	 * Optional: NULL means no tracing (one NULL test per operation).
+	 */
+	vr_trace_fn trace;
 };
 
 /*
