@@ -89,6 +89,7 @@ struct vr_vpage_pool {
 	size_t live_reserved;		/* live reservations */
 	size_t failures;		/* failed alloc/reserve/map calls */
 	uint32_t magic;			/* set by init, cleared by deinit */
+	uint32_t region_seq;		/* regions created from this pool (vregion: their ids) */
 };
 
 /* Statistics, a snapshot taken under the pool lock. */
