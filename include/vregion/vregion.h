@@ -182,6 +182,22 @@ struct vr_region_stats {
  */
 struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_region_config *cfg);
 
+/*
+ * Sizing query: the bytes of port metadata (one meta_alloc block) that
+ * vr_region_create asks for a region of `size` bytes (rounded up to whole
+ * pages of page_size) whose effective minimum alignment is min_align (what
+ * the region will use: for cfg->min_align 0 that is the port's cache line,
+ * or 16 without a cache). The formula:
+ *   round_up(sizeof(struct vr_region), 16)      the control block
+ *   + round_up(vr_heap_control_bytes(), 16)     the interim heap's control
+ *   + pages * page_size / min_align             the lifetime start map
+ * (the first two are constants of the build: 640 + ... bytes on a 64-bit
+ * host; a 28 KiB region at 64 adds 448). Returns 0 iff page_size is not a
+ * power of two >= 64, min_align is not a power of two in [8, page_size],
+ * size is 0 or the figure overflows. O(1).
+ */
+size_t vr_region_meta_bytes(size_t size, size_t min_align, size_t page_size);
+
 /* Take a reference. Returns vr, or NULL iff vr is NULL, not a live region,
  * or the count would overflow. O(1). */
 struct vr_region *vr_region_get(struct vr_region *vr);
@@ -333,41 +349,79 @@ int vr_region_validate(struct vr_region *vr);
  */
 #define VR_REGION_FAST_OFFSET_ (4 * sizeof(void *))
 
+/*
+ * The bump pointer is OPEN (ptr < end is the real bump pointer, the inline
+ * path may bump it) or CLOSED (ptr == end, the inline path always falls
+ * through to the library, which keeps the real bump pointer elsewhere under
+ * the lock). Closed: every phase but LIFETIME, a released region (all
+ * fields 0), a traced port, a sanitizer-annotated build (VR_CONFIG_TRACK),
+ * a locked region without lock-free atomics, and for a moment while a lock
+ * holder (set_interim, stats, validate, the last put) needs the bump
+ * pointer to stand still.
+ */
 struct vr_region_fast_ {
-	uintptr_t ptr;		/* bump pointer, always min_align aligned */
-	uintptr_t fast_end;	/* the region end while the inline path may run
-				 * (LIFETIME and no lock), else 0. On a locked
-				 * region it is 0 from create on and never
-				 * written again, so the unlocked read below
-				 * races with nothing and ptr is not read. */
+	uintptr_t ptr;		/* bump pointer (always min_align aligned), or end */
+	uintptr_t end;		/* first byte after the region (constant) */
 	uintptr_t map_bias;	/* address of the start map entry of the granule
 				 * at address 0: entry of p = map_bias + (p >> shift) */
 	size_t mask;		/* min_align - 1 */
 	size_t shift;		/* log2(min_align) */
 	uintptr_t base;		/* first byte of the region (slow paths) */
+	size_t atomic;		/* non-zero: a shared region, ptr moves by one
+				 * compare-and-swap (VR_CONFIG_LOCKFREE) */
 };
+
+#if VR_CONFIG_LOCKFREE
+#define VR_REGION_LOAD_(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define VR_REGION_MARK_(a) __atomic_store_n((bool *)(a), true, __ATOMIC_RELAXED)
+#else
+#define VR_REGION_LOAD_(p) (*(p))
+#define VR_REGION_MARK_(a) (*(bool *)(a) = true)
+#endif
 
 /* The out-of-line path: every case the inline path does not take. */
 void *vr_region_alloc_slow_(struct vr_region *vr, size_t size, size_t align);
 
+/*
+ * The lifetime bump without a call, or NULL when it does not apply (then the
+ * caller calls the library). size - 1 < end - ptr  <=>  1 <= size <= room;
+ * room is a multiple of min_align, so the rounded size fits too; a closed
+ * bump pointer has no room. On a shared region the bump is one
+ * compare-and-swap; losing a race falls back to the library. The start map
+ * entry is set after the bump (a bool: its store cannot alias the fields).
+ */
+static inline void *vr_region_alloc_fast_(struct vr_region *vr, size_t size)
+{
+	struct vr_region_fast_ *f;
+	uintptr_t p, n;
+
+	if (VR_UNLIKELY(vr == NULL))
+		return NULL;
+	f = (struct vr_region_fast_ *)(void *)((char *)vr + VR_REGION_FAST_OFFSET_);
+	p = VR_REGION_LOAD_(&f->ptr);
+	if (VR_UNLIKELY(size - 1 >= (size_t)(f->end - p)))
+		return NULL;
+	n = p + ((size + f->mask) & ~f->mask);
+	if (f->atomic) {
+#if VR_CONFIG_LOCKFREE
+		if (VR_UNLIKELY(!__atomic_compare_exchange_n(&f->ptr, &p, n, false,
+							     __ATOMIC_RELAXED, __ATOMIC_RELAXED)))
+			return NULL;
+#else
+		return NULL;
+#endif
+	} else {
+		f->ptr = n;
+	}
+	VR_REGION_MARK_(f->map_bias + (p >> f->shift));
+	return (void *)p;
+}
+
 static inline void *vr_region_alloc_inline_(struct vr_region *vr, size_t size)
 {
-	/* size - 1 < room  <=>  1 <= size <= room; room is a multiple of
-	 * min_align, so the rounded size fits too. The start map entry is a
-	 * bool: its store cannot alias the fields above (a char store could). */
-	if (VR_LIKELY(vr != NULL)) {
-		struct vr_region_fast_ *f =
-			(struct vr_region_fast_ *)(void *)((char *)vr + VR_REGION_FAST_OFFSET_);
+	void *p = vr_region_alloc_fast_(vr, size);
 
-		if (VR_LIKELY(f->fast_end && size - 1 < (size_t)(f->fast_end - f->ptr))) {
-			uintptr_t p = f->ptr;
-
-			*(bool *)(f->map_bias + (p >> f->shift)) = true;
-			f->ptr = p + ((size + f->mask) & ~f->mask);
-			return (void *)p;
-		}
-	}
-	return vr_region_alloc_slow_(vr, size, 0);
+	return VR_LIKELY(p != NULL) ? p : vr_region_alloc_slow_(vr, size, 0);
 }
 
 #ifndef VR_REGION_NO_INLINE

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vregion_alloc.c - allocation and free in a region: the lifetime bump
+ * (lock-free on shared regions), the interim heap, coherent aliases and the
+ * free dispatch. The inline lifetime path is in vregion/vregion.h; the
+ * contract is vregion/vregion.h.
+ */
+#include <errno.h>
+#include <string.h>
+
+#define VR_REGION_NO_INLINE	/* this file defines the exported vr_region_alloc */
+#include "vregion_internal.h"
+
+/* ---- tracing ------------------------------------------------------------------ */
+
+#if VR_CONFIG_TRACE
+static VR_COLD void trace_alloc(const struct vr_region *vr, const char *api, size_t size,
+				size_t align, bool coherent, const void *p, int result)
+{
+	struct vr_trace_event ev;
+
+	vri_region_event(vr, &ev, VR_TRACE_ALLOC, api);
+	ev.size = size;
+	ev.align = align;
+	ev.coherent = coherent;
+	ev.result = result;
+	if (p)
+		ev.offset = (size_t)((uintptr_t)p - vr->fast.base);
+	vri_region_emit(vr, &ev);
+}
+
+static VR_COLD void trace_free(const struct vr_region *vr, const char *api, uintptr_t a, int result)
+{
+	struct vr_trace_event ev;
+
+	vri_region_event(vr, &ev, VR_TRACE_FREE, api);
+	ev.offset = a >= vr->fast.base && a < vr->fast.end ? (size_t)(a - vr->fast.base) : SIZE_MAX;
+	ev.result = result;
+	vri_region_emit(vr, &ev);
+}
+#endif
+
+/* ---- allocation ------------------------------------------------------------ */
+
+/*
+ * Lifetime bump with effective alignment a (a power of two >= min_align);
+ * lock held (or NOLOCK). While the bump pointer is open an inline bump may
+ * race with this one: one compare-and-swap decides, the loser retries.
+ */
+static void *lifetime_alloc(struct vr_region *vr, size_t size, size_t a)
+{
+	uintptr_t *bp = vr->closed ? &vr->bump : &vr->fast.ptr;
+	uintptr_t ptr = vr_atomic_load(bp), end = vr->lifetime_end, p, n;
+	size_t round, need;
+
+	VR_ASSERT(vr_is_pow2(a) && a >= vr->min_align && size > 0);
+	/* As upstream: a cache-line-aligned allocation is padded to the line,
+	 * every other one to min_align (p is aligned to both; end is page
+	 * aligned, so the rounded size still fits). */
+	round = a == vr->line ? a : vr->min_align;
+	do {
+		VR_ASSERT(ptr >= vr->fast.base && ptr <= end);
+		if (a - 1 > UINTPTR_MAX - ptr)
+			return NULL;
+		p = vr_align_up(ptr, a);
+		/* Bounds BEFORE rounding (upstream bug 4.10: rounding first wrapped). */
+		if (p > end || size > (size_t)(end - p))
+			return NULL;
+		need = (size + round - 1) & ~(round - 1);
+		VR_ASSERT(need <= (size_t)(end - p));
+		n = p + need;
+		if (vr->closed) {
+			vr->bump = n;
+			break;
+		}
+	} while (!vr_atomic_cas(bp, &ptr, n));
+	vr_starts_set(vr, vr_granule(vr, p));
+	/* lifetime memory is never reused: it is still the map's zeros */
+	VR_REGION_TRACK(vr, p, size, VR_TRACK_DEFINED);
+	VR_ASSERT(!(p & vr->fast.mask) && (p & (a - 1)) == 0 && vr_bump_now(vr) >= n);
+	return (void *)p;
+}
+
+/* Interim block at effective alignment a; lock held, phase INTERIM. */
+static void *interim_alloc(struct vr_region *vr, size_t size, size_t a)
+{
+	void *p;
+
+	VR_HEAP_CALL_BEGIN();
+	p = vr_heap_aligned_alloc(vr->heap, a, size);
+	VR_HEAP_CALL_END();
+	VR_ASSERT(!p || ((uintptr_t)p >= vr->interim_lo && (uintptr_t)p < vr->interim_hi &&
+			 !((uintptr_t)p & (a - 1))));
+	if (p)
+		VR_REGION_TRACK(vr, p, size, VR_TRACK_UNDEFINED);
+	return p;
+}
+
+/*
+ * Allocate in the current phase; lock held. align is the caller's value
+ * (0 = min_align). *result: 0, -EINVAL bad arguments, -ENOSPC phase
+ * INVALID, -ENOMEM no space (the trace's reasons). Counts every failure.
+ */
+static void *alloc_locked(struct vr_region *vr, size_t *size, size_t align, bool coherent,
+			  int *result)
+{
+	size_t a = align, n = *size;
+	void *p;
+
+	if (VR_UNLIKELY(n == 0 || (a & (a - 1)))) {
+		*result = -EINVAL;
+		goto fail;
+	}
+	if (coherent) {
+		if (n > SIZE_MAX - (vr->line - 1)) {
+			*result = -EINVAL;
+			goto fail;
+		}
+		n = (n + vr->line - 1) & ~(vr->line - 1);
+		*size = n;
+		if (a < vr->line)
+			a = vr->line;
+	}
+	if (a < vr->min_align)
+		a = vr->min_align;
+	if (VR_LIKELY(vr->phase == VR_REGION_INTERIM))
+		p = interim_alloc(vr, n, a);
+	else if (vr->phase == VR_REGION_LIFETIME)
+		p = lifetime_alloc(vr, n, a);
+	else {
+		*result = -ENOSPC;
+		goto fail;
+	}
+	if (VR_LIKELY(p != NULL)) {
+		*result = 0;
+		return p;
+	}
+	*result = -ENOMEM;
+fail:
+	vr->failures++;
+	return NULL;
+}
+
+static VR_COLD void alloc_log(const struct vr_region *vr, const char *api, int result,
+			      enum vr_region_phase phase, size_t size, size_t align)
+{
+	const char *why = result == -EINVAL ? VR_REGION_MSG_("bad size or alignment")
+		: result == -ENOSPC ? VR_REGION_MSG_("region INVALID")
+		: phase == VR_REGION_LIFETIME ? VR_REGION_MSG_("lifetime part full (size, align)")
+		: VR_REGION_MSG_("interim heap full (size, align)");
+
+	VR_LOGF(vr->port, result == -ENOMEM ? VR_LOG_WRN : VR_LOG_ERR, api, why, size, align);
+}
+
+/* The uncached alias of a coherent block of `size` bytes (a multiple of the
+ * line), its cached lines dropped so that no later eviction overwrites what
+ * is written through the uncached alias. */
+static void *coherent_alias(const struct vr_region *vr, void *p, size_t size)
+{
+	const struct vr_port *port = vr->port;
+
+	VR_ASSERT(!((uintptr_t)p & (vr->line - 1)) && !(size & (vr->line - 1)));
+	if (port->cache_invalidate)
+		port->cache_invalidate(port->ctx, p, size);
+	return port->to_uncached ? port->to_uncached(port->ctx, p) : p;
+}
+
+void *vri_region_alloc_api(struct vr_region *vr, size_t size, size_t align, bool coherent,
+			   const char *api)
+{
+	enum vr_region_phase phase;
+	size_t n = size;
+	int result;
+	void *p;
+
+	if (VR_REGION_BAD(vr, api))
+		return NULL;
+	vr_region_lock(vr);
+	phase = vr->phase;
+	p = alloc_locked(vr, &n, align, coherent, &result);
+#if VR_CONFIG_TRACE
+	if (VR_REGION_TRACED(vr))
+		trace_alloc(vr, api, size, align, coherent, p, result);
+#endif
+	vr_region_unlock(vr);
+	if (VR_UNLIKELY(p == NULL)) {
+		alloc_log(vr, api, result, phase, size, align);
+		return NULL;
+	}
+	return coherent ? coherent_alias(vr, p, n) : p;
+}
+
+void *vr_region_alloc_slow_(struct vr_region *vr, size_t size, size_t align)
+{
+	return vri_region_alloc_api(vr, size, align, false, VR_REGION_MSG_("vr_region_alloc"));
+}
+
+void *vr_region_alloc(struct vr_region *vr, size_t size)
+{
+	return vr_region_alloc_inline_(vr, size);
+}
+
+void *vr_region_alloc_align(struct vr_region *vr, size_t size, size_t align)
+{
+	return vri_region_alloc_align_named(vr, size, align, VR_REGION_MSG_(__func__));
+}
+
+void *vr_region_alloc_coherent_align(struct vr_region *vr, size_t size, size_t align)
+{
+	return vri_region_alloc_api(vr, size, align, true, VR_REGION_MSG_(__func__));
+}
+
+void *vr_region_alloc_coherent(struct vr_region *vr, size_t size)
+{
+	return vri_region_alloc_api(vr, size, 0, true, VR_REGION_MSG_(__func__));
+}
+
+/* ---- free ------------------------------------------------------------------ */
+
+/* Either alias -> cached alias. A pointer inside the region's cached range
+ * needs no port call (the common case). */
+static uintptr_t to_cached(const struct vr_region *vr, const void *ptr)
+{
+	const struct vr_port *port = vr->port;
+	uintptr_t a = (uintptr_t)ptr;
+
+	if (a - vr->fast.base < vr->size)
+		return a;
+	if (port->is_uncached && port->to_cached && port->is_uncached(port->ctx, ptr))
+		return (uintptr_t)port->to_cached(port->ctx, (void *)a);
+	return a;
+}
+
+/* Interim part [lifetime_end, end); lock held. */
+static int interim_free(struct vr_region *vr, uintptr_t a, const char **why)
+{
+	size_t usable = 0;
+	int rc;
+
+	/* No block starts below the heap's first block or past what it
+	 * manages, and every block is min_align aligned: refused here, with
+	 * the region's own reason; the heap checks the rest (an aligned
+	 * interior pointer usually reads as a corrupted header: -EFAULT). */
+	if (a < vr->interim_lo || a >= vr->interim_hi || (a & vr->fast.mask)) {
+		*why = VR_REGION_MSG_("not an interim block start (heap metadata or misaligned)");
+		return -EINVAL;
+	}
+	VR_HEAP_CALL_BEGIN();
+	if (VR_CONFIG_TRACK)
+		usable = vr_heap_usable_size(vr->heap, (void *)a);
+	rc = vr_heap_free(vr->heap, (void *)a);
+	VR_HEAP_CALL_END();
+	if (rc == 0) {
+		VR_REGION_TRACK(vr, a, usable, VR_TRACK_NOACCESS);	/* freed: no access */
+		return 0;
+	}
+	*why = rc == -EFAULT ?
+		VR_REGION_MSG_("bad interim block header (interior pointer or corruption?)") :
+		VR_REGION_MSG_("not a live interim block (double free?)");
+	return rc;
+}
+
+#if VR_CONFIG_TRACK
+/* A freed lifetime object: no access up to the next start (or the bump). */
+static void lifetime_untrack(struct vr_region *vr, size_t g)
+{
+	size_t top = (size_t)(vr_bump_now(vr) - vr->fast.base) >> vr->fast.shift, h = g + 1;
+
+	while (h < top && !vr_starts_test(vr, h))
+		h++;
+	VR_REGION_TRACK(vr, vr->fast.base + (g << vr->fast.shift), (h - g) << vr->fast.shift,
+			VR_TRACK_NOACCESS);
+}
+#else
+#define lifetime_untrack(vr, g) ((void)(vr), (void)(g))
+#endif
+
+/* Lifetime part [base, lifetime_end); lock held. */
+static int lifetime_free(struct vr_region *vr, uintptr_t a, const char **why)
+{
+	size_t off = (size_t)(a - vr->fast.base), g = off >> vr->fast.shift;
+
+	if ((off & vr->fast.mask) || !vr_starts_test(vr, g)) {
+		*why = VR_REGION_MSG_("not a live lifetime block (interior pointer or double free?)");
+		return -EINVAL;
+	}
+	vr_starts_clear(vr, g);
+	vr->lifetime_frees++;	/* counted, the space is not reused */
+	lifetime_untrack(vr, g);
+	return 0;
+}
+
+/* Free dispatch; lock held. a: the cached alias of the pointer. */
+static int free_locked(struct vr_region *vr, const void *ptr, uintptr_t a, const char **why)
+{
+	int rc;
+
+	if (VR_UNLIKELY(!ptr)) {
+		*why = VR_REGION_MSG_("NULL pointer");
+		rc = -EINVAL;
+	} else if (a - vr->fast.base >= vr->size) {
+		*why = VR_REGION_MSG_("pointer not in this region");
+		rc = -EINVAL;
+	} else if (a >= vr->lifetime_end) {
+		rc = interim_free(vr, a, why);	/* only reachable in INTERIM */
+	} else {
+		rc = lifetime_free(vr, a, why);
+	}
+	if (rc)
+		vr->errors++;
+	return rc;
+}
+
+int vri_region_free_api(struct vr_region *vr, void *ptr, const char *api)
+{
+	const char *why = NULL;
+	uintptr_t a;
+	int rc;
+
+	if (VR_REGION_BAD(vr, api))
+		return -EINVAL;
+	a = ptr ? to_cached(vr, ptr) : 0;
+	vr_region_lock(vr);
+	rc = free_locked(vr, ptr, a, &why);
+#if VR_CONFIG_TRACE
+	if (VR_REGION_TRACED(vr))
+		trace_free(vr, api, a, rc);
+#endif
+	vr_region_unlock(vr);
+	if (VR_UNLIKELY(rc != 0))
+		VR_LOGF(vr->port, VR_LOG_ERR, api, why, ptr, 0);
+	return rc;
+}
+
+int vr_region_free(struct vr_region *vr, void *ptr)
+{
+	return vri_region_free_api(vr, ptr, VR_REGION_MSG_(__func__));
+}
+
+bool vr_region_contains(struct vr_region *vr, const void *ptr)
+{
+	if (!vr_region_live(vr) || !ptr)
+		return false;
+	return to_cached(vr, ptr) - vr->fast.base < vr->size;
+}
