@@ -14,6 +14,7 @@
 
 #include "sof_default.h"
 #include "../util.h"
+#include "../vregion_api.h"
 
 static struct {
 	bool ready;			/* pool initialised */
@@ -282,43 +283,45 @@ struct vregion *vregion_create(size_t memsize)
 	}
 	cfg.size = memsize;
 	cfg.name = "vregion";
-	return (struct vregion *)(void *)vr_region_create(pool, &cfg);
+	return (struct vregion *)(void *)vri_region_create_api(pool, &cfg, "vregion_create");
 }
 
 void vregion_set_interim(struct vregion *vr)
 {
 	if (vr)
-		(void)vr_region_set_interim(VR(vr));
+		(void)vri_region_set_interim_api(VR(vr), "vregion_set_interim");
 }
 
 struct vregion *vregion_get(struct vregion *vr)
 {
-	return vr && vr_region_get(VR(vr)) ? vr : NULL;
+	return vr && vri_region_get_api(VR(vr), "vregion_get") ? vr : NULL;
 }
 
 struct vregion *vregion_put(struct vregion *vr)
 {
-	return vr && vr_region_put(VR(vr)) ? vr : NULL;
+	return vr && vri_region_put_api(VR(vr), NULL, "vregion_put") ? vr : NULL;
 }
 
 void *vregion_alloc(struct vregion *vr, size_t size)
 {
-	return vr ? vr_region_alloc(VR(vr), size) : NULL;
+	return vr ? vri_region_alloc_named(VR(vr), size, "vregion_alloc") : NULL;
 }
 
 void *vregion_alloc_align(struct vregion *vr, size_t size, size_t alignment)
 {
-	return vr ? vr_region_alloc_align(VR(vr), size, alignment) : NULL;
+	return vr ? vri_region_alloc_align_named(VR(vr), size, alignment, "vregion_alloc_align")
+		  : NULL;
 }
 
 void *vregion_alloc_coherent(struct vregion *vr, size_t size)
 {
-	return vr ? vr_region_alloc_coherent(VR(vr), size) : NULL;
+	return vr ? vri_region_alloc_api(VR(vr), size, 0, true, "vregion_alloc_coherent") : NULL;
 }
 
 void *vregion_alloc_coherent_align(struct vregion *vr, size_t size, size_t alignment)
 {
-	return vr ? vr_region_alloc_coherent_align(VR(vr), size, alignment) : NULL;
+	return vr ? vri_region_alloc_api(VR(vr), size, alignment, true,
+					 "vregion_alloc_coherent_align") : NULL;
 }
 
 void vregion_free(struct vregion *vr, void *ptr)
@@ -326,7 +329,7 @@ void vregion_free(struct vregion *vr, void *ptr)
 	/* NULL region or pointer: no-op, as upstream; other errors are logged
 	 * and counted by the region */
 	if (vr && ptr)
-		(void)vr_region_free(VR(vr), ptr);
+		(void)vri_region_free_api(VR(vr), ptr, "vregion_free");
 }
 
 void vregion_info(struct vregion *vr)
