@@ -132,7 +132,7 @@ static inline uintptr_t vr_bump_close(struct vr_region *vr)
 		vr->bump = vr_atomic_xchg(&vr->fast.ptr, vr->fast.end);
 		vr->closed = true;
 	}
-	VR_ASSERT(vr->fast.ptr == vr->fast.end);
+	VR_ASSERT(vr_atomic_load(&vr->fast.ptr) == vr->fast.end);
 	return vr->bump;
 }
 

@@ -1232,6 +1232,43 @@ static void test_stats_counters(void **state)
 	assert_null(vr_region_put(vr));
 }
 
+/* Issue 10.5: vr_region_free of interim pointers that no block can have:
+ * the interim base (the heap's first header is there) and every aligned
+ * address below the first block give -EINVAL, as vregion.h says, counted
+ * in errors, nothing else changes. */
+static void test_free_interim_metadata(void **state)
+{
+	static const size_t aligns[] = { 0, 16, 128, PAGE };
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(aligns) / sizeof(aligns[0]); i++) {
+		struct vr_region *vr = t_mk(4 * PAGE, aligns[i], 0);
+		struct vr_region_stats st;
+		uintptr_t ib, q;
+		size_t a;
+		uint8_t *p;
+
+		assert_non_null(vr_region_alloc(vr, 100));
+		assert_int_equal(vr_region_set_interim(vr), 0);
+		st = t_st(vr);
+		a = st.min_align;
+		ib = t_base(vr) + st.lifetime_size;
+		assert_int_equal(vr_region_free(vr, (void *)ib), -EINVAL);
+		assert_int_equal(t_st(vr).errors, 1);
+		p = vr_region_alloc(vr, 40);			/* the fresh heap's first block */
+		assert_non_null(p);
+		assert_true((uintptr_t)p > ib);
+		for (q = ib; q < (uintptr_t)p; q += a)
+			assert_int_equal(vr_region_free(vr, (void *)q), -EINVAL);
+		assert_int_equal(t_st(vr).errors, 1 + ((uintptr_t)p - ib) / a);
+		assert_int_equal(t_st(vr).interim_live, 1);
+		assert_int_equal(vr_region_validate(vr), 0);
+		assert_int_equal(vr_region_free(vr, p), 0);
+		assert_null(vr_region_put(vr));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1264,6 +1301,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_info, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input_table, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_stats_counters, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_free_interim_metadata, t_setup, t_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

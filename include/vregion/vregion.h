@@ -38,19 +38,21 @@
  * alignment equals the cache line (so default allocations never share a line,
  * as upstream). Coherent allocations are line aligned and line padded.
  *
- * COST (time). Lifetime alloc: O(1), no loop; with VR_REGION_NOLOCK (or a port
- * without locks) vr_region_alloc() is an inline fast path of about twenty
- * instructions and takes no lock. Interim alloc/free: O(1) (the heap's bound,
- * vregion/heap.h) under the region lock. Free dispatch: O(1). get/put: O(1)
- * (the last put O(bump / min_align), counting live allocations); create and
- * the last put reach the port (map/unmap: NOT for a real-time
- * thread), and so does set_interim with VR_REGION_SEAL (protect).
+ * COST (time). Lifetime alloc: O(1), no loop on a NOLOCK region; on a shared
+ * region one compare-and-swap, retried only when another thread's bump won
+ * the race (lock-free: some thread always progresses). vr_region_alloc() and
+ * vr_region_alloc_align() with an alignment up to min_align take an inline
+ * fast path of about twenty instructions that takes no lock (see
+ * THREAD-SAFETY for when it runs). Interim alloc/free: O(1) (the heap's
+ * bound, vregion/heap.h) under the region lock. Free dispatch: O(1).
+ * get/put: O(1) (the last put O(bump / min_align), counting live
+ * allocations); create and the last put reach the port (map/unmap: NOT for
+ * a real-time thread), and so does set_interim with VR_REGION_SEAL (protect).
  *
- * COST (memory). Per region, in port metadata: sizeof(struct vr_region)
- * (~110 bytes on 32-bit, ~210 on 64-bit) + vr_heap_control_bytes() (the
- * interim heap's class heads; vregion/heap.h gives its size) + one byte per
- * min_align bytes of region (the lifetime start map:
- * 448 bytes for a 28 KiB region at the default 64, i.e. 1/64 of the region).
+ * COST (memory). Per region, in port metadata: one block of
+ * vr_region_meta_bytes() (the control block, the interim heap's control
+ * block and one byte per min_align bytes of region for the lifetime start
+ * map: 448 bytes for a 28 KiB region at the default 64, i.e. 1/64 of it).
  * Per lifetime allocation: 0 bytes of header, only alignment padding. Per
  * interim allocation: the heap's header (vregion/heap.h).
  *
@@ -63,9 +65,24 @@
  * a read-modify-write whose store-to-load chain made the fast path 1.2x
  * slower than glibc's obstack with clang; see docs/region.md).
  *
- * THREAD-SAFETY. Without VR_REGION_NOLOCK every call takes the region's port
- * lock (one lock per region; the heap itself takes none). With NOLOCK the
- * owner promises that one thread at a time uses the region.
+ * THREAD-SAFETY. A region without VR_REGION_NOLOCK (on a port with locks)
+ * is shared: any thread may call anything on it. Every call takes the
+ * region's port lock (one lock per region; the heap itself takes none)
+ * except the lifetime allocation, which is one compare-and-swap on the bump
+ * pointer where the compiler has lock-free pointer atomics
+ * (VR_CONFIG_LOCKFREE, vregion/config.h; elsewhere it takes the lock too).
+ * set_interim, the stats, validate and the last put stop the bump pointer
+ * (under the lock) while they look at it: a lifetime allocation racing with
+ * set_interim either lands below the interim base or fails over to the
+ * interim heap, never both. A stats snapshot taken while other threads
+ * allocate lifetime objects counts each of them in lifetime_used as soon as
+ * it is bumped, and in lifetime_allocs/outstanding once its start entry is
+ * written (the instant after). With NOLOCK the owner promises that one
+ * thread at a time uses the region: no lock, no atomic instruction.
+ * The inline path bumps a NOLOCK region and, by compare-and-swap, a shared
+ * one; it never runs in INTERIM or INVALID, on a port with a trace hook, or
+ * in a build with sanitizer annotations (VR_CONFIG_TRACK): there every
+ * allocation goes through the library.
  *
  * LIFE AFTER DEATH. Using a region pointer after its last put is undefined
  * behaviour, as using a pointer after free() is in C: any call may crash,
@@ -283,19 +300,26 @@ void *vr_region_alloc_coherent_align(struct vr_region *vr, size_t size, size_t a
  * Free by address (either alias). Interim blocks return to the heap; lifetime
  * allocations are counted (their space is not reused). Returns 0, or
  *   -EINVAL iff vr bad, ptr NULL, ptr not inside the region, or not a live
- *           allocation start: in the lifetime part any interior, padding or
- *           above-the-bump pointer and any double free (the start map is
- *           exact); in the interim part a pointer not aligned to min_align,
- *           or one the heap knows as a free block (double free);
- *   -EFAULT iff the heap's header check fails: heap corruption, or an
- *           interim interior pointer aligned to min_align (the heap reads
- *           user data where a header would be and cannot tell the two apart),
- *           or an interim pointer from before vr_region_interim_reset (its
- *           header carries the heap's old key, which reads as corruption).
- *           A stale interim pointer whose header word was rewritten by an
- *           allocation after the reset gives -EINVAL (now a free block's
- *           header) or frees that new block (undefined, as any use of a
- *           freed pointer).
+ *           allocation start:
+ *           - in the lifetime part any interior, padding or above-the-bump
+ *             pointer and any double free (the start map is exact);
+ *           - in the interim part (INTERIM only) a pointer not aligned to
+ *             min_align, one below the lowest address an interim block can
+ *             have (from the interim base, where the heap keeps its first
+ *             header, up to its first block: vr_region_free(vr, interim
+ *             base) is -EINVAL), one at or above interim base +
+ *             VR_HEAP_MAX_BYTES (bytes the heap does not manage), or one
+ *             vr_heap_free refuses with -EINVAL (a free block's header:
+ *             double free; vregion/heap.h);
+ *   -EFAULT iff vr_heap_free returns -EFAULT for an interim pointer that
+ *           passed the checks above: its header check fails (heap
+ *           corruption, or an interior pointer aligned to min_align: the heap
+ *           reads user data where a header would be and cannot tell the two
+ *           apart), or it is from before vr_region_interim_reset (its header
+ *           carries the heap's old key, which reads as corruption). A stale
+ *           interim pointer whose header word was rewritten by an allocation
+ *           after the reset gives -EINVAL (now a free block's header) or
+ *           frees that new block (undefined, as any use of a freed pointer).
  * On error nothing changes except `errors`. O(1) (interim: the heap's bound).
  */
 int vr_region_free(struct vr_region *vr, void *ptr);
