@@ -42,6 +42,7 @@ static void test_create_defaults(void **state)
 	assert_ptr_equal(vr_region_pool(vr), &t_pool);
 	/* the port maps zeroed pages */
 	m = (const uint8_t *)base;
+	vr_test_expose(m, size);
 	for (i = 0; i < size; i++)
 		if (m[i])
 			fail_msg("byte %u not zero", (unsigned)i);
@@ -1042,6 +1043,7 @@ static void test_data_isolation(void **state)
 	(void)state;
 	vr = t_mk(4 * PAGE, 0, 0);
 	assert_int_equal(vr_region_mem_info(vr, &size, &base1), 0);
+	vr_test_expose((void *)base1, size);
 	t_fill((void *)base1, size, 0xee);
 	assert_int_equal(vr_region_set_interim(vr), 0);
 	assert_non_null(vr_region_alloc(vr, 100));
@@ -1051,6 +1053,7 @@ static void test_data_isolation(void **state)
 	assert_int_equal(vr_region_mem_info(vr, &size, &base2), 0);
 	assert_int_equal(base1, base2);		/* first fit: the same pages */
 	m = (const uint8_t *)base2;
+	vr_test_expose(m, size);
 	for (i = 0; i < size; i++)
 		if (m[i])
 			fail_msg("stale byte at %u", (unsigned)i);
@@ -1079,6 +1082,7 @@ static void test_metadata_outside(void **state)
 	assert_non_null(c);
 	assert_int_equal(vr_region_mem_info(vr, &size, &base), 0);
 	st0 = t_st(vr);
+	vr_test_expose((void *)base, size);
 	memset((void *)base, 0xa5, size);		/* every byte of the region */
 	assert_int_equal(vr_region_validate(vr), 0);
 	st1 = t_st(vr);
@@ -1088,6 +1092,7 @@ static void test_metadata_outside(void **state)
 	assert_int_equal(vr_region_free(vr, a + 64), -EINVAL);
 	assert_int_equal(vr_region_set_interim(vr), 0);
 	assert_int_equal(t_st(vr).lifetime_size, (size_t)(c - (uint8_t *)base) + 320);
+	vr_test_expose((void *)base, t_st(vr).lifetime_size);	/* b was freed: poisoned */
 	memset((void *)base, 0x5a, t_st(vr).lifetime_size);	/* lifetime part again */
 	assert_int_equal(vr_region_free(vr, a), 0);
 	assert_int_equal(vr_region_free(vr, c), 0);
