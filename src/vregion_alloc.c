@@ -96,49 +96,35 @@ static void *interim_alloc(struct vr_region *vr, size_t size, size_t a)
 	return p;
 }
 
-/*
- * Allocate in the current phase; lock held. align is the caller's value
- * (0 = min_align). *result: 0, -EINVAL bad arguments, -ENOSPC phase
- * INVALID, -ENOMEM no space (the trace's reasons). Counts every failure.
- */
-static void *alloc_locked(struct vr_region *vr, size_t *size, size_t align, bool coherent,
-			  int *result)
+/* Why an allocation of size at effective alignment a failed, for the trace
+ * and the log (cold; lock held): -EINVAL bad arguments, -ENOSPC phase
+ * INVALID, -ENOMEM no space in the current phase. */
+static VR_COLD int alloc_reason(const struct vr_region *vr, size_t size, size_t a)
 {
-	size_t a = align, n = *size;
-	void *p;
+	if (size == 0 || a == 0)
+		return -EINVAL;
+	return vr->phase == VR_REGION_INVALID ? -ENOSPC : -ENOMEM;
+}
 
-	if (VR_UNLIKELY(n == 0 || (a & (a - 1)))) {
-		*result = -EINVAL;
-		goto fail;
+/*
+ * Allocate size bytes at effective alignment a (a power of two >=
+ * min_align, or 0: bad arguments, the request fails) in the current phase;
+ * lock held. Counts every failure.
+ */
+static void *alloc_locked(struct vr_region *vr, size_t size, size_t a)
+{
+	void *p = NULL;
+
+	if (VR_LIKELY(size != 0 && a != 0)) {
+		VR_ASSERT(vr_is_pow2(a) && a >= vr->min_align);
+		if (VR_LIKELY(vr->phase == VR_REGION_INTERIM))
+			p = interim_alloc(vr, size, a);
+		else if (vr->phase == VR_REGION_LIFETIME)
+			p = lifetime_alloc(vr, size, a);
 	}
-	if (coherent) {
-		if (n > SIZE_MAX - (vr->line - 1)) {
-			*result = -EINVAL;
-			goto fail;
-		}
-		n = (n + vr->line - 1) & ~(vr->line - 1);
-		*size = n;
-		if (a < vr->line)
-			a = vr->line;
-	}
-	if (a < vr->min_align)
-		a = vr->min_align;
-	if (VR_LIKELY(vr->phase == VR_REGION_INTERIM))
-		p = interim_alloc(vr, n, a);
-	else if (vr->phase == VR_REGION_LIFETIME)
-		p = lifetime_alloc(vr, n, a);
-	else {
-		*result = -ENOSPC;
-		goto fail;
-	}
-	if (VR_LIKELY(p != NULL)) {
-		*result = 0;
-		return p;
-	}
-	*result = -ENOMEM;
-fail:
-	vr->failures++;
-	return NULL;
+	if (VR_UNLIKELY(p == NULL))
+		vr->failures++;
+	return p;
 }
 
 static VR_COLD void alloc_log(const struct vr_region *vr, const char *api, int result,
@@ -165,29 +151,70 @@ static void *coherent_alias(const struct vr_region *vr, void *p, size_t size)
 	return port->to_uncached ? port->to_uncached(port->ctx, p) : p;
 }
 
+/* A failed or traced allocation, lock held: trace, unlock, log. */
+static VR_COLD void *alloc_unusual(struct vr_region *vr, void *p, size_t n, size_t a,
+				   const char *api, const size_t *asked, bool coherent)
+{
+	enum vr_region_phase phase = vr->phase;
+	int result = p ? 0 : alloc_reason(vr, n, a);
+
+#if VR_CONFIG_TRACE
+	if (VR_REGION_TRACED(vr))
+		trace_alloc(vr, api, asked[0], asked[1], coherent, p, result);
+#endif
+	vr_region_unlock(vr);
+	if (!p)
+		alloc_log(vr, api, result, phase, asked[0], asked[1]);
+	(void)coherent;
+	return p;
+}
+
+/*
+ * Lock, allocate, trace, unlock, log. n and a are the request as vregion.h
+ * normalises it (a = 0: refused); asked[] the caller's size and align (for
+ * the trace and the log, which only an unusual call needs).
+ */
+static void *alloc_entry(struct vr_region *vr, size_t n, size_t a, const char *api,
+			 const size_t *asked, bool coherent)
+{
+	void *p;
+
+	vr_region_lock(vr);
+	p = alloc_locked(vr, n, a);
+	if (VR_UNLIKELY(p == NULL || VR_REGION_TRACED(vr)))
+		return alloc_unusual(vr, p, n, a, api, asked, coherent);
+	vr_region_unlock(vr);
+	return p;
+}
+
+/* The effective alignment of a request: max(align, floor), or 0 iff align
+ * is not 0 or a power of two. */
+static inline size_t effective_align(size_t align, size_t floor)
+{
+	if (VR_UNLIKELY(align & (align - 1)))
+		return 0;
+	return align > floor ? align : floor;
+}
+
 void *vri_region_alloc_api(struct vr_region *vr, size_t size, size_t align, bool coherent,
 			   const char *api)
 {
-	enum vr_region_phase phase;
-	size_t n = size;
-	int result;
+	size_t asked[2] = { size, align }, n = size, line, a;
 	void *p;
 
 	if (VR_REGION_BAD(vr, api))
 		return NULL;
-	vr_region_lock(vr);
-	phase = vr->phase;
-	p = alloc_locked(vr, &n, align, coherent, &result);
-#if VR_CONFIG_TRACE
-	if (VR_REGION_TRACED(vr))
-		trace_alloc(vr, api, size, align, coherent, p, result);
-#endif
-	vr_region_unlock(vr);
-	if (VR_UNLIKELY(p == NULL)) {
-		alloc_log(vr, api, result, phase, size, align);
-		return NULL;
-	}
-	return coherent ? coherent_alias(vr, p, n) : p;
+	if (VR_LIKELY(!coherent))
+		return alloc_entry(vr, size, effective_align(align, vr->min_align), api, asked, false);
+	/* coherent: line padded (refused if that overflows) and line aligned */
+	line = vr->line;
+	a = effective_align(align, line > vr->min_align ? line : vr->min_align);
+	if (size > SIZE_MAX - (line - 1))
+		a = 0;
+	else
+		n = (size + line - 1) & ~(line - 1);
+	p = alloc_entry(vr, n, a, api, asked, true);
+	return p ? coherent_alias(vr, p, n) : NULL;
 }
 
 void *vr_region_alloc_slow_(struct vr_region *vr, size_t size, size_t align)
@@ -319,7 +346,9 @@ int vri_region_free_api(struct vr_region *vr, void *ptr, const char *api)
 
 	if (VR_REGION_BAD(vr, api))
 		return -EINVAL;
-	a = ptr ? to_cached(vr, ptr) : 0;
+	a = (uintptr_t)ptr;
+	if (VR_UNLIKELY(a - vr->fast.base >= vr->size) && ptr)
+		a = to_cached(vr, ptr);		/* the other alias, or foreign */
 	vr_region_lock(vr);
 	rc = free_locked(vr, ptr, a, &why);
 #if VR_CONFIG_TRACE
