@@ -80,9 +80,9 @@
  * written (the instant after). With NOLOCK the owner promises that one
  * thread at a time uses the region: no lock, no atomic instruction.
  * The inline path bumps a NOLOCK region and, by compare-and-swap, a shared
- * one; it never runs in INTERIM or INVALID, on a port with a trace hook, or
- * in a build with sanitizer annotations (VR_CONFIG_TRACK): there every
- * allocation goes through the library.
+ * one; it never runs in INTERIM or INVALID, on a region created while its
+ * port had a trace hook, or in a build with sanitizer annotations
+ * (VR_CONFIG_TRACK): there every allocation goes through the library.
  *
  * LIFE AFTER DEATH. Using a region pointer after its last put is undefined
  * behaviour, as using a pointer after free() is in C: any call may crash,
