@@ -29,10 +29,10 @@
 #include <cmocka.h>
 #endif
 
-#include "vregion/config.h"
-#if VR_CONFIG_TRACK == 1
+/* VR_CONFIG_TRACK comes from the build (vregion's compile definitions). */
+#if defined(VR_CONFIG_TRACK) && VR_CONFIG_TRACK == 1
 #include <sanitizer/asan_interface.h>
-#elif VR_CONFIG_TRACK == 2
+#elif defined(VR_CONFIG_TRACK) && VR_CONFIG_TRACK == 2
 #include <valgrind/memcheck.h>
 #endif
 
@@ -45,9 +45,9 @@
  */
 static inline void vr_test_expose(const void *p, size_t n)
 {
-#if VR_CONFIG_TRACK == 1
+#if defined(VR_CONFIG_TRACK) && VR_CONFIG_TRACK == 1
 	__asan_unpoison_memory_region(p, n);
-#elif VR_CONFIG_TRACK == 2
+#elif defined(VR_CONFIG_TRACK) && VR_CONFIG_TRACK == 2
 	(void)VALGRIND_MAKE_MEM_DEFINED(p, n);
 #else
 	(void)p;
