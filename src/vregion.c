@@ -98,6 +98,7 @@ static bool region_layout(struct region_geom *g)
 	if (g->granules > SIZE_MAX - g->map_off)
 		return false;
 	g->meta_bytes = g->map_off + g->granules;	/* one byte per granule */
+	VR_ASSERT(g->granules >= g->pages && (g->map_off & 15) == 0);
 	return true;
 }
 
@@ -140,6 +141,7 @@ static const char *create_check(const struct vr_port *port, const struct vr_regi
 		return VR_REGION_MSG_("bad alignment (min_align, cache line)");
 	if (!region_layout(g))
 		return VR_REGION_MSG_("bad size");
+	VR_ASSERT(g->pages >= 1 && vr_is_pow2(g->min_align) && g->min_align <= g->page);
 	return NULL;
 }
 
@@ -218,6 +220,9 @@ static void region_init(struct vr_region *vr, struct vr_vpage_pool *pool,
 	vr->fast.ptr = vr->fast.end;
 	vr_bump_open(vr);
 	vr->id = next_region_id(pool);
+	VR_ASSERT(!(vr->fast.base & (g->page - 1)));
+	VR_ASSERT(vr->fast.ptr == (vr->closed ? vr->fast.end : vr->fast.base));
+	VR_ASSERT(vr->fast.map_bias + (vr->fast.base >> g->ashift) == (uintptr_t)vr->starts);
 	/* nothing of the region is allocated yet */
 	VR_REGION_TRACK(vr, base, vr->size, VR_TRACK_NOACCESS);
 	vr->magic = VR_REGION_MAGIC;
@@ -414,6 +419,7 @@ static bool put_locked(struct vr_region *vr, size_t *live)
 	vr_bump_close(vr);
 	*live = vri_region_outstanding(vr);
 	vr->magic = VR_REGION_DEAD;
+	VR_ASSERT(vr_atomic_load(&vr->fast.ptr) == vr->fast.end);
 	return true;
 }
 
@@ -551,6 +557,9 @@ int vri_region_set_interim_api(struct vr_region *vr, const char *api)
 	vr_region_lock(vr);
 	before = vr->phase;
 	rc = set_interim_locked(vr, api, &ib, &isz);
+	VR_ASSERT(vr->closed || rc != 0);
+	VR_ASSERT(rc != 0 || (vr->phase == VR_REGION_INTERIM && vr->lifetime_end == ib));
+	VR_ASSERT(rc != -ENOSPC || vr->phase == VR_REGION_INVALID);
 #if VR_CONFIG_TRACE
 	if (VR_REGION_TRACED(vr)) {
 		struct vr_trace_event ev;

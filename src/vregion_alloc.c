@@ -254,7 +254,8 @@ static uintptr_t to_cached(const struct vr_region *vr, const void *ptr)
 	if (a - vr->fast.base < vr->size)
 		return a;
 	if (port->is_uncached && port->to_cached && port->is_uncached(port->ctx, ptr))
-		return (uintptr_t)port->to_cached(port->ctx, (void *)a);
+		a = (uintptr_t)port->to_cached(port->ctx, (void *)a);
+	VR_ASSERT(port->to_uncached || a == (uintptr_t)ptr);
 	return a;
 }
 
@@ -313,6 +314,7 @@ static int lifetime_free(struct vr_region *vr, uintptr_t a, const char **why)
 	}
 	vr_starts_clear(vr, g);
 	vr->lifetime_frees++;	/* counted, the space is not reused */
+	VR_ASSERT(a < vr_bump_now(vr));
 	lifetime_untrack(vr, g);
 	return 0;
 }
