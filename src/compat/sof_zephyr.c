@@ -46,6 +46,9 @@
 #include "sof_internal.h"
 #include "sof_default.h"
 
+#ifndef CONFIG_VREGION_LOG_LEVEL	/* CONFIG_LOG=n */
+#define CONFIG_VREGION_LOG_LEVEL 0
+#endif
 LOG_MODULE_DECLARE(vregion, CONFIG_VREGION_LOG_LEVEL);
 
 #ifndef CONFIG_VREGION_SOF_INIT_PRIORITY
@@ -191,19 +194,29 @@ SYS_INIT(vr_sof_boot, POST_KERNEL, CONFIG_VREGION_SOF_INIT_PRIORITY);
 
 /* ---- sof_ctx_free with a region (SYSTEM.md 4.13) ------------------------------- */
 
+/* A pointer outside the region is SOF's heap block (mod_balloc_align's):
+ * it goes to SOF's sof_heap_free, as it would with a heap context. Without
+ * SOF in the build (CONFIG_VREGION_SOF_OWN_HEADERS) there is no heap: the
+ * region refuses it (logged). */
+#ifndef CONFIG_VREGION_SOF_OWN_HEADERS
 struct k_heap;
 void sof_heap_free(struct k_heap *heap, void *addr);	/* SOF's zephyr/lib/alloc.c */
+#endif
 
 void vregion_ctx_free(struct vregion *vr, struct k_heap *heap, void *ptr)
 {
 	if (!ptr)
 		return;
+#ifndef CONFIG_VREGION_SOF_OWN_HEADERS
 	if (vr && !vr_region_contains(vr_sof_region(vr), ptr)) {
 		LOG_WRN("sof_ctx_free: %p is not in region %p: given to sof_heap_free", ptr,
 			(void *)vr);
 		sof_heap_free(heap, ptr);
 		return;
 	}
+#else
+	ARG_UNUSED(heap);
+#endif
 	vregion_free(vr, ptr);
 }
 

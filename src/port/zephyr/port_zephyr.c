@@ -19,6 +19,9 @@
 #include "../../util.h"
 #include "port_zephyr_internal.h"
 
+#ifndef CONFIG_VREGION_LOG_LEVEL	/* CONFIG_LOG=n */
+#define CONFIG_VREGION_LOG_LEVEL 0
+#endif
 LOG_MODULE_REGISTER(vregion, CONFIG_VREGION_LOG_LEVEL);
 
 #define PG ((size_t)VR_ZEPHYR_PAGE_SIZE)
