@@ -99,7 +99,8 @@ struct vr_zephyr_port_config {
 	 * is also SOF's region minimum alignment. */
 	size_t cache_line;
 	/* The driver enforces SYS_MM_MEM_PERM_RW / _EXEC per page: install
-	 * protect() (sys_mm_drv_update_page_flags). false: protect is NULL. */
+	 * protect() (sys_mm_drv_update_page_flags); needs CONFIG_VREGION_PROTECT
+	 * (which compiles it in). false: protect is NULL. */
 	bool protect;
 	/* Metadata memory (pool bitmaps, region control blocks, locks): memory
 	 * region users cannot write; coherent across cores where regions are
@@ -159,7 +160,8 @@ int vr_zephyr_find_window(uint32_t attr, uintptr_t *base, size_t *bytes);
  * Initialise the port. Returns 0; -EINVAL iff zp or cfg is NULL, the window
  * is unaligned, empty or wraps, phys_pages exceeds the window, cache_line is
  * not a power of two, only one meta hook is set, trace_log without
- * CONFIG_VREGION_TRACE_LOG, or vr_port_check() refuses the result; -ENOENT
+ * CONFIG_VREGION_TRACE_LOG, protect without CONFIG_VREGION_PROTECT, or
+ * vr_port_check() refuses the result; -ENOENT
  * iff the window is looked up and not found; -ENOMEM iff the per-page
  * permission table cannot be allocated. On error nothing is allocated.
  */

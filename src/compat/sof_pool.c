@@ -22,7 +22,9 @@ static int check_config(const struct vr_sof_config *cfg)
 	return 0;
 }
 
-/* The pool over `port` and the region-list lock; nothing left on error. */
+/* The region-list lock, then the pool over `port`; nothing left on error
+ * (the lock first: undoing it is the port's call, undoing a pool would
+ * link vr_vpage_pool_deinit into every image). */
 static int make_pool(const struct vr_sof_config *cfg, const struct vr_port *port)
 {
 	struct vr_vpage_config pc;
@@ -31,19 +33,19 @@ static int make_pool(const struct vr_sof_config *cfg, const struct vr_port *port
 	if (cfg->min_align > port->page_size ||
 	    ((cfg->region_flags & VR_REGION_SEAL) && !port->protect))
 		return -EINVAL;
+	if (port->lock_create) {
+		vri_sof.list_lock = port->lock_create(port->ctx);
+		if (!vri_sof.list_lock)
+			return -ENOMEM;
+	}
 	memset(&pc, 0, sizeof(pc));
 	pc.guard_pages = cfg->guard_pages;
 	rc = vr_vpage_pool_init(&vri_sof.pool, port, &pc);
-	if (rc)
-		return rc;
-	if (port->lock_create) {
-		vri_sof.list_lock = port->lock_create(port->ctx);
-		if (!vri_sof.list_lock) {
-			(void)vr_vpage_pool_deinit(&vri_sof.pool);
-			return -ENOMEM;
-		}
+	if (rc && vri_sof.list_lock) {
+		port->lock_destroy(port->ctx, vri_sof.list_lock);
+		vri_sof.list_lock = NULL;
 	}
-	return 0;
+	return rc;
 }
 
 /* Glue lock held; not ready. */

@@ -101,16 +101,20 @@ struct vregion *vregion_create(size_t memsize)
 	return node->vr;
 }
 
-/* After the switch, write the interim part back from this core's cache
- * (SOF #11071): its heap's first block header was written through the
- * cached alias, and a DP thread on another core must read it from memory. */
-static void flush_interim(struct vregion *vr)
+/* After the switch, write the region back from this core's cache (SOF
+ * #11071): the interim heap's first block header was written through the
+ * cached alias, and a DP thread on another core must read it from memory.
+ * The whole region (one range, known in O(1)): the lifetime part's dirty
+ * lines are written back too, which a second core reading them needs as
+ * well. */
+static void flush_region(struct vregion *vr)
 {
 	const struct vr_port *port = port_of_pool();
-	struct vr_region_stats st;
+	uintptr_t start = 0;
+	size_t size = 0;
 
-	if (port->cache_flush && vr_region_get_stats(VR(vr), &st) == 0 && st.interim_size)
-		port->cache_flush(port->ctx, (void *)(st.base + st.lifetime_size), st.interim_size);
+	if (port->cache_flush && vr_region_mem_info(VR(vr), &size, &start) == 0)
+		port->cache_flush(port->ctx, (void *)start, size);
 }
 
 void VRI_SOF_SYSCALL(vregion_set_interim)(struct vregion *vr)
@@ -121,7 +125,7 @@ void VRI_SOF_SYSCALL(vregion_set_interim)(struct vregion *vr)
 		return;
 	was_lifetime = vr_region_phase(VR(vr)) == VR_REGION_LIFETIME;
 	if (vr_region_set_interim(VR(vr)) == 0 && was_lifetime)
-		flush_interim(vr);
+		flush_region(vr);
 }
 
 struct vregion *VRI_SOF_SYSCALL(vregion_get)(struct vregion *vr)

@@ -168,7 +168,7 @@ static int sof_adsp_region(void)
 
 static int vr_sof_boot(void)
 {
-	struct vr_vpage_stats st;
+	const struct vr_port *port;
 	int rc = 0;
 
 #ifdef CONFIG_VREGION_SOF_ADSP_REGION
@@ -179,14 +179,16 @@ static int vr_sof_boot(void)
 	}
 #endif
 	rc = vr_sof_init(NULL);
-	if (rc || vr_vpage_get_stats(vr_sof_pool(), &st)) {
+	if (rc) {
 		LOG_ERR("SOF pool set-up failed: %d: vpage_alloc and vregion_create will fail", rc);
-		return rc ? rc : -EIO;
+		return rc;
 	}
+	port = vr_vpage_port(vr_sof_pool());
 	LOG_INF("SOF pool: window %p, %u pages, budget %u pages, guard %u, line %u",
-		(void *)vr_vpage_port(vr_sof_pool())->window_base, (unsigned)st.vpages_total,
-		(unsigned)st.ppages_total, (unsigned)VR_SOF_GUARD_PAGES,
-		(unsigned)vr_vpage_port(vr_sof_pool())->cache_line);
+		(void *)port->window_base, (unsigned)port->window_pages,
+		(unsigned)port->phys_pages, (unsigned)VR_SOF_GUARD_PAGES,
+		(unsigned)port->cache_line);
+	ARG_UNUSED(port);
 	return 0;
 }
 

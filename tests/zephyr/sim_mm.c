@@ -3,7 +3,9 @@
  * sim_mm.c - the simulated Intel ACE memory-management driver (sim_mm.h).
  * Host only: memfd + mmap. Test code.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>

@@ -45,10 +45,12 @@ static bool zp_range_ok(const struct vr_zephyr_port *zp, const void *p, size_t n
 	       n <= (zp->window_end - a) / PG;
 }
 
+#ifdef CONFIG_VREGION_PROTECT
 static size_t zp_page(const struct vr_zephyr_port *zp, const void *p)
 {
 	return ((uintptr_t)p - zp->port.window_base) / PG;
 }
+#endif
 
 /* Take n pages of the budget, or false (nothing taken). Lock-free. */
 static bool zp_take(struct vr_zephyr_port *zp, size_t n)
@@ -95,6 +97,17 @@ static size_t zp_rollback(struct vr_zephyr_port *zp, uint8_t *va, size_t done)
 	return back;
 }
 
+/* Q2: clear a new page through its cached alias (the driver only
+ * invalidates: frames keep old data), then write it back so the uncached
+ * alias reads zeros and no dirty line of them is left. Not inlined: one
+ * place to see (and measure) what zeroing costs. */
+static __attribute__((noinline)) void zp_zero_page(const struct vr_zephyr_port *zp, void *p)
+{
+	memset(p, 0, PG);
+	if (zp->port.cache_flush)
+		(void)sys_cache_data_flush_range(p, PG);
+}
+
 /* Map, zero and flush pages [0, n) read-write; *done = pages mapped. */
 static int zp_map_pages(struct vr_zephyr_port *zp, uint8_t *va, size_t n, unsigned perms,
 			size_t *done)
@@ -126,15 +139,13 @@ static int zp_map_pages(struct vr_zephyr_port *zp, uint8_t *va, size_t n, unsign
 			rc = rc < 0 ? rc : -EIO;
 			break;
 		}
-		/* Q2: the driver only invalidates; frames keep old data */
-		memset(p, 0, PG);
-		if (zp->port.cache_flush)
-			(void)sys_cache_data_flush_range(p, PG);
+		zp_zero_page(zp, p);
 	}
 	*done = i;
 	return i == n ? 0 : rc;
 }
 
+#ifdef CONFIG_VREGION_PROTECT
 /* Set [0, n) to perms; on failure restore the pages changed. */
 static int zp_set_perms(struct vr_zephyr_port *zp, uint8_t *va, size_t n, unsigned perms)
 {
@@ -157,6 +168,8 @@ static int zp_set_perms(struct vr_zephyr_port *zp, uint8_t *va, size_t n, unsign
 	return rc < 0 ? rc : -EIO;
 }
 
+#endif /* CONFIG_VREGION_PROTECT */
+
 static int zp_map(void *ctx, void *vaddr, size_t n, unsigned perms)
 {
 	struct vr_zephyr_port *zp = ctx;
@@ -174,11 +187,13 @@ static int zp_map(void *ctx, void *vaddr, size_t n, unsigned perms)
 	if (!zp_take(zp, n))
 		return -ENOMEM;	/* before the driver can run dry (or assert) */
 	rc = zp_map_pages(zp, vaddr, n, perms, &done);
+#ifdef CONFIG_VREGION_PROTECT
 	if (!rc && zp->port.protect) {
 		memset(zp->perms + zp_page(zp, vaddr), VR_PERM_RW, n);
 		if (perms != VR_PERM_RW)
 			rc = zp_set_perms(zp, vaddr, n, perms);
 	}
+#endif
 	if (rc)
 		zp_give(zp, n - done + zp_rollback(zp, vaddr, done));
 	return rc;
@@ -216,6 +231,7 @@ static int zp_unmap(void *ctx, void *vaddr, size_t n)
 	return rc;
 }
 
+#ifdef CONFIG_VREGION_PROTECT
 static int zp_protect(void *ctx, void *vaddr, size_t n, unsigned perms)
 {
 	struct vr_zephyr_port *zp = ctx;
@@ -228,6 +244,7 @@ static int zp_protect(void *ctx, void *vaddr, size_t n, unsigned perms)
 		return -ENOTSUP;	/* Zephyr's flags cannot say "no access" */
 	return zp_set_perms(zp, vaddr, n, perms);
 }
+#endif /* CONFIG_VREGION_PROTECT */
 
 /* ---- aliases and cache: O(1), any context ------------------------------- */
 
@@ -415,7 +432,8 @@ static int zp_check_config(const struct vr_zephyr_port_config *cfg, uintptr_t *b
 		return -EINVAL;
 	if (cfg->cache_line && !vr_is_pow2(cfg->cache_line))
 		return -EINVAL;
-	if (cfg->trace_log && !IS_ENABLED(CONFIG_VREGION_TRACE_LOG))
+	if ((cfg->trace_log && !IS_ENABLED(CONFIG_VREGION_TRACE_LOG)) ||
+	    (cfg->protect && !IS_ENABLED(CONFIG_VREGION_PROTECT)))
 		return -EINVAL;
 	if (cfg->window_base) {
 		*base = cfg->window_base;
@@ -448,7 +466,9 @@ static void zp_fill_port(struct vr_zephyr_port *zp, const struct vr_zephyr_port_
 	p->cache_line = cfg->cache_line ? cfg->cache_line : VR_ZEPHYR_CACHE_LINE;
 	p->map = zp_map;
 	p->unmap = zp_unmap;
+#ifdef CONFIG_VREGION_PROTECT
 	p->protect = cfg->protect ? zp_protect : NULL;
+#endif
 #ifdef CONFIG_CACHE_DOUBLEMAP
 	p->to_uncached = zp_to_uncached;
 	p->to_cached = zp_to_cached;
@@ -464,7 +484,7 @@ static void zp_fill_port(struct vr_zephyr_port *zp, const struct vr_zephyr_port_
 	p->unlock = zp_unlock;
 	p->meta_alloc = zp_meta_alloc;
 	p->meta_free = zp_meta_free;
-	p->log = zp_log;
+	p->log = vr_log_enabled(VR_LOG_ERR) ? zp_log : NULL;	/* no call when compiled out */
 	p->trace = cfg->trace_log ? vri_zephyr_trace_hook() : NULL;
 	zp->window_end = base + bytes;
 }

@@ -6,7 +6,9 @@
  * user-memory check and K_OOPS of the syscall layer, and the export table.
  * Test code, host only.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>

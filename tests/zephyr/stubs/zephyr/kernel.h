@@ -5,14 +5,17 @@
  * host implementations in tests/zephyr/stubs/zephyr_stubs.c. k_mutex is a
  * pthread mutex: NOT recursive (Zephyr's is), error-checking when
  * VR_STUB_MUTEX_ERRORCHECK is set, so a relock in vregion fails a test
- * instead of passing silently. k_aligned_alloc counts its live blocks
+ * instead of passing silently. VR_STUB_FREESTANDING: no pthreads (cross
+ * builds that are only measured, tests/zephyr/size_sof.sh). k_aligned_alloc counts its live blocks
  * (vr_stub_heap_live) so tests see metadata leaks.
  */
 #ifndef VR_STUB_ZEPHYR_KERNEL_H
 #define VR_STUB_ZEPHYR_KERNEL_H
 
 #include <errno.h>
+#ifndef VR_STUB_FREESTANDING
 #include <pthread.h>
+#endif
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,10 +29,21 @@ typedef struct {
 #define K_FOREVER ((k_timeout_t){ -1 })
 #define K_NO_WAIT ((k_timeout_t){ 0 })
 
+#ifndef VR_STUB_FREESTANDING
 struct k_mutex {
 	pthread_mutex_t m;
 };
 #define K_MUTEX_DEFINE(name) struct k_mutex name = { PTHREAD_MUTEX_INITIALIZER }
+#else
+/* cross builds for code size (nothing runs): Zephyr's layout, 5 words */
+struct k_mutex {
+	void *wait_q[2];
+	void *owner;
+	uint32_t lock_count;
+	int owner_orig_prio;
+};
+#define K_MUTEX_DEFINE(name) struct k_mutex name = { { 0, 0 }, 0, 0, 0 }
+#endif
 
 int k_mutex_init(struct k_mutex *mutex);
 int k_mutex_lock(struct k_mutex *mutex, k_timeout_t timeout);
