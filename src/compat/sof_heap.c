@@ -36,15 +36,17 @@ static bool heap_ops_get(struct heap_ops *o, bool setup)
 	return true;
 }
 
-/* One block fewer (never below 0: hooks without heap_owns get every
- * pointer, including ones that were not theirs). */
-static void heap_live_dec(void)
+/* One block more or fewer (never below 0: hooks without heap_owns get
+ * every pointer, including ones that were not theirs). Under the glue lock:
+ * some targets have no read-modify-write atomics (Xtensa lx106). */
+static void heap_live_add(int d)
 {
-	size_t n = atomic_load_explicit(&vri_sof.heap_live, memory_order_relaxed);
-
-	while (n && !atomic_compare_exchange_weak_explicit(&vri_sof.heap_live, &n, n - 1,
-							   memory_order_relaxed, memory_order_relaxed))
-		;
+	vr_sof_glue_lock();
+	if (d > 0)
+		vri_sof.heap_live++;
+	else if (vri_sof.heap_live)
+		vri_sof.heap_live--;
+	vr_sof_glue_unlock();
 }
 
 void *vr_sof_heap_alloc(struct k_heap *heap, uint32_t flags, size_t bytes, size_t align)
@@ -56,7 +58,7 @@ void *vr_sof_heap_alloc(struct k_heap *heap, uint32_t flags, size_t bytes, size_
 		return NULL;
 	p = o.alloc ? o.alloc(o.ctx, heap, flags, bytes, align) : vr_sof_glue_heap_alloc(bytes, align);
 	if (p)
-		atomic_fetch_add_explicit(&vri_sof.heap_live, 1, memory_order_relaxed);
+		heap_live_add(1);
 #if !VR_SOF_DEFAULT_POOL
 	else if (!o.alloc)
 		VR_LOG(vr_vpage_port(o.pool), VR_LOG_ERR,
@@ -83,7 +85,7 @@ void vr_sof_heap_free(struct k_heap *heap, void *ptr)
 			"not a platform-heap block (foreign pointer or double free?)", ptr, 0);
 		return;
 	}
-	heap_live_dec();
+	heap_live_add(-1);
 }
 
 void vr_sof_ctx_free(struct k_heap *heap, struct vregion *vreg, void *ptr)

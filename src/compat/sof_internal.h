@@ -41,7 +41,8 @@ struct vri_sof {
 	void (*heap_free)(void *, struct k_heap *, void *);
 	bool (*heap_owns)(void *, struct k_heap *, const void *);
 	void *heap_ctx;
-	atomic_size_t heap_live;	/* platform-heap blocks handed out */
+	size_t heap_live;		/* platform-heap blocks handed out (glue lock:
+				 * no read-modify-write atomics on every target) */
 	struct vr_port_lock *list_lock;	/* NULL: a port without locks */
 	struct vri_sof_node *regions;	/* live regions, creation order */
 };

@@ -87,7 +87,7 @@ static int setup_locked(const struct vr_sof_config *cfg)
 	vri_sof.heap_owns = cfg->heap_owns;
 	vri_sof.heap_ctx = cfg->heap_ctx;
 	vri_sof.regions = NULL;
-	atomic_store_explicit(&vri_sof.heap_live, 0, memory_order_relaxed);
+	vri_sof.heap_live = 0;
 	/* publish: a call that sees ready sees every field above */
 	atomic_store_explicit(&vri_sof.ready, true, memory_order_release);
 	return 0;
@@ -111,8 +111,7 @@ int vr_sof_deinit(void)
 	vr_sof_glue_lock();
 	port = vri_sof.port;
 	if (vri_sof_ready()) {
-		rc = atomic_load_explicit(&vri_sof.heap_live, memory_order_relaxed) ||
-		     vri_sof_regions_live() ? -EBUSY : vr_vpage_pool_deinit(&vri_sof.pool);
+		rc = vri_sof.heap_live || vri_sof_regions_live() ? -EBUSY : vr_vpage_pool_deinit(&vri_sof.pool);
 		if (rc == 0) {
 			if (vri_sof.list_lock)
 				port->lock_destroy(port->ctx, vri_sof.list_lock);
