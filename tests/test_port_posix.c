@@ -1287,6 +1287,35 @@ static void test_mapping_limit(void **state)
 	drop_port();
 }
 
+/* punch_min_pages: unmapped runs that long are punched (zero without a
+ * memset), shorter ones are zeroed by memset at their next map. */
+static void test_punch_on_unmap(void **state)
+{
+	struct vr_posix_port_config cfg = { 0 };
+	struct vr_posix_port_stats a, b;
+
+	(void)state;
+	cfg.phys_pages = 4;
+	cfg.window_pages = 16;
+	cfg.log_level = VR_POSIX_LOG_OFF;
+	cfg.punch_min_pages = 2;
+	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
+	assert_int_equal(port.map(port.ctx, vp(0), 3, VR_PERM_RW), 0);
+	assert_int_equal(port.map(port.ctx, vp(5), 1, VR_PERM_RW), 0);
+	fill(vp(0), 3 * PS, 0x77);
+	fill(vp(5), PS, 0x78);
+	a = stats();
+	assert_int_equal(port.unmap(port.ctx, vp(0), 3), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(5), 1), 0);
+	b = stats();
+	assert_int_equal(b.pages_punched - a.pages_punched, 3);	/* the 1-page run is not */
+	assert_int_equal(port.map(port.ctx, vp(8), 4, VR_PERM_RW), 0);	/* all four, elsewhere */
+	assert_int_equal(stats().pages_zeroed - b.pages_zeroed, 1);
+	assert_true(all_eq(vp(8), 4 * PS, 0));
+	assert_int_equal(port.unmap(port.ctx, vp(8), 4), 0);
+	drop_port();
+}
+
 /* ---- trim: punched pages read zero without a memset ---- */
 
 static void test_trim(void **state)
@@ -1380,6 +1409,7 @@ int main(void)
 		cmocka_unit_test(test_park_revive),
 		cmocka_unit_test(test_mappings_exact),
 		cmocka_unit_test(test_mapping_limit),
+		cmocka_unit_test(test_punch_on_unmap),
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_validate_detects),
 	};

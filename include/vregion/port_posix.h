@@ -15,6 +15,16 @@
  *                   map() replaces pages of BOTH windows, at the same page
  *                   index, with MAP_FIXED|MAP_SHARED views of the memfd, one
  *                   mmap call per physically contiguous run per window.
+ *                   unmap() PARKS the pages: mprotect(PROT_NONE) in both
+ *                   windows, so they fault as any unmapped page does, and
+ *                   their physical pages are free for any map; but while
+ *                   nobody else took a parked page's physical page, a map of
+ *                   that same virtual page takes it back with one mprotect
+ *                   per window (no page-table rebuild, no page fault at its
+ *                   next touch). A map that needs fresh pages prefers the
+ *                   ones no parked page can take back. Past half the mapping
+ *                   budget (below) unmap re-reserves instead (anonymous
+ *                   PROT_NONE, which merges with the reservation).
  *   ALIASES         the uncached alias is a second real mapping of the same
  *                   physical pages at a fixed offset (W + 1 pages above the
  *                   cached one): a write through one is visible through the
@@ -32,12 +42,14 @@
  *     a virtual neighbour with the same permissions when there are such (the
  *     kernel merges them: no new mapping), else one physically contiguous run
  *     (first fit), else gathers free runs lowest address first.
- *   - zeroing (Q2) by hole: unmap punches the physical runs of at least
- *     punch_min_pages pages out of the memfd (FALLOC_FL_PUNCH_HOLE, one call
- *     per run): they go back to the host and read 0 when next mapped, and a
- *     page nobody touches is never zeroed at all. A shorter run, or one whose
- *     punch failed, is zeroed by memset at its next map; a never-used memfd
- *     page already reads 0.
+ *   - zeroing (Q2): a page that was handed out before is zeroed by memset
+ *     (through the direct map) at its next map; a never-used memfd page
+ *     already reads 0. With punch_min_pages set, unmap instead punches the
+ *     physical runs of at least that many pages out of the memfd
+ *     (FALLOC_FL_PUNCH_HOLE, one call per run): they go back to the host and
+ *     read 0 without a memset, and a page nobody touches again is never
+ *     zeroed; off by default because the next toucher of a punched page pays
+ *     a kernel page allocation, slower than the memset (docs/vpage.md).
  *   - thread-safe (P2): map/unmap/protect and the physical-page bitmap are
  *     guarded by one internal pthread mutex; alias translation is lock-free;
  *     counters are atomics. Several ports may live in one process.
@@ -45,14 +57,14 @@
  *     another thread aborts) in VR_DEBUG builds only; short locks (port.h
  *     spin_*): a spinlock that yields the CPU after 64 spins, checked the same
  *     way in VR_DEBUG builds.
- *   - Q1 caveat: rolling back a failed map re-reserves pages PROT_NONE, which
- *     can itself fail when the process is out of mappings (see the limit
- *     below). Then the pages that could not be unmapped STAY recorded as
- *     mapped (their physical pages are not reused, a later map() of them is
- *     refused with -EINVAL) and an ERR is logged: the port never lets two
- *     virtual pages share a physical page, but the core's view and the
- *     port's differ for those pages. Rolling back a failed unmap()/protect()
- *     has the same caveat.
+ *   - Q1 caveat: rolling back a failed call re-maps, re-protects or
+ *     re-reserves pages, which can itself fail when the process is out of
+ *     mappings (see the limit below). Then the pages that could not be
+ *     restored STAY recorded as they were (a mapped page's physical page is
+ *     not reused, a later map() of it is refused with -EINVAL) and an ERR is
+ *     logged: the port never lets two accessible virtual pages share a
+ *     physical page, but the core's view and the port's differ for those
+ *     pages.
  *
  * The vm.max_map_count limit (Linux default 65530 mappings per process):
  *   every mapped run whose neighbours are not physically contiguous with it
@@ -65,17 +77,17 @@
  *   eighth of the limit plus what the process had mapped), shared by all
  *   posix ports; and, when the config sets max_mappings, that too.
  *     - unmap never fails for the limit. An unmap that would cross the budget
- *       (freeing a run in the middle of a larger kernel mapping splits it)
+ *       (parking a run in the middle of a larger kernel mapping splits it)
  *       HOLDS the pages instead: the kernel mapping stays and the pages stay
- *       accessible (a stray access does not fault, it reads 0), but they are
- *       unmapped for the core and punched (their memory goes back to the
- *       host); their physical pages stay taken until the pages are unmapped
- *       for real: when an unmap takes a whole kernel mapping with them (which
+ *       accessible (a stray access does not fault; it sees the old data of
+ *       the page, which the next map zeroes), but they are unmapped for the
+ *       core; their physical pages stay taken until the pages go for real:
+ *       when an unmap re-reserves a whole kernel mapping with them (which
  *       never costs a mapping), when a map takes a held page back (it keeps
  *       its physical page: no syscall with the same permissions), or when
- *       the budget allows again (each unmap then releases one held run).
- *       Held pages are counted (held_pages) and fewer physical pages are free
- *       while they exist (phys_free, and map's -ENOMEM).
+ *       the port is under half its budget again (each unmap then re-reserves
+ *       one kept run). Held pages are counted (held_pages) and fewer physical
+ *       pages are free while they exist (phys_free, and map's -ENOMEM).
  *     - map and protect that would cross the budget return -ENOMEM, logged
  *       at WRN as "refused: the kernel's mapping limit (vm.max_map_count)
  *       would be crossed: mappings=N limit=M", and change nothing.
@@ -91,8 +103,8 @@
  * Limits: phys_pages <= 2^27 (page index, permissions and state are packed
  * in one 32-bit record per virtual page); (2 * W + 3) pages of address space
  * must be free; phys_pages * page_size must fit in off_t.
- * Metadata: 4 bytes + 1 bit per window page + 3 bits per physical page (+ a
- * few hundred bytes), from libc malloc.
+ * Metadata: 4 bytes + 1 bit per window page + 4 bytes + 5 bits per physical
+ * page (+ a few hundred bytes), from libc malloc.
  *
  * Logging: messages at the threshold's level or more severe are written,
  * the others only counted (log_lines). The threshold is the config's

@@ -513,16 +513,33 @@ static int reserve_kernel(struct vr_posix *st, size_t idx, size_t n, bool inject
 	return rc;
 }
 
+/* The owned physical pages of [idx, +n) leave their owner: hand each
+ * physically contiguous run to vri_posix_zero_later (punch or stay dirty). */
+static void leaving(struct vr_posix *st, size_t idx, size_t n)
+{
+	if (st->punch_min == SIZE_MAX)
+		return;
+	for (size_t i = 0, k; i < n; i += k) {
+		uint32_t r = st->rec[idx + i];
+
+		for (k = 1; i + k < n && rec_owns(st->rec[idx + i + k]) == rec_owns(r) &&
+			    rec_phys(st->rec[idx + i + k]) == rec_phys(r) + k; k++)
+			;
+		if (rec_owns(r))
+			vri_posix_zero_later(st, rec_phys(r), k);
+	}
+}
+
 /* Forget [idx, +n) after the kernel reserved it: owned pages go free, parked
  * ones lose their binding. */
 static void released(struct vr_posix *st, size_t idx, size_t n)
 {
+	leaving(st, idx, n);
 	for (size_t i = idx; i < idx + n; i++) {
 		uint32_t r = st->rec[i];
 
 		VR_ASSERT(rec_in_kernel(r));
 		if (rec_owns(r)) {
-			vri_posix_zero_later(st, rec_phys(r), 1);
 			phys_release(st, rec_phys(r));
 		} else {
 			phys_unbind(st, i);
@@ -562,6 +579,7 @@ static int reserve_if_fits(struct vr_posix *st, size_t lo, size_t hi, bool injec
  * kernel already forbids access, else held (at the mapping limit). */
 static void keep(struct vr_posix *st, size_t idx, size_t n, bool parked)
 {
+	leaving(st, idx, n);
 	for (size_t i = idx; i < idx + n; i++) {
 		uint32_t r = st->rec[i];
 		size_t q = rec_phys(r);
@@ -569,7 +587,6 @@ static void keep(struct vr_posix *st, size_t idx, size_t n, bool parked)
 		VR_ASSERT(r & REC_MAPPED);
 		if (parked || !rec_perms(r)) {
 			st->rec[i] = rec_kept(q, 0);
-			vri_posix_zero_later(st, q, 1);
 			phys_park(st, q, i);
 			st->parked++;
 		} else {
