@@ -165,6 +165,21 @@ static int check_range(struct vr_posix *st, const char *func, void *vaddr,
 	return 0;
 }
 
+/* Scratch records for a call: on the stack for short ranges (the common
+ * case: no malloc per call), from malloc for long ones. */
+#define SCRATCH_WORDS 80
+
+static uint32_t *scratch_get(uint32_t *small, size_t words)
+{
+	return words <= SCRATCH_WORDS ? small : malloc(words * sizeof(uint32_t));
+}
+
+static void scratch_put(uint32_t *p, const uint32_t *small)
+{
+	if (p != small)
+		free(p);
+}
+
 /* ---- physical pages ---- */
 
 /* Take physical page q for a mapped or held window page (stealing it from a
@@ -290,6 +305,7 @@ struct map_plan {
 	size_t idx, n, held, revive, parked;
 	uint32_t *old;
 	unsigned char *cls;	/* C_* per page */
+	uint32_t small[SCRATCH_WORDS];
 };
 
 /* Write the new records (mprotect-able pages first, so a fresh pick never
@@ -390,7 +406,7 @@ static int map_classify(struct vr_posix *st, struct map_plan *m)
 {
 	size_t need = 0;
 
-	m->old = malloc(m->n * (sizeof(uint32_t) + 1));
+	m->old = scratch_get(m->small, m->n + (m->n + 3) / 4);
 	if (!m->old)
 		return -ENOMEM;
 	m->cls = (unsigned char *)(m->old + m->n);
@@ -406,7 +422,7 @@ static int map_classify(struct vr_posix *st, struct map_plan *m)
 	}
 	if (need > st->phys_free) {
 		VR_LOG(&st->lp, VR_LOG_WRN, "out of physical pages (pages, free)", need, st->phys_free);
-		free(m->old);
+		scratch_put(m->old, m->small);
 		return -ENOMEM;
 	}
 	return 0;
@@ -414,9 +430,14 @@ static int map_classify(struct vr_posix *st, struct map_plan *m)
 
 static int map_locked(struct vr_posix *st, size_t idx, size_t npages, unsigned perms)
 {
-	struct map_plan m = { idx, npages, 0, 0, 0, NULL, NULL };
+	struct map_plan m;	/* not zeroed whole: its scratch need not be */
 	size_t before = vri_posix_bounds(st, idx, npages), after;
-	int rc = map_classify(st, &m);
+	int rc;
+
+	m.idx = idx;
+	m.n = npages;
+	m.held = m.revive = m.parked = 0;
+	rc = map_classify(st, &m);
 
 	if (rc)
 		return rc;
@@ -446,7 +467,7 @@ static int map_locked(struct vr_posix *st, size_t idx, size_t npages, unsigned p
 		st->mapped += npages;
 		cnt_add(&st->n_revived, m.revive + m.held);
 	}
-	free(m.old);
+	scratch_put(m.old, m.small);
 	return rc;
 }
 
@@ -557,14 +578,15 @@ static void released(struct vr_posix *st, size_t idx, size_t n)
 static int reserve_if_fits(struct vr_posix *st, size_t lo, size_t hi, bool inject, bool *stuck)
 {
 	size_t before = vri_posix_bounds(st, lo, hi - lo), after;
-	uint32_t *zeros = calloc(hi - lo, sizeof(uint32_t));
+	uint32_t small[SCRATCH_WORDS], *zeros = scratch_get(small, hi - lo);
 	int rc;
 
 	*stuck = false;
 	if (!zeros)
 		return -ENOMEM;
+	memset(zeros, 0, (hi - lo) * sizeof(uint32_t));
 	after = vri_posix_bounds_as(st, lo, hi - lo, zeros);
-	free(zeros);
+	scratch_put(zeros, small);
 	if (!vri_posix_vmas_fit(st, before, after, false))
 		return 1;
 	rc = reserve_kernel(st, lo, hi - lo, inject, stuck);
@@ -623,7 +645,7 @@ static int park(struct vr_posix *st, size_t idx, size_t n, size_t before, size_t
 static int unmap_locked(struct vr_posix *st, size_t idx, size_t n)
 {
 	size_t before = vri_posix_bounds(st, idx, n), after_park, lo = idx, hi = idx + n;
-	uint32_t *recs = malloc(n * sizeof(uint32_t));
+	uint32_t small[SCRATCH_WORDS], *recs = scratch_get(small, n);
 	bool stuck;
 	int rc;
 
@@ -631,7 +653,7 @@ static int unmap_locked(struct vr_posix *st, size_t idx, size_t n)
 		return -ENOMEM;
 	parked_recs(st, idx, n, recs);
 	after_park = vri_posix_bounds_as(st, idx, n, recs);
-	free(recs);
+	scratch_put(recs, small);
 	if (vri_posix_vmas_fit(st, before, after_park, true))
 		return park(st, idx, n, before, after_park);
 	/* more than half the budget used: reserve (never costs more mappings
@@ -684,7 +706,7 @@ bool vri_posix_release_kept(struct vr_posix *st, size_t lo, size_t hi)
 static int protect_locked(struct vr_posix *st, size_t idx, size_t n, unsigned perms)
 {
 	size_t before = vri_posix_bounds(st, idx, n), after;
-	uint32_t *recs = malloc(n * sizeof(uint32_t));
+	uint32_t small[SCRATCH_WORDS], *recs = scratch_get(small, n);
 	int rc;
 
 	if (!recs)
@@ -707,7 +729,7 @@ static int protect_locked(struct vr_posix *st, size_t idx, size_t n, unsigned pe
 		memcpy(st->rec + idx, recs, n * sizeof(uint32_t));
 		vri_posix_vmas_set(st, before, after);
 	}
-	free(recs);
+	scratch_put(recs, small);
 	return rc;
 }
 
