@@ -139,11 +139,13 @@ static size_t range_op(const struct vr_bitmap *bm, size_t start, size_t n, int o
 void vr_bitmap_set(struct vr_bitmap *bm, size_t start, size_t n)
 {
 	range_op(bm, start, n, OP_SET);
+	VR_ASSERT(!range_ok(bm, start, n) || !range_op(bm, start, n, OP_ANY_CLEAR));
 }
 
 void vr_bitmap_clear(struct vr_bitmap *bm, size_t start, size_t n)
 {
 	range_op(bm, start, n, OP_CLEAR);
+	VR_ASSERT(!range_ok(bm, start, n) || !range_op(bm, start, n, OP_ANY_SET));
 }
 
 bool vr_bitmap_all_set(const struct vr_bitmap *bm, size_t start, size_t n)
@@ -191,7 +193,19 @@ static inline word run_starts(word c, size_t n)
  * Candidates are met in increasing start order, so the first hit is the
  * lowest. Cost: O(1 + log2(min(n, WB))) per word, independent of the pattern.
  */
+static size_t find_clear_run(const struct vr_bitmap *bm, size_t from, size_t n);
+
 size_t vr_bitmap_find_clear_run(const struct vr_bitmap *bm, size_t from, size_t n)
+{
+	size_t i = find_clear_run(bm, from, n);
+
+	/* postcondition: a hit is a clear run inside the bitmap, at or after from */
+	VR_ASSERT(i == SIZE_MAX || (i >= from && range_ok(bm, i, n) &&
+				    !range_op(bm, i, n, OP_ANY_SET)));
+	return i;
+}
+
+static size_t find_clear_run(const struct vr_bitmap *bm, size_t from, size_t n)
 {
 	size_t carry = 0, nw;
 
@@ -237,6 +251,7 @@ static size_t scan(const struct vr_bitmap *bm, size_t from, size_t end, word fli
 	size_t wi, last;
 	word w;
 
+	VR_ASSERT(bm->words || bm->nbits == 0);
 	if (end > bm->nbits)
 		end = bm->nbits;
 	if (from >= end)
@@ -296,6 +311,7 @@ size_t vr_bitmap_prev_set(const struct vr_bitmap *bm, size_t from)
 	size_t wi;
 	word w;
 
+	VR_ASSERT(bm->words || bm->nbits == 0);
 	if (bm->nbits == 0)
 		return SIZE_MAX;
 	if (from >= bm->nbits)

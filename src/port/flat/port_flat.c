@@ -49,7 +49,7 @@ static int flat_pages(struct vr_flat_port *fp, void *vaddr, size_t npages, unsig
 		  !(fp->state[idx + npages - 1] & FLAT_MAPPED) == (op == FLAT_UNMAP));
 	return 0;
 bad:
-	VR_LOGF(&fp->port, VR_LOG_ERR, fn, "bad range or perms, or a page in the wrong state",
+	VR_LOGF(&fp->port, VR_LOG_ERR, fn, "bad range or perms, or a page in the wrong state (addr, pages)",
 		a, npages);
 	return -EINVAL;
 }
@@ -187,7 +187,7 @@ static void *flat_meta_alloc(void *ctx, size_t bytes)
 	}
 	meta_unlock(fp);
 	if (g == SIZE_MAX) {
-		VR_LOG(&fp->port, VR_LOG_WRN, "metadata buffer exhausted", bytes, 0);
+		VR_LOG(&fp->port, VR_LOG_WRN, "metadata buffer exhausted (bytes)", bytes, 0);
 		return NULL;
 	}
 	return fp->granules + g * GRAN;
@@ -331,7 +331,7 @@ int vr_flat_port_deinit(struct vr_flat_port *fp)
 	if (!flat_ok(fp))
 		return -EINVAL;
 	if (vr_flat_port_mapped_pages(fp) || fp->meta_live) {
-		VR_LOG(&fp->port, VR_LOG_ERR, "pages mapped or metadata live",
+		VR_LOG(&fp->port, VR_LOG_ERR, "pages mapped or metadata live (mapped pages, live blocks)",
 			 vr_flat_port_mapped_pages(fp), fp->meta_live);
 		return -EBUSY;
 	}

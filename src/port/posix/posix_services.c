@@ -273,7 +273,7 @@ void *vri_posix_meta_alloc(void *ctx, size_t bytes)
 	void *p = NULL;
 
 	if (!bytes || posix_memalign(&p, 16, bytes)) {
-		VR_LOG(&st->lp, VR_LOG_WRN, "cannot allocate", bytes, 0);
+		VR_LOG(&st->lp, VR_LOG_WRN, "cannot allocate (bytes)", bytes, 0);
 		return NULL;
 	}
 	memset(p, 0, bytes);
