@@ -60,6 +60,13 @@ static uint32_t vp_new_pool_id(void)
 }
 #endif
 
+void vri_vpage_trace(const struct vr_vpage_pool *pool, enum vr_trace_op op, const char *api,
+		     size_t page, size_t npages, unsigned perms, int result)
+{
+	VRI_TRACE(pool->port, .op = op, .api = api, .pool = pool->trace_id, .page = page,
+		  .npages = npages, .perms = perms, .result = result);
+}
+
 /* Carve the cleared metadata block m of a W-page window into the pool. */
 static void vp_layout(struct vr_vpage_pool *pool, vr_bitmap_word_t *m, size_t w)
 {
@@ -167,8 +174,7 @@ int vr_vpage_pool_deinit(struct vr_vpage_pool *pool)
 		return -EINVAL;
 	port = pool->port;
 	rc = vp_deinit_locked(pool, &n);
-	VRI_TRACE(port, .op = VR_TRACE_POOL_DEINIT, .api = __func__, .pool = pool->trace_id,
-		  .result = rc);
+	VRI_TRACE_PAGE(pool, true, VR_TRACE_POOL_DEINIT, __func__, 0, 0, 0, rc);
 	vri_vpage_unlock(pool);
 	if (!rc) {
 		if (pool->lock)
@@ -304,10 +310,8 @@ static void *vp_take(struct vr_vpage_pool *pool, size_t npages, unsigned perms,
 	rc = vp_take_locked(pool, npages, perms, kind, &idx, &n);
 	if (rc)
 		pool->failures++;
-	if (traced)
-		VRI_TRACE(pool->port, .api = fn, .pool = pool->trace_id, .npages = npages,
-			  .op = kind == VR_VPAGE_ALLOC ? VR_TRACE_PAGE_ALLOC : VR_TRACE_PAGE_RESERVE,
-			  .perms = kind == VR_VPAGE_ALLOC ? perms : 0, .result = rc, .page = idx);
+	VRI_TRACE_PAGE(pool, traced, kind == VR_VPAGE_ALLOC ? VR_TRACE_PAGE_ALLOC : VR_TRACE_PAGE_RESERVE,
+		       fn, idx, npages, kind == VR_VPAGE_ALLOC ? perms : 0, rc);
 	vri_vpage_unlock(pool);
 	vp_log(pool->port, fn, &n);
 	return rc ? NULL : vp_addr(pool, idx);
@@ -446,8 +450,8 @@ int vri_vpage_reclaim_locked(struct vr_vpage_pool *pool, struct vp_note *n)
 		rc = vp_unmap_pieces(pool, i, VP_HDR_LEN(pool->run[i]), n);
 		if (rc) {
 			pool->orphan_first = i;
-			n->level = VR_LOG_WRN;
-			n->msg = "orphan's unmap failed again, kept (addr, errno)";
+			vp_note(n, VR_LOG_WRN, "orphan's unmap failed again, kept (addr, errno)",
+				(uintptr_t)vp_addr(pool, i), (uintptr_t)-rc);
 			return rc;
 		}
 		vp_drop_run(pool, i);
@@ -479,7 +483,8 @@ static int vp_free_locked(struct vr_vpage_pool *pool, void *ptr, bool orphan, si
 	if (rc) {
 		if (orphan) {
 			vp_orphan(pool, idx);
-			n->msg = "port unmap failed, the pool keeps the run (addr, errno)";
+			vp_note(n, VR_LOG_ERR, "port unmap failed, the pool keeps the run (addr, errno)",
+				(uintptr_t)vp_addr(pool, idx), (uintptr_t)-rc);
 		}
 		return rc;
 	}
@@ -499,9 +504,7 @@ static int vp_free(struct vr_vpage_pool *pool, void *ptr, const char *fn, bool t
 		return -EINVAL;
 	vri_vpage_retry_orphans(pool, fn);
 	rc = vp_free_locked(pool, ptr, orphan, &page, &n);
-	if (traced)
-		VRI_TRACE(pool->port, .op = VR_TRACE_PAGE_FREE, .api = fn, .pool = pool->trace_id,
-			  .page = rc == -EINVAL ? SIZE_MAX : page, .result = rc);
+	VRI_TRACE_PAGE(pool, traced, VR_TRACE_PAGE_FREE, fn, rc == -EINVAL ? SIZE_MAX : page, 0, 0, rc);
 	vri_vpage_unlock(pool);
 	vp_log(pool->port, fn, &n);
 	return rc;

@@ -57,10 +57,14 @@ struct vp_note {
 
 static inline void vp_note(struct vp_note *n, int level, const char *msg, uintptr_t a, uintptr_t b)
 {
+#if VR_CONFIG_LOG_LEVEL >= 0
 	n->level = level;
 	n->msg = msg;
 	n->a = a;
 	n->b = b;
+#else	/* no log line to write: no stores either */
+	(void)n; (void)level; (void)msg; (void)a; (void)b;
+#endif
 }
 
 /* Write the note as one log line of `fn` (after the pool lock is dropped). */
@@ -97,6 +101,20 @@ void vri_vpage_unlock(struct vr_vpage_pool *pool);
 int vri_vpage_index(const struct vr_vpage_pool *pool, const void *ptr, size_t *idx,
 		    struct vp_note *n);
 
+/*
+ * Emit a page operation's event (vpage.c, out of line: the callers build no
+ * event struct). Call it as VRI_TRACE_PAGE(pool, traced, ...): nothing but
+ * the NULL test of port->trace when the port has no hook, nothing at all
+ * with VR_CONFIG_TRACE=0.
+ */
+void vri_vpage_trace(const struct vr_vpage_pool *pool, enum vr_trace_op op, const char *api,
+		     size_t page, size_t npages, unsigned perms, int result);
+#define VRI_TRACE_PAGE(pool, traced, op, api, page, npages, perms, result)                \
+	do {                                                                             \
+		if ((traced) && VRI_TRACING((pool)->port))                                \
+			vri_vpage_trace((pool), (op), (api), (page), (npages), (perms), (result)); \
+	} while (0)
+
 /* Retry the orphans' unmaps, lowest first, until one fails (lock held).
  * Returns 0 when none is left, else the failing port errno (noted in *n). */
 int vri_vpage_reclaim_locked(struct vr_vpage_pool *pool, struct vp_note *n);
@@ -111,6 +129,7 @@ static inline void vri_vpage_retry_orphans(struct vr_vpage_pool *pool, const cha
 
 		if (vri_vpage_reclaim_locked(pool, &n))
 			vp_log(pool->port, fn, &n);
+		(void)fn;
 	}
 }
 

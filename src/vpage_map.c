@@ -120,10 +120,7 @@ static int vp_range(struct vr_vpage_pool *pool, void *addr, size_t n, unsigned p
 	rc = vp_range_locked(pool, addr, n, perms, op, &page, &note);
 	if (rc && op == VP_MAP)
 		pool->failures++;
-	if (traced)
-		VRI_TRACE(pool->port, .op = vp_trace_op[op], .api = fn, .pool = pool->trace_id,
-			  .page = page, .npages = n, .perms = op == VP_UNMAP ? 0 : perms,
-			  .result = rc);
+	VRI_TRACE_PAGE(pool, traced, vp_trace_op[op], fn, page, n, op == VP_UNMAP ? 0 : perms, rc);
 	vri_vpage_unlock(pool);
 	vp_log(pool->port, fn, &note);
 	return rc;
