@@ -70,7 +70,7 @@ static const struct vr_trace_event *last(enum vr_trace_op op, const char *api, i
 	assert_true(nev >= 1 && nev <= MAXEV);
 	e = &ev[nev - 1];
 	assert_int_equal(e->op, op);
-	assert_string_equal(e->api, api);
+	assert_int_equal(strcmp(e->api, api), 0);	/* the mini harness has no assert_string_equal */
 	assert_int_equal(e->result, result);
 	assert_int_equal(e->pool, pool.trace_id);
 	return e;
