@@ -77,7 +77,7 @@ struct vr_port_lock {
 	atomic_int spin;		/* short locks: 1 held */
 	bool is_spin;
 #if VR_DEBUG
-	pthread_t owner;		/* short locks: the holder, checked */
+	_Atomic(const void *) owner;	/* short locks: the holder's spin_self, checked */
 #endif
 	struct vr_port_lock *prev, *next;
 };
@@ -203,6 +203,12 @@ void vri_posix_unlock(void *ctx, struct vr_port_lock *lock)
 	}
 }
 
+#if VR_DEBUG
+/* One byte per thread: its address names the thread (atomically comparable,
+ * unlike pthread_t). */
+static _Thread_local char spin_self;
+#endif
+
 struct vr_port_lock *vri_posix_spin_create(void *ctx)
 {
 	struct vr_posix *st = ctx;
@@ -214,6 +220,9 @@ struct vr_port_lock *vri_posix_spin_create(void *ctx)
 	}
 	l->is_spin = true;
 	atomic_init(&l->spin, 0);
+#if VR_DEBUG
+	atomic_init(&l->owner, NULL);
+#endif
 	lock_list_add(st, l);
 	cnt_add(&st->n_locks, 1);
 	return l;
@@ -231,8 +240,7 @@ uintptr_t vri_posix_spin_lock(void *ctx, struct vr_port_lock *lock)
 
 	(void)ctx;
 #if VR_DEBUG
-	if (atomic_load_explicit(&lock->spin, memory_order_relaxed) &&
-	    pthread_equal(lock->owner, pthread_self())) {
+	if (atomic_load_explicit(&lock->owner, memory_order_relaxed) == &spin_self) {
 		VR_LOG(&((struct vr_posix *)ctx)->lp, VR_LOG_ERR, "short lock relocked (lock)",
 		       (uintptr_t)lock, 0);
 		abort();
@@ -244,7 +252,7 @@ uintptr_t vri_posix_spin_lock(void *ctx, struct vr_port_lock *lock)
 				sched_yield();
 	}
 #if VR_DEBUG
-	lock->owner = pthread_self();
+	atomic_store_explicit(&lock->owner, &spin_self, memory_order_relaxed);
 #endif
 	return 0;
 }
@@ -254,13 +262,13 @@ void vri_posix_spin_unlock(void *ctx, struct vr_port_lock *lock, uintptr_t key)
 	(void)ctx;
 	(void)key;
 #if VR_DEBUG
-	if (!atomic_load_explicit(&lock->spin, memory_order_relaxed) ||
-	    !pthread_equal(lock->owner, pthread_self())) {
+	if (atomic_load_explicit(&lock->owner, memory_order_relaxed) != &spin_self) {
 		VR_LOG(&((struct vr_posix *)ctx)->lp, VR_LOG_ERR,
 		       "short lock released by a thread that does not hold it (lock)",
 		       (uintptr_t)lock, 0);
 		abort();
 	}
+	atomic_store_explicit(&lock->owner, NULL, memory_order_relaxed);
 #endif
 	atomic_store_explicit(&lock->spin, 0, memory_order_release);
 }
