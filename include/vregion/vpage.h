@@ -33,7 +33,8 @@
  *   map / unmap / protect inside a run: O(d / WB + n / WB) where d is the
  *                     distance from the run start, + one port call;
  *   run_pages       : O(1);
- *   stats           : O(W / WB + free runs) (largest free run);
+ *   stats           : O(W / WB + free runs) (largest free run), + O(runs)
+ *                     while orphans exist (their mapped pages);
  *   for_each        : O(W / WB + runs); validate: O(W).
  * The calls that reach the port are alloc, alloc_perm, reserve, free,
  * release, map, unmap, protect, reclaim and pool_deinit.
