@@ -26,30 +26,12 @@ bool vri_region_dead(const struct vr_region *vr, const char *func)
 }
 #endif
 
-#if VR_CONFIG_TRACE
-void vri_region_event(const struct vr_region *vr, struct vr_trace_event *ev,
-		      enum vr_trace_op op, const char *api)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->op = op;
-	ev->api = api;
-	ev->pool = vri_vpage_pool_id(vr->pool);
-	ev->region = vr->id;
-	ev->phase = (int)vr->phase;
-}
-
-/* get, put, interim reset: the reference count or the result. */
+/* get, put, interim reset: the reference count and the result. */
 static VR_COLD void trace_simple(const struct vr_region *vr, enum vr_trace_op op, const char *api,
 				 int result)
 {
-	struct vr_trace_event ev;
-
-	vri_region_event(vr, &ev, op, api);
-	ev.result = result;
-	ev.refs = vr->refcount;
-	vri_region_emit(vr, &ev);
+	VRI_TRACE(vr->port, VR_REGION_EV(vr, op, api), .result = result, .refs = vr->refcount);
 }
-#endif
 
 #if VR_CONFIG_TRACK
 void vri_region_track(const struct vr_region *vr, uintptr_t p, size_t n, int kind)
@@ -147,7 +129,8 @@ static const char *create_check(const struct vr_port *port, const struct vr_regi
 
 /* The region's pages. VR_REGION_GUARD without pool guards: reserve one page
  * more than we map, so the page after the region stays unmapped (no
- * physical page is spent on it). NULL iff the pool could not. */
+ * physical page is spent on it). NULL iff the pool could not. The page
+ * calls are not traced (api NULL, vpage_api.h): the region events say it. */
 static void *create_pages(struct vr_vpage_pool *pool, size_t pages, unsigned flags,
 			  bool *own_guard)
 {
@@ -155,31 +138,13 @@ static void *create_pages(struct vr_vpage_pool *pool, size_t pages, unsigned fla
 
 	*own_guard = (flags & VR_REGION_GUARD) && pool->guard_pages == 0;
 	if (!*own_guard)
-		return vr_vpage_alloc(pool, pages);
-	base = vr_vpage_reserve(pool, pages + 1);
-	if (base && vr_vpage_map(pool, base, pages, VR_PERM_RW) != 0) {
-		vr_vpage_release(pool, base);
+		return vri_vpage_alloc_api(pool, pages, VR_PERM_RW, NULL);
+	base = vri_vpage_reserve_api(pool, pages + 1, NULL);
+	if (base && vri_vpage_map_api(pool, base, pages, VR_PERM_RW, NULL) != 0) {
+		vri_vpage_free_api(pool, base, NULL);
 		base = NULL;
 	}
 	return base;
-}
-
-/* Creation number of a region in its pool, from 1, never reused. */
-static uint32_t next_region_id(struct vr_vpage_pool *pool)
-{
-#if VR_CONFIG_LOCKFREE
-	return __atomic_add_fetch(&pool->region_seq, 1, __ATOMIC_RELAXED);
-#else
-	const struct vr_port *port = pool->port;
-	uint32_t id;
-
-	if (pool->lock)
-		port->lock(port->ctx, pool->lock);
-	id = ++pool->region_seq;
-	if (pool->lock)
-		port->unlock(port->ctx, pool->lock);
-	return id;
-#endif
 }
 
 /* The control block of a new region over [base, base + pages). */
@@ -219,7 +184,7 @@ static void region_init(struct vr_region *vr, struct vr_vpage_pool *pool,
 	vr->closed = true;
 	vr->fast.ptr = vr->fast.end;
 	vr_bump_open(vr);
-	vr->id = next_region_id(pool);
+	vr->id = vri_vpage_new_region_id(pool);	/* from 1, never reused */
 	VR_ASSERT(!(vr->fast.base & (g->page - 1)));
 	VR_ASSERT(vr->fast.ptr == (vr->closed ? vr->fast.end : vr->fast.base));
 	VR_ASSERT(vr->fast.map_bias + (vr->fast.base >> g->ashift) == (uintptr_t)vr->starts);
@@ -268,29 +233,16 @@ fail:
 	return NULL;
 }
 
-#if VR_CONFIG_TRACE
 static VR_COLD void trace_create(struct vr_vpage_pool *pool, const struct vr_region_config *cfg,
 				 const struct vr_region *vr, const char *api, int result)
 {
 	const struct vr_port *port = vr_vpage_port(pool);
-	struct vr_trace_event ev;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.op = VR_TRACE_REGION_CREATE;
-	ev.api = api;
-	ev.pool = vri_vpage_pool_id(pool);
-	ev.result = result;
-	ev.size = cfg->size;
-	ev.align = cfg->min_align;
-	ev.flags = cfg->flags;
-	if (vr) {
-		ev.region = vr->id;
-		ev.npages = vr->pages;
-		ev.page = (size_t)(vr->fast.base - port->window_base) / port->page_size;
-	}
-	port->trace(port->ctx, &ev);
+	VRI_TRACE(port, .op = VR_TRACE_REGION_CREATE, .api = api, .pool = vri_vpage_trace_id(pool),
+		  .result = result, .size = cfg->size, .align = cfg->min_align, .flags = cfg->flags,
+		  .region = vr ? vr->id : 0, .npages = vr ? vr->pages : 0,
+		  .page = vr ? (size_t)(vr->fast.base - port->window_base) / port->page_size : 0);
 }
-#endif
 
 struct vr_region *vri_region_create_api(struct vr_vpage_pool *pool,
 					const struct vr_region_config *cfg, const char *api)
@@ -311,10 +263,8 @@ struct vr_region *vri_region_create_api(struct vr_vpage_pool *pool,
 		VR_LOGF(port, VR_LOG_ERR, api, why, cfg->size, cfg->min_align);
 	else
 		vr = create_region(pool, cfg, &g, api);
-#if VR_CONFIG_TRACE
-	if (VR_UNLIKELY(port->trace != NULL))
+	if (VR_UNLIKELY(VRI_TRACING(port)))
 		trace_create(pool, cfg, vr, api, vr ? 0 : why ? -EINVAL : -ENOMEM);
-#endif
 	if (vr)
 		VR_LOGF(port, VR_LOG_INF, api, "created (base, size)", vr->fast.base, vr->size);
 	return vr;
@@ -340,10 +290,8 @@ struct vr_region *vri_region_get_api(struct vr_region *vr, const char *api)
 	} else {
 		vr->refcount++;
 	}
-#if VR_CONFIG_TRACE
 	if (VR_REGION_TRACED(vr))
 		trace_simple(vr, VR_TRACE_REGION_GET, api, rc);
-#endif
 	vr_region_unlock(vr);
 	if (rc)
 		VR_LOGF(vr->port, VR_LOG_ERR, api, "reference count overflow", vr, 0);
@@ -372,7 +320,8 @@ size_t vri_region_outstanding(struct vr_region *vr)
 }
 
 /* Last reference gone (the block says DEAD already): pages back to the
- * pool, lock and metadata freed. Returns the pool's result. */
+ * pool (or kept by it as an orphan, see below), lock and metadata freed.
+ * Returns the pool's result. */
 static int region_release(struct vr_region *vr, size_t live, const char *api)
 {
 	const struct vr_port *port = vr->port;
@@ -382,22 +331,15 @@ static int region_release(struct vr_region *vr, size_t live, const char *api)
 
 	/* The pages may be handed out again as plain pages: addressable. */
 	VR_REGION_TRACK(vr, base, vr->size, VR_TRACK_UNDEFINED);
-	rc = vr_vpage_free(vr->pool, base);
+	/* the pages come back, or the pool keeps them as an orphan it retries
+	 * when the port cannot unmap them now (vpage.h, "Orphans") */
+	rc = vri_vpage_free_or_orphan(vr->pool, base, NULL);	/* not traced: the release is */
 	if (rc)
-		VR_LOGF(port, VR_LOG_ERR, api, "pages not returned (errno)", (uintptr_t)base,
-			(uintptr_t)-rc);
-#if VR_CONFIG_TRACE
-	if (VR_UNLIKELY(port->trace != NULL)) {
-		struct vr_trace_event ev;
-
-		vri_region_event(vr, &ev, VR_TRACE_REGION_RELEASE, api);
-		ev.live = live;
-		ev.result = rc;
-		vri_region_emit(vr, &ev);
-	}
-#else
-	(void)live;
-#endif
+		VR_LOGF(port, VR_LOG_ERR, api,
+			"unmap failed, the pool keeps the pages and retries (base, errno)",
+			(uintptr_t)base, (uintptr_t)-rc);
+	/* the block still holds the region (lock destroyed below) */
+	VRI_TRACE(port, VR_REGION_EV(vr, VR_TRACE_REGION_RELEASE, api), .live = live, .result = rc);
 	if (vr->lock)
 		port->lock_destroy(port->ctx, vr->lock);
 	/* Clear everything (no bump pointer, no fast path: ptr == end == 0),
@@ -434,10 +376,8 @@ struct vr_region *vri_region_put_api(struct vr_region *vr, size_t *outstanding, 
 		return NULL;
 	vr_region_lock(vr);
 	last = put_locked(vr, &live);
-#if VR_CONFIG_TRACE
 	if (VR_REGION_TRACED(vr))
 		trace_simple(vr, VR_TRACE_REGION_PUT, api, 0);
-#endif
 	vr_region_unlock(vr);
 	if (!last)
 		return vr;
@@ -529,7 +469,8 @@ static int set_interim_locked(struct vr_region *vr, const char *api, uintptr_t *
 	}
 	sealed_pages = (size_t)(*ib - vr->fast.base) >> vr_log2_pow2(vr->port->page_size);
 	if ((vr->flags & VR_REGION_SEAL) && sealed_pages) {
-		rc = vr_vpage_protect(vr->pool, (void *)vr->fast.base, sealed_pages, VR_PERM_R);
+		rc = vri_vpage_protect_api(vr->pool, (void *)vr->fast.base, sealed_pages, VR_PERM_R,
+					   NULL);
 		if (rc) {
 			VR_LOGF(vr->port, VR_LOG_ERR, api, "seal failed, still LIFETIME (errno)", -rc, 0);
 			vr_bump_open(vr);
@@ -560,18 +501,10 @@ int vri_region_set_interim_api(struct vr_region *vr, const char *api)
 	VR_ASSERT(vr->closed || rc != 0);
 	VR_ASSERT(rc != 0 || (vr->phase == VR_REGION_INTERIM && vr->lifetime_end == ib));
 	VR_ASSERT(rc != -ENOSPC || vr->phase == VR_REGION_INVALID);
-#if VR_CONFIG_TRACE
-	if (VR_REGION_TRACED(vr)) {
-		struct vr_trace_event ev;
-
-		vri_region_event(vr, &ev, VR_TRACE_SET_INTERIM, api);
-		ev.phase = (int)before;
-		ev.result = rc;
-		ev.offset = (size_t)(ib - vr->fast.base);
-		ev.size = isz;
-		vri_region_emit(vr, &ev);
-	}
-#endif
+	VRI_TRACE(vr->port, .op = VR_TRACE_SET_INTERIM, .api = api,
+		  .pool = vri_vpage_trace_id(vr->pool), .region = vr->id,
+		  .phase = (int)before,		/* the phase the call found */
+		  .result = rc, .offset = (size_t)(ib - vr->fast.base), .size = isz);
 	(void)before;
 	vr_region_unlock(vr);
 	return rc;
@@ -606,10 +539,8 @@ int vri_region_interim_reset_api(struct vr_region *vr, const char *api)
 		return -EINVAL;
 	vr_region_lock(vr);
 	rc = interim_reset_locked(vr);
-#if VR_CONFIG_TRACE
 	if (VR_REGION_TRACED(vr))
 		trace_simple(vr, VR_TRACE_INTERIM_RESET, api, rc);
-#endif
 	vr_region_unlock(vr);
 	if (rc)
 		VR_LOGF(vr->port, VR_LOG_ERR, api, "reset outside INTERIM (phase)", vr->phase, 0);

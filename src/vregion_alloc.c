@@ -13,32 +13,20 @@
 
 /* ---- tracing ------------------------------------------------------------------ */
 
-#if VR_CONFIG_TRACE
 static VR_COLD void trace_alloc(const struct vr_region *vr, const char *api, size_t size,
 				size_t align, bool coherent, const void *p, int result)
 {
-	struct vr_trace_event ev;
-
-	vri_region_event(vr, &ev, VR_TRACE_ALLOC, api);
-	ev.size = size;
-	ev.align = align;
-	ev.coherent = coherent;
-	ev.result = result;
-	if (p)
-		ev.offset = (size_t)((uintptr_t)p - vr->fast.base);
-	vri_region_emit(vr, &ev);
+	VRI_TRACE(vr->port, VR_REGION_EV(vr, VR_TRACE_ALLOC, api), .size = size, .align = align,
+		  .coherent = coherent, .result = result,
+		  .offset = p ? (size_t)((uintptr_t)p - vr->fast.base) : 0);
 }
 
 static VR_COLD void trace_free(const struct vr_region *vr, const char *api, uintptr_t a, int result)
 {
-	struct vr_trace_event ev;
-
-	vri_region_event(vr, &ev, VR_TRACE_FREE, api);
-	ev.offset = a >= vr->fast.base && a < vr->fast.end ? (size_t)(a - vr->fast.base) : SIZE_MAX;
-	ev.result = result;
-	vri_region_emit(vr, &ev);
+	VRI_TRACE(vr->port, VR_REGION_EV(vr, VR_TRACE_FREE, api), .result = result,
+		  .offset = a >= vr->fast.base && a < vr->fast.end ? (size_t)(a - vr->fast.base)
+								 : SIZE_MAX);
 }
-#endif
 
 /* ---- allocation ------------------------------------------------------------ */
 
@@ -158,14 +146,11 @@ static VR_COLD void *alloc_unusual(struct vr_region *vr, void *p, size_t n, size
 	enum vr_region_phase phase = vr->phase;
 	int result = p ? 0 : alloc_reason(vr, n, a);
 
-#if VR_CONFIG_TRACE
 	if (VR_REGION_TRACED(vr))
 		trace_alloc(vr, api, asked[0], asked[1], coherent, p, result);
-#endif
 	vr_region_unlock(vr);
 	if (!p)
 		alloc_log(vr, api, result, phase, asked[0], asked[1]);
-	(void)coherent;
 	return p;
 }
 
@@ -353,10 +338,8 @@ int vri_region_free_api(struct vr_region *vr, void *ptr, const char *api)
 		a = to_cached(vr, ptr);		/* the other alias, or foreign */
 	vr_region_lock(vr);
 	rc = free_locked(vr, ptr, a, &why);
-#if VR_CONFIG_TRACE
 	if (VR_REGION_TRACED(vr))
 		trace_free(vr, api, a, rc);
-#endif
 	vr_region_unlock(vr);
 	if (VR_UNLIKELY(rc != 0))
 		VR_LOGF(vr->port, VR_LOG_ERR, api, why, ptr, 0);

@@ -12,6 +12,8 @@
 #include "util.h"
 #include "track.h"
 #include "vregion_api.h"
+#include "vpage_api.h"
+#include "trace_emit.h"
 
 #define VR_REGION_MAGIC 0x5652474eu	/* "VRGN": live */
 #define VR_REGION_DEAD  0x44454144u	/* "DEAD": released, metadata freed */
@@ -242,28 +244,13 @@ void vri_region_track(const struct vr_region *vr, uintptr_t p, size_t n, int kin
 #define VR_HEAP_CALL_END() ((void)0)
 #endif
 
-/* ---- trace events (vregion/trace.h) ---- */
+/* ---- trace events (vregion/trace.h, emitted with trace_emit.h) ---- */
 
-/* The pool's number in the process (trace.h); the page layer numbers its
- * pools. Until it does: 0. */
-static inline uint32_t vri_vpage_pool_id(const struct vr_vpage_pool *pool)
-{
-	(void)pool;
-	return 0;
-}
+/* True iff the region's port has a trace hook (false with VR_CONFIG_TRACE=0). */
+#define VR_REGION_TRACED(vr) VR_UNLIKELY(VRI_TRACING((vr)->port))
 
-#if VR_CONFIG_TRACE
-#define VR_REGION_TRACED(vr) VR_UNLIKELY((vr)->port->trace != NULL)
-/* Fill the fields every region event has (op, api, pool, region, phase)
- * and clear the rest. vregion.c. */
-void vri_region_event(const struct vr_region *vr, struct vr_trace_event *ev,
-		      enum vr_trace_op op, const char *api);
-static inline void vri_region_emit(const struct vr_region *vr, const struct vr_trace_event *ev)
-{
-	vr->port->trace(vr->port->ctx, ev);
-}
-#else
-#define VR_REGION_TRACED(vr) false
-#endif
+/* The fields every region event has, as designated initialisers. */
+#define VR_REGION_EV(vr, op_, api_) .op = (op_), .api = (api_),                 \
+	.pool = vri_vpage_trace_id((vr)->pool), .region = (vr)->id, .phase = (int)(vr)->phase
 
 #endif /* VREGION_INTERNAL_H */

@@ -77,10 +77,19 @@ static void *w_meta_alloc(void *ctx, size_t bytes)
 #define NEV 64
 static struct vr_trace_event ev[NEV];
 static unsigned nev;
+static unsigned npage_ev;	/* page events other than pool init/deinit */
+static uint32_t last_pool;	/* the id of the last pool initialised */
 
 static void w_trace(void *ctx, const struct vr_trace_event *e)
 {
 	(void)ctx;
+	if (e->op == VR_TRACE_POOL_INIT)
+		last_pool = e->pool;
+	if (e->op < VR_TRACE_REGION_CREATE) {
+		/* the region's own page calls are not traced (its events say it) */
+		npage_ev += e->op != VR_TRACE_POOL_INIT && e->op != VR_TRACE_POOL_DEINIT;
+		return;
+	}
 	if (nev < NEV)
 		ev[nev] = *e;
 	nev++;
@@ -102,7 +111,7 @@ static int w_setup(bool locks, bool trace)
 		w.trace = w_trace;
 	memset(w_locks, 0, sizeof(w_locks));
 	w_lock_calls = w_lock_errors = 0;
-	nev = 0;
+	nev = npage_ev = 0;
 	return vr_vpage_pool_init(&w_pool, &w, NULL) ? -1 : 0;
 }
 
@@ -258,6 +267,8 @@ static void test_trace_events(void **state)
 	base = t_base(vr);
 	e = next_ev(&k, VR_TRACE_REGION_CREATE, "vr_region_create");
 	assert_int_equal(e->result, 0);
+	assert_true(last_pool != 0);
+	assert_int_equal(e->pool, last_pool);		/* w_pool, the last one set up */
 	assert_int_equal(e->region, 1);
 	assert_int_equal(e->size, 4 * PAGE);
 	assert_int_equal(e->align, 0);
@@ -268,6 +279,7 @@ static void test_trace_events(void **state)
 	/* lifetime: traced regions allocate in the library, even inline calls */
 	p = vr_region_alloc(vr, 100);
 	e = next_ev(&k, VR_TRACE_ALLOC, "vr_region_alloc");
+	assert_int_equal(e->pool, last_pool);
 	assert_int_equal(e->region, 1);
 	assert_int_equal(e->phase, VR_REGION_LIFETIME);
 	assert_int_equal(e->size, 100);
@@ -357,6 +369,7 @@ static void test_trace_events(void **state)
 	assert_null(vr_region_get(NULL));
 	assert_null(vr_region_create(NULL, NULL));
 	assert_int_equal(k, nev);
+	assert_int_equal(npage_ev, 0);
 }
 
 /* An INVALID region's allocations fail with -ENOSPC in the trace. */
@@ -413,6 +426,7 @@ static void test_trace_sof_names(void **state)
 	next_ev(&k, VR_TRACE_REGION_PUT, "vregion_put");
 	next_ev(&k, VR_TRACE_REGION_RELEASE, "vregion_put");
 	assert_int_equal(k, nev);
+	assert_int_equal(npage_ev, 0);
 	assert_int_equal(vr_sof_deinit(), 0);
 }
 
