@@ -26,11 +26,13 @@ bool vri_region_dead(const struct vr_region *vr, const char *func)
 }
 #endif
 
-/* get, put, interim reset: the reference count and the result. */
+/* get and put (the reference count after the call), interim reset: the
+ * result. */
 static VR_COLD void trace_simple(const struct vr_region *vr, enum vr_trace_op op, const char *api,
 				 int result)
 {
-	VRI_TRACE(vr->port, VR_REGION_EV(vr, op, api), .result = result, .refs = vr->refcount);
+	VRI_TRACE(vr->port, VR_REGION_EV(vr, op, api), .result = result,
+		  .refs = op == VR_TRACE_INTERIM_RESET ? 0 : vr->refcount);
 }
 
 #if VR_CONFIG_TRACK
@@ -501,8 +503,7 @@ int vri_region_set_interim_api(struct vr_region *vr, const char *api)
 	VR_ASSERT(vr->closed || rc != 0);
 	VR_ASSERT(rc != 0 || (vr->phase == VR_REGION_INTERIM && vr->lifetime_end == ib));
 	VR_ASSERT(rc != -ENOSPC || vr->phase == VR_REGION_INVALID);
-	VRI_TRACE(vr->port, .op = VR_TRACE_SET_INTERIM, .api = api,
-		  .pool = vri_vpage_trace_id(vr->pool), .region = vr->id,
+	VRI_TRACE(vr->port, VR_REGION_EV(vr, VR_TRACE_SET_INTERIM, api),
 		  .phase = (int)before,		/* the phase the call found */
 		  .result = rc, .offset = (size_t)(ib - vr->fast.base), .size = isz);
 	(void)before;

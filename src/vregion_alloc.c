@@ -16,14 +16,16 @@
 static VR_COLD void trace_alloc(const struct vr_region *vr, const char *api, size_t size,
 				size_t align, bool coherent, const void *p, int result)
 {
-	VRI_TRACE(vr->port, VR_REGION_EV(vr, VR_TRACE_ALLOC, api), .size = size, .align = align,
+	VRI_TRACE(vr->port, VR_REGION_EV(vr, VR_TRACE_ALLOC, api), .phase = (int)vr->phase,
+		  .size = size, .align = align,
 		  .coherent = coherent, .result = result,
 		  .offset = p ? (size_t)((uintptr_t)p - vr->fast.base) : 0);
 }
 
 static VR_COLD void trace_free(const struct vr_region *vr, const char *api, uintptr_t a, int result)
 {
-	VRI_TRACE(vr->port, VR_REGION_EV(vr, VR_TRACE_FREE, api), .result = result,
+	VRI_TRACE(vr->port, VR_REGION_EV(vr, VR_TRACE_FREE, api), .phase = (int)vr->phase,
+		  .result = result,
 		  .offset = a >= vr->fast.base && a < vr->fast.end ? (size_t)(a - vr->fast.base)
 								 : SIZE_MAX);
 }

@@ -249,8 +249,9 @@ void vri_region_track(const struct vr_region *vr, uintptr_t p, size_t n, int kin
 /* True iff the region's port has a trace hook (false with VR_CONFIG_TRACE=0). */
 #define VR_REGION_TRACED(vr) VR_UNLIKELY(VRI_TRACING((vr)->port))
 
-/* The fields every region event has, as designated initialisers. */
+/* The fields every region event has, as designated initialisers (trace.h
+ * lists which others each op sets; the rest stay 0). */
 #define VR_REGION_EV(vr, op_, api_) .op = (op_), .api = (api_),                 \
-	.pool = vri_vpage_trace_id((vr)->pool), .region = (vr)->id, .phase = (int)(vr)->phase
+	.pool = vri_vpage_trace_id((vr)->pool), .region = (vr)->id
 
 #endif /* VREGION_INTERNAL_H */

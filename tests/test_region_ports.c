@@ -336,7 +336,10 @@ static void test_trace_events(void **state)
 	assert_int_equal(e->result, -EINVAL);
 	assert_int_equal(e->offset, ib);
 	assert_int_equal(vr_region_interim_reset(vr), 0);
-	assert_int_equal(next_ev(&k, VR_TRACE_INTERIM_RESET, "vr_region_interim_reset")->result, 0);
+	e = next_ev(&k, VR_TRACE_INTERIM_RESET, "vr_region_interim_reset");
+	assert_int_equal(e->result, 0);
+	assert_int_equal(e->refs, 0);		/* trace.h: pool, region, result */
+	assert_int_equal(e->phase, 0);
 	assert_non_null(vr_region_alloc(vr, 10));
 	next_ev(&k, VR_TRACE_ALLOC, "vr_region_alloc");
 	assert_int_equal(vr_region_set_interim(vr), 0);			/* harmless */
