@@ -26,6 +26,18 @@ bool vri_region_dead(const struct vr_region *vr, const char *func)
 }
 #endif
 
+void vri_region_enter_frozen(struct vr_region *vr, uintptr_t key)
+{
+	const struct vr_port *port = vr->port;
+
+	port->spin_unlock(port->ctx, vr->spin, key);
+	port->lock(port->ctx, vr->lock);	/* the long section is over */
+	key = port->spin_lock(port->ctx, vr->spin);
+	VR_ASSERT(!vr->frozen && !vr->held_both);
+	vr->held_key = key;
+	vr->held_both = true;
+}
+
 /* get and put (the reference count after the call), interim reset: the
  * result. */
 static VR_COLD void trace_simple(const struct vr_region *vr, enum vr_trace_op op, const char *api,
@@ -195,13 +207,29 @@ static void region_init(struct vr_region *vr, struct vr_vpage_pool *pool,
 	vr->magic = VR_REGION_MAGIC;
 }
 
-/* Metadata, lock and pages; NULL (everything undone) if one is missing. */
+/* The region's locks (none for NOLOCK or a port without locks): false
+ * (nothing left) if the port has no memory for them. */
+static bool create_locks(const struct vr_port *port, unsigned flags, struct vr_port_lock **lock,
+			 struct vr_port_lock **spin)
+{
+	*lock = *spin = NULL;
+	if ((flags & VR_REGION_NOLOCK) || !port->lock_create)
+		return true;
+	*lock = port->lock_create(port->ctx);
+	if (*lock && port->spin_create && !(*spin = port->spin_create(port->ctx))) {
+		port->lock_destroy(port->ctx, *lock);
+		*lock = NULL;
+	}
+	return *lock != NULL;
+}
+
+/* Metadata, locks and pages; NULL (everything undone) if one is missing. */
 static struct vr_region *create_region(struct vr_vpage_pool *pool,
 				       const struct vr_region_config *cfg,
 				       const struct region_geom *g, const char *api)
 {
 	const struct vr_port *port = vr_vpage_port(pool);
-	struct vr_port_lock *lock = NULL;
+	struct vr_port_lock *lock, *spin;
 	struct vr_region *vr;
 	bool own_guard;
 	void *base;
@@ -212,27 +240,25 @@ static struct vr_region *create_region(struct vr_vpage_pool *pool,
 		return NULL;
 	}
 	memset(vr, 0, g->meta_bytes);
-	if (!(cfg->flags & VR_REGION_NOLOCK) && port->lock_create) {
-		lock = port->lock_create(port->ctx);
-		if (!lock) {
-			VR_LOGF(port, VR_LOG_WRN, api, "no lock", 0, 0);
-			goto fail;
-		}
+	if (!create_locks(port, cfg->flags, &lock, &spin)) {
+		VR_LOGF(port, VR_LOG_WRN, api, "no lock", 0, 0);
+		port->meta_free(port->ctx, vr, g->meta_bytes);
+		return NULL;
 	}
 	base = create_pages(pool, g->pages, cfg->flags, &own_guard);
 	if (!base) {
 		VR_LOGF(port, VR_LOG_WRN, api, "no pages", g->pages, 0);
-		goto fail;
+		if (spin)
+			port->spin_destroy(port->ctx, spin);
+		if (lock)
+			port->lock_destroy(port->ctx, lock);
+		port->meta_free(port->ctx, vr, g->meta_bytes);
+		return NULL;
 	}
+	vr->spin = spin;
 	region_init(vr, pool, cfg, g, lock, base);
 	vr->own_guard = own_guard;
 	return vr;
-
-fail:
-	if (lock)
-		port->lock_destroy(port->ctx, lock);
-	port->meta_free(port->ctx, vr, g->meta_bytes);
-	return NULL;
 }
 
 static VR_COLD void trace_create(struct vr_vpage_pool *pool, const struct vr_region_config *cfg,
@@ -283,9 +309,10 @@ struct vr_region *vri_region_get_api(struct vr_region *vr, const char *api)
 {
 	int rc = 0;
 
+
 	if (VR_REGION_BAD(vr, api))
 		return NULL;
-	vr_region_lock(vr);
+	vr_region_enter(vr);
 	if (vr->refcount == SIZE_MAX) {
 		vr->errors++;
 		rc = -EOVERFLOW;
@@ -294,7 +321,7 @@ struct vr_region *vri_region_get_api(struct vr_region *vr, const char *api)
 	}
 	if (VR_REGION_TRACED(vr))
 		trace_simple(vr, VR_TRACE_REGION_GET, api, rc);
-	vr_region_unlock(vr);
+	vr_region_leave(vr);
 	if (rc)
 		VR_LOGF(vr->port, VR_LOG_ERR, api, "reference count overflow", vr, 0);
 	return rc ? NULL : vr;
@@ -342,6 +369,8 @@ static int region_release(struct vr_region *vr, size_t live, const char *api)
 			(uintptr_t)base, (uintptr_t)-rc);
 	/* the block still holds the region (lock destroyed below) */
 	VRI_TRACE(port, VR_REGION_EV(vr, VR_TRACE_REGION_RELEASE, api), .live = live, .result = rc);
+	if (vr->spin)
+		port->spin_destroy(port->ctx, vr->spin);
 	if (vr->lock)
 		port->lock_destroy(port->ctx, vr->lock);
 	/* Clear everything (no bump pointer, no fast path: ptr == end == 0),
@@ -354,14 +383,14 @@ static int region_release(struct vr_region *vr, size_t live, const char *api)
 }
 
 /* Drop one reference; lock held. true iff it was the last one: then the
- * region is DEAD for every later call and *live is its live allocations. */
-static bool put_locked(struct vr_region *vr, size_t *live)
+ * region is DEAD for every later call, its bump pointer closed, and the
+ * caller is its only user. */
+static bool put_locked(struct vr_region *vr)
 {
 	VR_ASSERT(vr->refcount >= 1);
 	if (--vr->refcount != 0)
 		return false;
 	vr_bump_close(vr);
-	*live = vri_region_outstanding(vr);
 	vr->magic = VR_REGION_DEAD;
 	VR_ASSERT(vr_atomic_load(&vr->fast.ptr) == vr->fast.end);
 	return true;
@@ -369,20 +398,22 @@ static bool put_locked(struct vr_region *vr, size_t *live)
 
 struct vr_region *vri_region_put_api(struct vr_region *vr, size_t *outstanding, const char *api)
 {
-	size_t live = 0;
+	size_t live;
 	bool last;
 
 	if (outstanding)
 		*outstanding = 0;
 	if (VR_REGION_BAD(vr, api))
 		return NULL;
-	vr_region_lock(vr);
-	last = put_locked(vr, &live);
+	vr_region_enter(vr);
+	last = put_locked(vr);
 	if (VR_REGION_TRACED(vr))
 		trace_simple(vr, VR_TRACE_REGION_PUT, api, 0);
-	vr_region_unlock(vr);
+	vr_region_leave(vr);
 	if (!last)
 		return vr;
+	/* ours alone now: count without the lock (O(bump / min_align)) */
+	live = vri_region_outstanding(vr);
 
 	if (live)
 		VR_LOGF(vr->port, VR_LOG_WRN, api, "released with live allocations (region, count)",
@@ -538,11 +569,11 @@ int vri_region_interim_reset_api(struct vr_region *vr, const char *api)
 
 	if (VR_REGION_BAD(vr, api))
 		return -EINVAL;
-	vr_region_lock(vr);
+	vr_region_enter(vr);
 	rc = interim_reset_locked(vr);
 	if (VR_REGION_TRACED(vr))
 		trace_simple(vr, VR_TRACE_INTERIM_RESET, api, rc);
-	vr_region_unlock(vr);
+	vr_region_leave(vr);
 	if (rc)
 		VR_LOGF(vr->port, VR_LOG_ERR, api, "reset outside INTERIM (phase)", vr->phase, 0);
 	return rc;
@@ -572,9 +603,9 @@ enum vr_region_phase vr_region_phase(struct vr_region *vr)
 
 	if (!vr_region_live(vr))
 		return VR_REGION_INVALID;
-	vr_region_lock(vr);
+	vr_region_enter(vr);
 	ph = vr->phase;
-	vr_region_unlock(vr);
+	vr_region_leave(vr);
 	return ph;
 }
 

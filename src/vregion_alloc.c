@@ -72,7 +72,7 @@ static void *lifetime_alloc(struct vr_region *vr, size_t size, size_t a)
 }
 
 /* Interim block at effective alignment a; lock held, phase INTERIM. */
-static void *interim_alloc(struct vr_region *vr, size_t size, size_t a)
+static VR_INLINE_HOT void *interim_alloc(struct vr_region *vr, size_t size, size_t a)
 {
 	void *p;
 
@@ -101,7 +101,7 @@ static VR_COLD int alloc_reason(const struct vr_region *vr, size_t size, size_t 
  * min_align, or 0: bad arguments, the request fails) in the current phase;
  * lock held. Counts every failure.
  */
-static void *alloc_locked(struct vr_region *vr, size_t size, size_t a)
+static VR_INLINE_HOT void *alloc_locked(struct vr_region *vr, size_t size, size_t a)
 {
 	void *p = NULL;
 
@@ -143,34 +143,34 @@ static void *coherent_alias(const struct vr_region *vr, void *p, size_t size)
 
 /* A failed or traced allocation, lock held: trace, unlock, log. */
 static VR_COLD void *alloc_unusual(struct vr_region *vr, void *p, size_t n, size_t a,
-				   const char *api, const size_t *asked, bool coherent)
+				   const char *api, size_t size, size_t align, bool coherent)
 {
 	enum vr_region_phase phase = vr->phase;
 	int result = p ? 0 : alloc_reason(vr, n, a);
 
 	if (VR_REGION_TRACED(vr))
-		trace_alloc(vr, api, asked[0], asked[1], coherent, p, result);
-	vr_region_unlock(vr);
+		trace_alloc(vr, api, size, align, coherent, p, result);
+	vr_region_leave(vr);
 	if (!p)
-		alloc_log(vr, api, result, phase, asked[0], asked[1]);
+		alloc_log(vr, api, result, phase, size, align);
 	return p;
 }
 
 /*
  * Lock, allocate, trace, unlock, log. n and a are the request as vregion.h
- * normalises it (a = 0: refused); asked[] the caller's size and align (for
- * the trace and the log, which only an unusual call needs).
+ * normalises it (a = 0: refused); size and align the caller's (for the
+ * trace and the log, which only an unusual call needs).
  */
-static void *alloc_entry(struct vr_region *vr, size_t n, size_t a, const char *api,
-			 const size_t *asked, bool coherent)
+static VR_INLINE_HOT void *alloc_entry(struct vr_region *vr, size_t n, size_t a, const char *api,
+				       size_t size, size_t align, bool coherent)
 {
 	void *p;
 
-	vr_region_lock(vr);
+	vr_region_enter(vr);
 	p = alloc_locked(vr, n, a);
 	if (VR_UNLIKELY(p == NULL || VR_REGION_TRACED(vr)))
-		return alloc_unusual(vr, p, n, a, api, asked, coherent);
-	vr_region_unlock(vr);
+		return alloc_unusual(vr, p, n, a, api, size, align, coherent);
+	vr_region_leave(vr);
 	return p;
 }
 
@@ -186,13 +186,14 @@ static inline size_t effective_align(size_t align, size_t floor)
 void *vri_region_alloc_api(struct vr_region *vr, size_t size, size_t align, bool coherent,
 			   const char *api)
 {
-	size_t asked[2] = { size, align }, n = size, line, a;
+	size_t n = size, line, a;
 	void *p;
 
 	if (VR_REGION_BAD(vr, api))
 		return NULL;
 	if (VR_LIKELY(!coherent))
-		return alloc_entry(vr, size, effective_align(align, vr->min_align), api, asked, false);
+		return alloc_entry(vr, size, effective_align(align, vr->min_align), api, size, align,
+				   false);
 	/* coherent: line padded (refused if that overflows) and line aligned */
 	line = vr->line;
 	a = effective_align(align, line > vr->min_align ? line : vr->min_align);
@@ -200,7 +201,7 @@ void *vri_region_alloc_api(struct vr_region *vr, size_t size, size_t align, bool
 		a = 0;
 	else
 		n = (size + line - 1) & ~(line - 1);
-	p = alloc_entry(vr, n, a, api, asked, true);
+	p = alloc_entry(vr, n, a, api, size, align, true);
 	return p ? coherent_alias(vr, p, n) : NULL;
 }
 
@@ -306,46 +307,64 @@ static int lifetime_free(struct vr_region *vr, uintptr_t a, const char **why)
 	return 0;
 }
 
-/* Free dispatch; lock held. a: the cached alias of the pointer. */
-static int free_locked(struct vr_region *vr, const void *ptr, uintptr_t a, const char **why)
+/* A refused or traced free, lock held: count, trace, unlock, log. a is the
+ * cached alias of ptr (or ptr itself when it is foreign). */
+static VR_COLD int free_unusual(struct vr_region *vr, const void *ptr, uintptr_t a,
+				const char *api, int rc, const char *why)
 {
-	int rc;
-
-	if (VR_UNLIKELY(!ptr)) {
-		*why = VR_REGION_MSG_("NULL pointer");
-		rc = -EINVAL;
-	} else if (a - vr->fast.base >= vr->size) {
-		*why = VR_REGION_MSG_("pointer not in this region");
-		rc = -EINVAL;
-	} else if (a >= vr->lifetime_end) {
-		rc = interim_free(vr, a, why);	/* only reachable in INTERIM */
-	} else {
-		rc = lifetime_free(vr, a, why);
-	}
 	if (rc)
 		vr->errors++;
+	if (VR_REGION_TRACED(vr))
+		trace_free(vr, api, a, rc);
+	vr_region_leave(vr);
+	if (rc)
+		VR_LOGF(vr->port, VR_LOG_ERR, api, why, ptr, 0);
 	return rc;
+}
+
+/* NULL, the uncached alias of a region pointer, or a foreign pointer. */
+static VR_COLD int free_outside(struct vr_region *vr, void *ptr, const char *api);
+
+/* Free dispatch for a (cached) address inside the region: the interim part
+ * (reachable only in INTERIM) or the lifetime part. */
+static VR_INLINE_HOT int free_inside(struct vr_region *vr, const void *ptr, uintptr_t a,
+				     const char *api)
+{
+	const char *why = NULL;
+	int rc;
+
+	VR_ASSERT(a - vr->fast.base < vr->size);
+	vr_region_enter(vr);
+	if (a >= vr->lifetime_end)
+		rc = interim_free(vr, a, &why);
+	else
+		rc = lifetime_free(vr, a, &why);
+	if (VR_UNLIKELY(rc != 0 || VR_REGION_TRACED(vr)))
+		return free_unusual(vr, ptr, a, api, rc, why);
+	vr_region_leave(vr);
+	return 0;
+}
+
+static VR_COLD int free_outside(struct vr_region *vr, void *ptr, const char *api)
+{
+	uintptr_t a = ptr ? to_cached(vr, ptr) : 0;
+
+	if (ptr && a - vr->fast.base < vr->size)
+		return free_inside(vr, ptr, a, api);	/* the uncached alias */
+	vr_region_enter(vr);
+	return free_unusual(vr, ptr, a, api, -EINVAL, ptr ? VR_REGION_MSG_("pointer not in this region")
+						       : VR_REGION_MSG_("NULL pointer"));
 }
 
 int vri_region_free_api(struct vr_region *vr, void *ptr, const char *api)
 {
-	const char *why = NULL;
-	uintptr_t a;
-	int rc;
+	uintptr_t a = (uintptr_t)ptr;
 
 	if (VR_REGION_BAD(vr, api))
 		return -EINVAL;
-	a = (uintptr_t)ptr;
-	if (VR_UNLIKELY(a - vr->fast.base >= vr->size) && ptr)
-		a = to_cached(vr, ptr);		/* the other alias, or foreign */
-	vr_region_lock(vr);
-	rc = free_locked(vr, ptr, a, &why);
-	if (VR_REGION_TRACED(vr))
-		trace_free(vr, api, a, rc);
-	vr_region_unlock(vr);
-	if (VR_UNLIKELY(rc != 0))
-		VR_LOGF(vr->port, VR_LOG_ERR, api, why, ptr, 0);
-	return rc;
+	if (VR_UNLIKELY(a - vr->fast.base >= vr->size))
+		return free_outside(vr, ptr, api);
+	return free_inside(vr, ptr, a, api);
 }
 
 int vr_region_free(struct vr_region *vr, void *ptr)

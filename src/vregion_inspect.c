@@ -125,6 +125,9 @@ static const char *check_geometry(const struct vr_region *vr)
 	if (vr->min_align != vr->fast.mask + 1 || !vr_is_pow2(vr->min_align) ||
 	    ((size_t)1 << vr->fast.shift) != vr->min_align)
 		return VR_REGION_MSG_("min_align fields inconsistent");
+	if ((vr->spin != NULL) != (vr->lock && vr->port->spin_create) ||
+	    vr->frozen != (vr->spin != NULL))		/* validate is a long section */
+		return VR_REGION_MSG_("locks");
 	if (vr->fast.atomic != (vr->lock != NULL) ||
 	    vr->may_open != ((!vr->lock || VR_CONFIG_LOCKFREE) && !VR_CONFIG_TRACK &&
 			     !VR_REGION_TRACED(vr)))

@@ -48,6 +48,10 @@ struct vr_region {
 	bool closed;			/* the bump pointer is in `bump` (lock held) */
 	bool may_open;			/* LIFETIME may open it (no trace, no track,
 					 * lock-free atomics or no lock) */
+	bool frozen;			/* a long section runs (vr_region_lock) */
+	bool held_both;			/* short section: the ordinary lock too */
+	struct vr_port_lock *spin;	/* the short lock, or NULL (then `lock`) */
+	uintptr_t held_key;		/* short section: the short lock's key */
 	uintptr_t bump;			/* the bump pointer while closed */
 	uintptr_t lifetime_end;		/* interim base in INTERIM, else end */
 	uintptr_t interim_lo;		/* INTERIM: lowest address a block can have */
@@ -73,16 +77,88 @@ static inline bool vr_region_live(const struct vr_region *vr)
 	return vr && vr->magic == VR_REGION_MAGIC;
 }
 
+/*
+ * Locks. A shared region has the port's ordinary lock and, where the port
+ * has them, a short lock (port.h: bounded sections, never a port call):
+ *   short sections (alloc, free, get, put, interim reset, phase): the short
+ *     lock, or the ordinary one on a port without short locks;
+ *   long sections (set_interim: it may protect pages; stats, info,
+ *     validate: O(region) work): the ordinary lock, the region FROZEN while
+ *     they run. A short section that finds the region frozen lets go of the
+ *     short lock and waits on the ordinary one, so a long section never
+ *     holds the short lock for more than setting the flag, and nothing
+ *     changes under it.
+ * NOLOCK regions (and ports without locks) take none.
+ */
+/* A frozen region: wait for the long section (out of line, vregion.c). */
+void vri_region_enter_frozen(struct vr_region *vr, uintptr_t key);
+
+/* Enter a short section. What leave needs (the short lock's key, whether
+ * the ordinary lock was taken too) is kept in the control block: it is the
+ * holder's while the section lasts. */
+static VR_INLINE_HOT void vr_region_enter(struct vr_region *vr)
+{
+	const struct vr_port *port = vr->port;
+	uintptr_t key;
+
+	if (vr->spin) {
+		key = port->spin_lock(port->ctx, vr->spin);
+		if (VR_UNLIKELY(vr->frozen)) {
+			vri_region_enter_frozen(vr, key);
+			return;
+		}
+		vr->held_key = key;
+	} else if (vr->lock) {
+		port->lock(port->ctx, vr->lock);
+	}
+}
+
+static VR_INLINE_HOT void vr_region_leave(struct vr_region *vr)
+{
+	const struct vr_port *port = vr->port;
+	bool both;
+
+	if (vr->spin) {
+		both = vr->held_both;
+		vr->held_both = false;
+		port->spin_unlock(port->ctx, vr->spin, vr->held_key);
+		if (VR_UNLIKELY(both))
+			port->unlock(port->ctx, vr->lock);
+	} else if (vr->lock) {
+		port->unlock(port->ctx, vr->lock);
+	}
+}
+
+/* A long section: the ordinary lock, the region frozen for short ones. */
 static inline void vr_region_lock(struct vr_region *vr)
 {
-	if (vr->lock)
-		vr->port->lock(vr->port->ctx, vr->lock);
+	const struct vr_port *port = vr->port;
+	uintptr_t key;
+
+	if (!vr->lock)
+		return;
+	port->lock(port->ctx, vr->lock);
+	if (vr->spin) {
+		key = port->spin_lock(port->ctx, vr->spin);
+		VR_ASSERT(!vr->frozen);
+		vr->frozen = true;
+		port->spin_unlock(port->ctx, vr->spin, key);
+	}
 }
 
 static inline void vr_region_unlock(struct vr_region *vr)
 {
-	if (vr->lock)
-		vr->port->unlock(vr->port->ctx, vr->lock);
+	const struct vr_port *port = vr->port;
+	uintptr_t key;
+
+	if (!vr->lock)
+		return;
+	if (vr->spin) {
+		key = port->spin_lock(port->ctx, vr->spin);
+		vr->frozen = false;
+		port->spin_unlock(port->ctx, vr->spin, key);
+	}
+	port->unlock(port->ctx, vr->lock);
 }
 
 /* ---- atomics on the bump pointer and the start map (VR_CONFIG_LOCKFREE) ---- */

@@ -3,7 +3,10 @@
  * test_region_ports.c - what a region asks of its port, counted through a
  * wrapper of the flat fixture's port (every target):
  *   1. locks: a lifetime allocation on a shared region takes none (one
- *      compare-and-swap, VR_CONFIG_LOCKFREE), everything else takes one;
+ *      compare-and-swap, VR_CONFIG_LOCKFREE), everything else takes one; on
+ *      a port with short locks the bounded calls take only the short one,
+ *      set_interim, stats and validate the ordinary one (and the short one
+ *      twice, to freeze the region and thaw it);
  *   2. metadata: create asks meta_alloc for exactly vr_region_meta_bytes();
  *   3. the trace hook: one event per operation with the fields trace.h
  *      lists, region ids never reused, no event for a NULL handle, the SOF
@@ -62,6 +65,25 @@ static void w_unlock(void *ctx, struct vr_port_lock *l)
 	l->held = false;
 }
 
+/* the short locks: the same objects, counted apart */
+static unsigned w_spin_calls;
+
+static uintptr_t w_spin_lock(void *ctx, struct vr_port_lock *l)
+{
+	(void)ctx;
+	w_lock_errors += l->held;
+	l->held = true;
+	w_spin_calls++;
+	return 0x5a;
+}
+
+static void w_spin_unlock(void *ctx, struct vr_port_lock *l, uintptr_t key)
+{
+	(void)ctx;
+	w_lock_errors += !l->held || key != 0x5a;
+	l->held = false;
+}
+
 /* ---- metadata sizes asked for ---- */
 
 static size_t w_meta_last;
@@ -95,7 +117,7 @@ static void w_trace(void *ctx, const struct vr_trace_event *e)
 	nev++;
 }
 
-static int w_setup(bool locks, bool trace)
+static int w_setup(bool locks, bool trace, bool spin)
 {
 	if (t_setup_guard(0))
 		return -1;
@@ -109,8 +131,14 @@ static int w_setup(bool locks, bool trace)
 	}
 	if (trace)
 		w.trace = w_trace;
+	if (spin) {
+		w.spin_create = w_lock_create;
+		w.spin_destroy = w_lock_destroy;
+		w.spin_lock = w_spin_lock;
+		w.spin_unlock = w_spin_unlock;
+	}
 	memset(w_locks, 0, sizeof(w_locks));
-	w_lock_calls = w_lock_errors = 0;
+	w_lock_calls = w_lock_errors = w_spin_calls = 0;
 	nev = npage_ev = 0;
 	return vr_vpage_pool_init(&w_pool, &w, NULL) ? -1 : 0;
 }
@@ -118,13 +146,19 @@ static int w_setup(bool locks, bool trace)
 static int setup_locks(void **state)
 {
 	(void)state;
-	return w_setup(true, false);
+	return w_setup(true, false, false);
+}
+
+static int setup_spin(void **state)
+{
+	(void)state;
+	return w_setup(true, false, true);
 }
 
 static int setup_trace(void **state)
 {
 	(void)state;
-	return w_setup(true, true);
+	return w_setup(true, true, false);
 }
 
 static int w_teardown(void **state)
@@ -193,6 +227,42 @@ static void test_lifetime_takes_no_lock(void **state)
 	assert_int_equal(vr_region_validate(nl), 0);
 	assert_null(vr_region_put(vr));
 	assert_null(vr_region_put(nl));
+}
+
+/* Short and ordinary lock calls made by `expr`, as 100 * short + ordinary
+ * (the pool's own calls included). */
+#define BOTH(expr) (w_lock_calls = w_spin_calls = 0, (void)(expr), \
+		    100 * w_spin_calls + w_lock_calls)
+
+static void test_short_locks(void **state)
+{
+	struct vr_region *vr = w_mk(4 * PAGE, 0, 0);
+	struct vr_region_stats st;
+	unsigned bump = VR_CONFIG_LOCKFREE && !VR_CONFIG_TRACK ? 0 : 100;
+	void *p, *q;
+
+	(void)state;
+	assert_non_null(vr);
+	/* bounded calls: the short lock only */
+	assert_int_equal(BOTH(p = vr_region_alloc(vr, 100)), bump);
+	assert_int_equal(BOTH(q = vr_region_alloc_align(vr, 100, 256)), 100);
+	assert_int_equal(BOTH(vr_region_free(vr, q)), 100);
+	assert_int_equal(BOTH(vr_region_get(vr)), 100);
+	assert_int_equal(BOTH(vr_region_put(vr)), 100);
+	assert_int_equal(BOTH(vr_region_phase(vr)), 100);
+	assert_int_equal(BOTH(vr_region_interim_reset(vr)), 100);	/* refused */
+	/* long ones: the ordinary lock, the short one to freeze and thaw */
+	assert_int_equal(BOTH(vr_region_get_stats(vr, &st)), 201);
+	assert_int_equal(BOTH(vr_region_info(vr)), 201);
+	assert_int_equal(BOTH(vr_region_validate(vr)), 202);		/* and the pool's */
+	assert_int_equal(BOTH(vr_region_set_interim(vr)), 201);
+	assert_int_equal(BOTH(p = vr_region_alloc(vr, 100)), 100);
+	assert_non_null(p);
+	assert_int_equal(BOTH(vr_region_free(vr, p)), 100);
+	assert_int_equal(BOTH(vr_region_interim_reset(vr)), 100);
+	assert_int_equal(vr_region_validate(vr), 0);
+	assert_null(vr_region_put(vr));
+	assert_int_equal(w_lock_errors, 0);
 }
 
 /* ---- 2. metadata ---- */
@@ -437,6 +507,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_lifetime_takes_no_lock, setup_locks, w_teardown),
+		cmocka_unit_test_setup_teardown(test_short_locks, setup_spin, w_teardown),
 		cmocka_unit_test_setup_teardown(test_meta_bytes, setup_locks, w_teardown),
 		cmocka_unit_test_setup_teardown(test_trace_events, setup_trace, w_teardown),
 		cmocka_unit_test_setup_teardown(test_trace_invalid, setup_trace, w_teardown),
