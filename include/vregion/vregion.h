@@ -66,11 +66,17 @@
  * slower than glibc's obstack with clang; see docs/region.md).
  *
  * THREAD-SAFETY. A region without VR_REGION_NOLOCK (on a port with locks)
- * is shared: any thread may call anything on it. Every call takes the
- * region's port lock (one lock per region; the heap itself takes none)
- * except the lifetime allocation, which is one compare-and-swap on the bump
- * pointer where the compiler has lock-free pointer atomics
- * (VR_CONFIG_LOCKFREE, vregion/config.h; elsewhere it takes the lock too).
+ * is shared: any thread may call anything on it. Every call takes a lock
+ * of the region (the heap itself takes none) except the lifetime
+ * allocation, which is one compare-and-swap on the bump pointer where the
+ * compiler has lock-free pointer atomics (VR_CONFIG_LOCKFREE,
+ * vregion/config.h; elsewhere it takes the lock too). On a port with short
+ * locks (vregion/port.h) the bounded calls (alloc, free, get, put,
+ * interim_reset, phase) take only the short lock; set_interim (which may
+ * call the port's protect), the stats, info and validate (O(region) work)
+ * take the port's ordinary lock, and a bounded call made meanwhile waits
+ * on that lock instead of spinning. Without short locks every call takes
+ * the ordinary lock.
  * set_interim, the stats, validate and the last put stop the bump pointer
  * (under the lock) while they look at it: a lifetime allocation racing with
  * set_interim either lands below the interim base or fails over to the
