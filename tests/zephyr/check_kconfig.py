@@ -61,6 +61,7 @@ ZEPHYR_SYMS = {
     "SOF": "bool",                      # SOF's Kconfig (SOF's zephyr/CMakeLists: if(CONFIG_SOF))
     "SOF_ZEPHYR_VIRTUAL_HEAP_REGION_SIZE": "hex",   # SOF's zephyr/Kconfig
     "SOF_USERSPACE_INTERFACE_ALLOC": "bool",        # SOF's zephyr/Kconfig (rtos/alloc.h)
+    "SOF_LOG_LEVEL": "int",             # SOF's Kconfig (its zephyr/test/*.c log module)
 }
 
 # stand-in of Zephyr's subsys/logging/Kconfig.template.log_config: a level
