@@ -305,16 +305,16 @@ static void test_foreign_pointer(void **state)
 	free_all_ok();
 }
 
-/* The PAD marker before an aligned pointer: every one-byte change is
- * detected by free; undone, the block frees normally. */
-static void test_smash_pad(void **state)
+/* The header of an aligned block (a gap before it is a free block): every
+ * one-byte change is detected by free; undone, the block frees normally. */
+static void test_smash_aligned_header(void **state)
 {
 	uint8_t *p, *pad;
 	size_t k, v, e0;
 
 	(void)state;
 	setup_blocks();
-	/* from the free tail (payload at 8 mod 64): a 56-byte pad */
+	/* from the free tail (payload at 8 mod 64): a 56-byte gap before it */
 	p = vr_heap_aligned_alloc(&g_heap, 64, 40);
 	assert_non_null(p);
 	assert_int_equal((uintptr_t)p & 63u, 0);
@@ -438,7 +438,7 @@ int main(void)
 		cmocka_unit_test(test_smash_free_header),
 		cmocka_unit_test(test_smash_links),
 		cmocka_unit_test(test_smash_footer),
-		cmocka_unit_test(test_smash_pad),
+		cmocka_unit_test(test_smash_aligned_header),
 		cmocka_unit_test(test_double_free),
 		cmocka_unit_test(test_interior_pointer),
 		cmocka_unit_test(test_foreign_pointer),
