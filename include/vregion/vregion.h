@@ -147,8 +147,10 @@ struct vr_region_stats {
 	size_t interim_used;		/* heap bytes in live blocks, headers included */
 	size_t interim_peak;		/* highest interim_used since set_interim / reset */
 	size_t interim_largest_free;	/* largest vr_region_alloc() size that succeeds
-					 * now (at min_align; a larger align may need
-					 * up to align - min_align more) */
+					 * now, exactly (vr_heap_max_alloc at min_align:
+					 * every size up to it succeeds, every larger
+					 * one fails; vr_region_alloc_align with a
+					 * larger align may grant less) */
 	size_t interim_live;		/* live interim allocations */
 	/* failures: every vr_region_alloc* call on this live region that
 	 * returned NULL, whatever the reason: bad arguments (size 0, align not
