@@ -123,9 +123,6 @@ extern "C" {
  * reads, writes or hands out anything, whatever the buffer's size: the
  * first header and the alignment to the granule, then the largest heap. */
 #define VR_HEAP_SPAN_MAX(g)	(4u + (size_t)(g) - 1u + (size_t)VR_HEAP_MAX_GRANULES * (g))
-/* Old names, for the callers until they move to the granule API. */
-#define VR_HEAP_MAX_BYTES	((size_t)VR_HEAP_MAX_GRANULES * VR_HEAP_GRANULE)
-#define VR_HEAP_MIN_BLOCK	16u
 
 #if VR_HEAP_SL_BITS < 2 || VR_HEAP_SL_BITS > 5
 #error "VR_HEAP_SL_BITS must be 2..5"
