@@ -79,7 +79,9 @@ static void heap_format(struct vr_heap *h)
 	memset(h->heads, 0, (size_t)h->nclasses * sizeof(h->heads[0]));
 	h->used = 0;
 	h->peak = 0;
-	vr_track_noaccess(HDR_AT(v, 1u), ((size_t)n << v.shift));
+	/* everything, the end marker too (ASan cannot poison the start of an
+	 * 8-byte granule alone: the span must end on one) */
+	vr_track_noaccess(HDR_AT(v, 1u), ((size_t)n << v.shift) + 4u);
 	hdr_put(v, n + 1u, T_PREV_FREE);		/* end marker: used, size 0 */
 	hdr_put(v, 1u, t_fields(n, T_FREE));
 	word_put(FOOT_AT(v, n + 1u), n);
@@ -136,6 +138,7 @@ struct vr_heap *vr_heap_create_in(void *mem, size_t bytes)
 	if (n > VR_HEAP_MAX_GRANULES)
 		n = VR_HEAP_MAX_GRANULES;
 	pad = (size_t)(a - (uintptr_t)mem) + ctrl_bytes(class_of((uint32_t)n) + 1u);
+	vr_track_undefined(mem, pad);	/* a heap before may have poisoned it */
 	h = (struct vr_heap *)a;
 	if (vr_heap_init(h, (char *)mem + pad, bytes - pad) != 0)
 		return NULL;
@@ -155,6 +158,17 @@ void vr_heap_reset(struct vr_heap *h)
 	 * stale pointer is refused (for the next 511 resets). */
 	h->key += T_KEY_STEP;
 	heap_format(h);
+}
+
+void vr_heap_fini(struct vr_heap *h)
+{
+	if (!heap_ok(h))
+		return;
+	vr_track_undefined(h->mem, h->bytes);
+	/* no granules and no free class: alloc fails, free refuses (-EINVAL) */
+	h->granules = 0;
+	memset(h->class_map, 0, sizeof(h->class_map));
+	h->magic = 0;
 }
 
 /* ---- allocation ----------------------------------------------------------- */
@@ -377,7 +391,7 @@ static VR_INLINE_HOT int free_block(struct vr_heap *h, struct hv v, uint32_t g, 
 	list_push(h, v, start, c);
 	h->used -= n;
 	h->frees++;
-	vr_track_noaccess(gran(v, g), ((size_t)n << v.shift) - 4u);
+	vr_track_noaccess(gran(v, g), (size_t)n << v.shift);	/* to the next header's end */
 	return 0;
 }
 

@@ -17,6 +17,13 @@
 #include "vregion/heap.h"
 #include "stress.h"
 
+#if VR_CONFIG_TRACK == 1
+#include <sanitizer/asan_interface.h>
+#define T_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define T_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define EXTRA (64u * 1024u)
 #define POISON 0xc3
 
@@ -35,7 +42,9 @@ static uintptr_t fill_up(struct vr_heap *h, uintptr_t lo, uintptr_t hi)
 			uintptr_t end = (uintptr_t)p + vr_heap_usable_size(h, p);
 
 			assert_true((uintptr_t)p >= lo && end <= hi);
-			memset(p, 0x11, vr_heap_usable_size(h, p));	/* the user may */
+			/* the user may write all usable bytes; with VR_CONFIG_TRACK
+			 * only the bytes asked for are addressable */
+			memset(p, 0x11, VR_CONFIG_TRACK == 1 ? sizes[i] : vr_heap_usable_size(h, p));
 			if (end > top)
 				top = end;
 		}
@@ -55,6 +64,7 @@ static void limit_at(size_t granule)
 		struct vr_heap_stats st;
 		uintptr_t first, end, top;
 
+		T_UNPOISON(mem, bytes - off);
 		memset(mem + span - 4096, POISON, bytes - span + 4096);
 		assert_int_equal(vr_heap_init_granule(&h, mem, bytes - off, granule), 0);
 		assert_int_equal(vr_heap_get_stats(&h, &st), 0);
@@ -74,6 +84,10 @@ static void limit_at(size_t granule)
 		vr_heap_reset(&h);
 		for (i = end - (uintptr_t)mem; i < bytes - off; i++)
 			assert_int_equal(mem[i], POISON);
+		vr_heap_fini(&h);
+		assert_int_equal(vr_heap_validate(&h), -EINVAL);
+		assert_null(vr_heap_alloc(&h, 1));
+		assert_int_equal(vr_heap_free(&h, mem + 64), -EINVAL);
 	}
 	free(buf);
 }

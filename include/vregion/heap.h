@@ -211,6 +211,15 @@ struct vr_heap *vr_heap_create_in(void *mem, size_t bytes);
  * pointer to it gets. */
 void vr_heap_reset(struct vr_heap *h);
 
+/* The owner is done with the heap: the control block is invalidated (later
+ * allocations fail, frees return -EINVAL, validate and walk return -EINVAL,
+ * until the next init), and with
+ * VR_CONFIG_TRACK the whole buffer is made addressable again (the heap
+ * poisons its headers, free blocks and the slack of live blocks), so it can
+ * be reused for anything. No-op if h is NULL or not initialised. O(1) (with
+ * ASan: O(bytes / 8) shadow bytes). */
+void vr_heap_fini(struct vr_heap *h);
+
 /*
  * Allocate `size` bytes aligned to the heap's granule. O(1).
  * Returns NULL (and counts a failure) iff h is NULL (not counted), size is
