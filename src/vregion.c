@@ -167,6 +167,8 @@ static void region_release(struct vr_region *vr)
 	void *base = (void *)vr->fast.base;
 	int rc;
 
+	if (vr->phase == VR_REGION_INTERIM)
+		vr_heap_fini(vr->heap);	/* VR_CONFIG_TRACK: the heap's poison goes */
 	rc = vr_vpage_free(vr->pool, base);
 	if (rc)
 		VR_LOGF(port, VR_LOG_ERR, "vr_region_put", "pages not returned (errno)",
