@@ -282,9 +282,10 @@ static void note_alloc(uint8_t *p, size_t req, size_t align)
 {
 	int i = slot_empty();
 	size_t u, blk, g = M.granule, mb = g < 16u ? 16u : g;
-	/* the request's block, and a rest below one minimum block absorbed */
+	/* the request's block, and a rest below one minimum block absorbed; an
+	 * aligned block also keeps the slack above it (less than align) */
 	size_t blk_max = ((req + 4u + g - 1u) / g * g < mb ? mb : (req + 4u + g - 1u) / g * g) +
-			 (mb - g);
+			 (mb - g) + (align > g ? align - g : 0u);
 
 	FZ_CHECK(i >= 0, "harness: no empty slot");
 	u = vr_heap_usable_size(M.h, p);

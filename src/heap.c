@@ -209,19 +209,99 @@ static VR_INLINE_HOT uint32_t align_extra(unsigned shift, uint32_t agran)
 	return min_block(shift) == 1u ? agran - 1u : agran + min_block(shift) - 1u;
 }
 
+/* Pop b, the head of class f, whose NEXT nx was checked. */
+static VR_INLINE_HOT void pop_head(struct vr_heap *h, struct hv v, uint32_t f, uint32_t nx)
+{
+	h->heads[f] = nx;
+	if (nx != 0u)
+		word_put(PREV_AT(v, nx), HEAD_TAG | f);
+	else
+		class_unmark(h, f);
+}
+
+/*
+ * Unaligned: the low n granules of free block [b, e) (the head of class f)
+ * become the block; a rest of at least MIN granules stays free. Returns the
+ * granules taken, or 0 if a header or head it writes through is damaged
+ * (then nothing was written).
+ *
+ *   |hdr b| free m ........... |hdr e|
+ *   |hdr b| used n |hdr r| rest|hdr e|
+ */
+static VR_INLINE_HOT uint32_t take_low(struct vr_heap *h, struct hv v, uint32_t f, uint32_t b,
+				       uint32_t e, uint32_t n, uint32_t nx)
+{
+	uint32_t rest = e - b - n, cr;
+
+	if (rest < min_block(v.shift)) {	/* the rest stays with the block */
+		if (VR_UNLIKELY(!t_is_used_after(hdr_get(v, e), true)))
+			return 0;
+		pop_head(h, v, f, nx);
+		hdr_put(v, b, t_fields(e - b, 0u));
+		hdr_clear_prev_free(v, e);
+		return e - b;
+	}
+	cr = class_of(rest);
+	if (VR_UNLIKELY(cr != f && !head_ok(h, v, cr)))	/* (class f: its head will be nx) */
+		return 0;
+	pop_head(h, v, f, nx);
+	hdr_put(v, b, t_fields(n, 0u));
+	hdr_put(v, b + n, t_fields(rest, T_FREE));
+	word_put(FOOT_AT(v, e), rest);
+	list_push(h, v, b + n, cr);
+	return n;
+}
+
+/*
+ * Aligned (agran > 1 granules): the block goes to the highest granule u of
+ * [b, e) that is aligned and leaves room for n; the granules above u + n
+ * (fewer than agran) go with it, and [b, u) stays free with its header:
+ * the head of class f still, if its class is unchanged. So no gap block is
+ * pushed now and merged later. The search made sure that u - b is 0 or at
+ * least MIN (the lowest such u fits, see align_gap). Returns u, or 0 as
+ * take_low.
+ *
+ *   |hdr b| free m ..................... |hdr e|
+ *   |hdr b| free (front) |hdr u| used ... |hdr e|
+ */
+static VR_INLINE_HOT uint32_t take_high(struct vr_heap *h, struct hv v, uint32_t f, uint32_t b,
+					uint32_t e, uint32_t n, uint32_t agran, uint32_t nx)
+{
+	uint32_t u = e - n, front, cf;
+
+	u -= ((uint32_t)(v.base >> v.shift) + u) & (agran - 1u);
+	front = u - b;
+	VR_ASSERT(u >= b && (front == 0u || front >= min_block(v.shift)));
+	if (VR_UNLIKELY(!t_is_used_after(hdr_get(v, e), true)))
+		return 0;
+	cf = front != 0u ? class_of(front) : NO_CLASS;
+	if (cf != f) {				/* b leaves class f */
+		if (VR_UNLIKELY(cf != NO_CLASS && !head_ok(h, v, cf)))
+			return 0;
+		pop_head(h, v, f, nx);
+	}
+	if (front != 0u) {
+		hdr_put(v, b, t_fields(front, T_FREE));
+		word_put(FOOT_AT(v, u), front);
+		if (cf != f)
+			list_push(h, v, b, cf);
+	}
+	hdr_put(v, u, t_fields(e - u, front != 0u ? T_PREV_FREE : 0u));
+	hdr_clear_prev_free(v, e);
+	return u;
+}
+
 /*
  * The allocator: agran = alignment in granules (1, or a power of two > 1
  * checked by the caller). Good fit: the head of the first non-empty class
  * >= the request's own class (for its worst case), taken if it fits; else
  * the first non-empty class above, where every block fits.
- *
- *   |hdr b| gap (free) |hdr u| used n |hdr r| rest (free) |hdr e|
  */
 static VR_INLINE_HOT void *alloc_core(struct vr_heap *h, size_t size, uint32_t agran,
 				       unsigned shift)
 {
 	struct hv v = { h->base, h->granules, h->key, shift };
-	uint32_t n, c, f, b, t = 0, m = 0, gap = 0, nx, u, e, rest;
+	uint32_t n, c, f, b, t = 0, m = 0, nx, u;
 
 	if (VR_UNLIKELY(size - 1u >= ((size_t)v.last << v.shift) - 4u))
 		return alloc_fail(h, false);
@@ -238,9 +318,7 @@ static VR_INLINE_HOT void *alloc_core(struct vr_heap *h, size_t size, uint32_t a
 		m = t_size(t);
 		if (VR_UNLIKELY(!t_is_free(t) || !block_fits(v, b, m)))
 			return alloc_fail(h, true);
-		if (agran > 1u)
-			gap = align_gap(v, b, agran);
-		if (VR_LIKELY(gap + n <= m))
+		if (VR_LIKELY((agran > 1u ? align_gap(v, b, agran) : 0u) + n <= m))
 			break;
 		/* Only the request's own class holds blocks that may not fit;
 		 * every block of a class above it does. */
@@ -252,37 +330,16 @@ static VR_INLINE_HOT void *alloc_core(struct vr_heap *h, size_t size, uint32_t a
 	nx = next_of(v, b);
 	if (VR_UNLIKELY(nx != 0u && (nx > v.last || prev_of(v, nx) != b)))
 		return alloc_fail(h, true);
-	u = b + gap;
-	e = b + m;
-	rest = m - gap - n;
-	if (rest < min_block(v.shift)) {	/* the rest stays with the block */
-		n += rest;
-		rest = 0;
-		if (VR_UNLIKELY(!t_is_used_after(hdr_get(v, e), true)))
+	if (agran > 1u) {
+		u = take_high(h, v, f, b, b + m, n, agran, nx);
+		n = b + m - u;
+		if (VR_UNLIKELY(u == 0u))
 			return alloc_fail(h, true);
-	} else if (VR_UNLIKELY(class_of(rest) != f && !head_ok(h, v, class_of(rest)))) {
-		return alloc_fail(h, true);	/* (class f: its head will be nx) */
-	}
-	if (VR_UNLIKELY(gap != 0u && class_of(gap) != f && !head_ok(h, v, class_of(gap))))
-		return alloc_fail(h, true);
-	/* Checked: now write. */
-	h->heads[f] = nx;
-	if (nx != 0u)
-		word_put(PREV_AT(v, nx), HEAD_TAG | f);
-	else
-		class_unmark(h, f);
-	if (gap != 0u) {
-		hdr_put(v, b, t_fields(gap, T_FREE));
-		word_put(FOOT_AT(v, u), gap);
-		list_push(h, v, b, class_of(gap));
-	}
-	hdr_put(v, u, t_fields(n, gap != 0u ? T_PREV_FREE : 0u));
-	if (rest != 0u) {
-		hdr_put(v, u + n, t_fields(rest, T_FREE));
-		word_put(FOOT_AT(v, e), rest);
-		list_push(h, v, u + n, class_of(rest));
 	} else {
-		hdr_clear_prev_free(v, e);
+		u = b;
+		n = take_low(h, v, f, b, b + m, n, nx);
+		if (VR_UNLIKELY(n == 0u))
+			return alloc_fail(h, true);
 	}
 	h->used += n;
 	if (h->used > h->peak)

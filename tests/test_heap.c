@@ -529,7 +529,10 @@ static void test_used_is_sum_of_blocks(void **state)
 			us = vr_heap_usable_size(&g_heap, g_slots[i].p);
 			assert_int_equal(bb & 7u, 0);
 			assert_int_equal(bb, us + 4);
-			assert_true(us >= g_slots[i].size && us < g_slots[i].size + 4 + 16);
+			/* at most the granule rounding and an absorbed rest; an
+			 * aligned block also keeps the slack above it (< align) */
+			assert_true(us >= g_slots[i].size &&
+				    us < g_slots[i].size + 4 + 16 + (g_slots[i].align > 8 ? g_slots[i].align : 0));
 			if (g_slots[i].align > 8)
 				aligned++;
 			sum += bb;
@@ -763,10 +766,11 @@ static void expect_blocks(const uintptr_t *off, const size_t *bytes, const bool 
 	assert_int_equal(vr_heap_validate(&g_heap), 0);
 }
 
-/* Aligned (align > granule): the block starts at the first aligned granule
- * of the free block that leaves a gap of 0 or at least one whole block (16
- * bytes at G = 8), and the gap stays a free block of its own. */
-static void test_layout_aligned_gap(void **state)
+/* Aligned (align > granule): the block goes to the highest aligned granule
+ * of the free block that fits it, the slack above it (less than the
+ * alignment) goes with it, and the part below stays free with its header,
+ * in place in its class list when its class does not change. */
+static void test_layout_aligned_high(void **state)
 {
 	void *a, *b, *p, *q;
 
@@ -776,45 +780,54 @@ static void test_layout_aligned_gap(void **state)
 	b = vr_heap_alloc(&g_heap, 20);			/* 3 granules at 32: free from 56 */
 	assert_ptr_equal(a, g_buf.mem + 8);
 	assert_ptr_equal(b, g_buf.mem + 32);
-	/* 64 is one granule after 56: too small a gap, so the block goes to
-	 * 128 and [56, 128) stays free (usable 68) */
+	/* 8 granules at the top: 960 is 64-aligned, no slack */
 	p = vr_heap_aligned_alloc(&g_heap, 64, 60);
-	assert_ptr_equal(p, g_buf.mem + 128);
+	assert_ptr_equal(p, g_buf.mem + 960);
 	assert_int_equal(vr_heap_usable_size(&g_heap, p), 60);
 	assert_int_equal(vr_heap_block_bytes(&g_heap, p), 64);
 	{
-		const uintptr_t off[] = { 8, 32, 56, 128, 192 };
-		const size_t bytes[] = { 20, 20, 68, 60, 1012 - 184 };
-		const bool used[] = { true, true, false, true, false };
+		const uintptr_t off[] = { 8, 32, 56, 960 };
+		const size_t bytes[] = { 20, 20, 900, 60 };
+		const bool used[] = { true, true, false, true };
+
+		expect_blocks(off, bytes, used, 4);
+	}
+	/* 2 granules: the top aligned place is 896, its 6 granules of slack up
+	 * to 960 go with it */
+	q = vr_heap_aligned_alloc(&g_heap, 64, 1);
+	assert_ptr_equal(q, g_buf.mem + 896);
+	assert_int_equal(vr_heap_usable_size(&g_heap, q), 60);
+	{
+		const uintptr_t off[] = { 8, 32, 56, 896, 960 };
+		const size_t bytes[] = { 20, 20, 836, 60, 60 };
+		const bool used[] = { true, true, false, true, true };
 
 		expect_blocks(off, bytes, used, 5);
 	}
-	/* the gap (9 granules) is too small for this request's worst case: the
-	 * tail is taken, aligned already (no gap) */
-	q = vr_heap_aligned_alloc(&g_heap, 64, 1);
-	assert_ptr_equal(q, g_buf.mem + 192);
-	{
-		const uintptr_t off[] = { 8, 32, 56, 128, 192, 208 };
-		const size_t bytes[] = { 20, 20, 68, 60, 12, 1012 - 200 };
-		const bool used[] = { true, true, false, true, true, false };
-
-		expect_blocks(off, bytes, used, 6);
-	}
-	/* freeing p merges it with the gap; its header is DEAD now */
 	assert_int_equal(vr_heap_free(&g_heap, p), 0);
 	assert_int_equal(vr_heap_free(&g_heap, p), -EINVAL);
 	{
-		const uintptr_t off[] = { 8, 32, 56, 192, 208 };
-		const size_t bytes[] = { 20, 20, 132, 12, 1012 - 200 };
+		const uintptr_t off[] = { 8, 32, 56, 896, 960 };
+		const size_t bytes[] = { 20, 20, 836, 60, 60 };
 		const bool used[] = { true, true, false, true, false };
 
 		expect_blocks(off, bytes, used, 5);
+	}
+	/* freeing q merges it with both free neighbours; its header is DEAD */
+	assert_int_equal(vr_heap_free(&g_heap, q), 0);
+	assert_int_equal(vr_heap_free(&g_heap, q), -EINVAL);
+	assert_int_equal(vr_heap_free(&g_heap, p), -EINVAL);
+	{
+		const uintptr_t off[] = { 8, 32, 56 };
+		const size_t bytes[] = { 20, 20, 964 };
+		const bool used[] = { true, true, false };
+
+		expect_blocks(off, bytes, used, 3);
 	}
 	/* the merged block is reusable from its start */
 	a = vr_heap_alloc(&g_heap, 60);
 	assert_ptr_equal(a, g_buf.mem + 56);
 	assert_int_equal(vr_heap_free(&g_heap, a), 0);
-	assert_int_equal(vr_heap_free(&g_heap, q), 0);
 	assert_int_equal(vr_heap_free(&g_heap, b), 0);
 	assert_int_equal(vr_heap_free(&g_heap, g_buf.mem + 8), 0);
 	{
@@ -1172,7 +1185,7 @@ int main(void)
 		cmocka_unit_test(test_used_is_sum_of_blocks),
 		cmocka_unit_test(test_layout_coalesce),
 		cmocka_unit_test(test_layout_no_splinter),
-		cmocka_unit_test(test_layout_aligned_gap),
+		cmocka_unit_test(test_layout_aligned_high),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_granule_args),

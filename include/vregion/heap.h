@@ -69,15 +69,18 @@
  * above it, where every block fits. The low part is returned; a rest of at
  * least MIN granules becomes a free block.
  * Aligned allocation (align > G) searches the same way with the worst case
- * n + align/G - 1 (+ 2 at G = 8), places the block at the first aligned
- * granule of the candidate that leaves 0 or at least MIN granules before
- * it, and makes that gap a free block.
+ * n + align/G - 1 (+ 2 at G = 8); the candidate fits iff its first aligned
+ * granule that leaves 0 or at least MIN granules before it has room for n.
+ * The block is placed at the HIGHEST aligned granule with room for n; the
+ * granules above it (fewer than align/G) go with it, and the part below
+ * stays a free block with its header (in place in its class list when its
+ * class does not change): no gap block is made now and merged later.
  * Free: check the block, the next header and the free neighbours, then
  * merge with both neighbours and push on the class list (LIFO).
  *
  * Worst-case steps per call (no loop depends on the heap's contents):
  *   alloc, aligned_alloc: 2 class searches of <= VR_HEAP_CLASS_WORDS word
- *     tests, 2 header checks, 1 link check, 1 pop, 2 pushes (rest, gap);
+ *     tests, 2 header checks, 1 link check, 1 head check, 1 pop, 1 push;
  *   free: 4 header checks (block, next, free neighbours), 1 footer check,
  *     2 link checks, 2 unlinks, 1 push;
  *   init, reset: O(classes); usable_size, block_bytes, max_alloc,
@@ -86,8 +89,9 @@
  *
  * Sizing ("to hold these N objects you need at least X bytes"):
  *   block(s)    = G * max(MIN, ceil((s + 4) / G))           (align <= G)
- *   block(s, a) = block(s) + a - G (+ 2G at G = 8) worst case (align a > G;
- *                 the gap before the block stays a free block)
+ *   block(s, a) = block(s) + a - G (+ 2G at G = 8) worst case (align a > G:
+ *                 a fresh heap of sum + 4 + G - 1 + a - G (+ 2G) bytes fits
+ *                 it; the block itself takes block(s) plus under a - G)
  *   X = sum(block(s_i)) + 4 (first header) + G - 1 (alignment of the start)
  *       [+ vr_heap_control_bytes() with vr_heap_create_in(), an upper bound:
  *        it reserves only the class heads the buffer can use]
