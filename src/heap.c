@@ -220,75 +220,60 @@ static VR_INLINE_HOT void pop_head(struct vr_heap *h, struct hv v, uint32_t f, u
 }
 
 /*
- * Unaligned: the low n granules of free block [b, e) (the head of class f)
- * become the block; a rest of at least MIN granules stays free. Returns the
- * granules taken, or 0 if a header or head it writes through is damaged
- * (then nothing was written).
+ * Take n granules from free block [b, e), the head of class f whose NEXT
+ * nx was checked, at granule u (b for an unaligned request: its low part;
+ * for an aligned one the HIGHEST aligned granule with room for n, so no gap
+ * block is made now and merged later). Then:
+ *   - [b, u), the front, stays free with its header: the head of class f
+ *     still if its class is unchanged (aligned only: 0 or >= MIN granules,
+ *     the search made sure);
+ *   - [u, u + n) is the block;
+ *   - [u + n, e), the rest, becomes a free block if it has MIN granules,
+ *     else stays with the block (aligned: always, fewer than agran).
+ * Returns the block's granules, or 0 if a header or head it would write
+ * through is damaged (then nothing was written).
  *
- *   |hdr b| free m ........... |hdr e|
- *   |hdr b| used n |hdr r| rest|hdr e|
+ *   |hdr b| free m ............................. |hdr e|
+ *   |hdr b| front (free) |hdr u| used n |hdr r| rest (free) |hdr e|
  */
-static VR_INLINE_HOT uint32_t take_low(struct vr_heap *h, struct hv v, uint32_t f, uint32_t b,
-				       uint32_t e, uint32_t n, uint32_t nx)
+static VR_INLINE_HOT uint32_t take(struct vr_heap *h, struct hv v, uint32_t f, uint32_t b,
+				   uint32_t e, uint32_t u, uint32_t n, uint32_t nx)
 {
-	uint32_t rest = e - b - n, cr;
+	uint32_t front = u - b, rest = e - u - n, cf = NO_CLASS, cr = NO_CLASS;
 
-	if (rest < min_block(v.shift)) {	/* the rest stays with the block */
+	VR_ASSERT(u >= b && u + n <= e && (front == 0u || front >= min_block(v.shift)));
+	if (rest < min_block(v.shift) || front != 0u) {
+		n += rest;			/* the rest stays with the block */
+		rest = 0;
 		if (VR_UNLIKELY(!t_is_used_after(hdr_get(v, e), true)))
 			return 0;
-		pop_head(h, v, f, nx);
-		hdr_put(v, b, t_fields(e - b, 0u));
-		hdr_clear_prev_free(v, e);
-		return e - b;
+	} else {
+		cr = class_of(rest);
 	}
-	cr = class_of(rest);
-	if (VR_UNLIKELY(cr != f && !head_ok(h, v, cr)))	/* (class f: its head will be nx) */
+	if (front != 0u)
+		cf = class_of(front);
+	/* The heads pushed on (class f: its head will be nx). */
+	if (VR_UNLIKELY((cr != NO_CLASS && cr != f && !head_ok(h, v, cr)) ||
+			(cf != NO_CLASS && cf != f && !head_ok(h, v, cf))))
 		return 0;
-	pop_head(h, v, f, nx);
-	hdr_put(v, b, t_fields(n, 0u));
-	hdr_put(v, b + n, t_fields(rest, T_FREE));
-	word_put(FOOT_AT(v, e), rest);
-	list_push(h, v, b + n, cr);
-	return n;
-}
-
-/*
- * Aligned (agran > 1 granules): the block goes to the highest granule u of
- * [b, e) that is aligned and leaves room for n; the granules above u + n
- * (fewer than agran) go with it, and [b, u) stays free with its header:
- * the head of class f still, if its class is unchanged. So no gap block is
- * pushed now and merged later. The search made sure that u - b is 0 or at
- * least MIN (the lowest such u fits, see align_gap). Returns u, or 0 as
- * take_low.
- *
- *   |hdr b| free m ..................... |hdr e|
- *   |hdr b| free (front) |hdr u| used ... |hdr e|
- */
-static VR_INLINE_HOT uint32_t take_high(struct vr_heap *h, struct hv v, uint32_t f, uint32_t b,
-					uint32_t e, uint32_t n, uint32_t agran, uint32_t nx)
-{
-	uint32_t u = e - n, front, cf;
-
-	u -= ((uint32_t)(v.base >> v.shift) + u) & (agran - 1u);
-	front = u - b;
-	VR_ASSERT(u >= b && (front == 0u || front >= min_block(v.shift)));
-	if (VR_UNLIKELY(!t_is_used_after(hdr_get(v, e), true)))
-		return 0;
-	cf = front != 0u ? class_of(front) : NO_CLASS;
-	if (cf != f) {				/* b leaves class f */
-		if (VR_UNLIKELY(cf != NO_CLASS && !head_ok(h, v, cf)))
-			return 0;
+	/* Checked: now write. */
+	if (cf != f)				/* b leaves class f */
 		pop_head(h, v, f, nx);
-	}
 	if (front != 0u) {
 		hdr_put(v, b, t_fields(front, T_FREE));
 		word_put(FOOT_AT(v, u), front);
 		if (cf != f)
 			list_push(h, v, b, cf);
 	}
-	hdr_put(v, u, t_fields(e - u, front != 0u ? T_PREV_FREE : 0u));
-	hdr_clear_prev_free(v, e);
-	return u;
+	hdr_put(v, u, t_fields(n, front != 0u ? T_PREV_FREE : 0u));
+	if (rest != 0u) {
+		hdr_put(v, u + n, t_fields(rest, T_FREE));
+		word_put(FOOT_AT(v, e), rest);
+		list_push(h, v, u + n, cr);
+	} else {
+		hdr_clear_prev_free(v, e);
+	}
+	return n;
 }
 
 /*
@@ -330,17 +315,14 @@ static VR_INLINE_HOT void *alloc_core(struct vr_heap *h, size_t size, uint32_t a
 	nx = next_of(v, b);
 	if (VR_UNLIKELY(nx != 0u && (nx > v.last || prev_of(v, nx) != b)))
 		return alloc_fail(h, true);
-	if (agran > 1u) {
-		u = take_high(h, v, f, b, b + m, n, agran, nx);
-		n = b + m - u;
-		if (VR_UNLIKELY(u == 0u))
-			return alloc_fail(h, true);
-	} else {
-		u = b;
-		n = take_low(h, v, f, b, b + m, n, nx);
-		if (VR_UNLIKELY(n == 0u))
-			return alloc_fail(h, true);
+	u = b;
+	if (agran > 1u) {			/* the highest aligned place */
+		u = b + m - n;
+		u -= ((uint32_t)(v.base >> v.shift) + u) & (agran - 1u);
 	}
+	n = take(h, v, f, b, b + m, u, n, nx);
+	if (VR_UNLIKELY(n == 0u))
+		return alloc_fail(h, true);
 	h->used += n;
 	if (h->used > h->peak)
 		h->peak = h->used;
