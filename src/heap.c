@@ -123,30 +123,37 @@ int vr_heap_init(struct vr_heap *h, void *mem, size_t bytes)
 	return vr_heap_init_granule(h, mem, bytes, VR_HEAP_GRANULE);
 }
 
-struct vr_heap *vr_heap_create_in(void *mem, size_t bytes)
+struct vr_heap *vr_heap_create_in_granule(void *mem, size_t bytes, size_t granule)
 {
 	uintptr_t a;
 	size_t pad, n;
 	struct vr_heap *h;
 
-	if (mem == NULL || bytes < vr_heap_control_bytes() + vr_heap_min_bytes())
+	if (mem == NULL || !granule_ok(granule) || bytes < vr_heap_control_bytes())
 		return NULL;
 	a = vr_align_up((uintptr_t)mem, _Alignof(struct vr_heap));
 	/* Reserve the heads for as many classes as the whole buffer could
 	 * need (the heap itself is smaller, so init uses at most that many). */
-	n = bytes / VR_HEAP_GRANULE;
+	n = bytes / granule;
 	if (n > VR_HEAP_MAX_GRANULES)
 		n = VR_HEAP_MAX_GRANULES;
-	pad = (size_t)(a - (uintptr_t)mem) + ctrl_bytes(class_of((uint32_t)n) + 1u);
+	pad = (size_t)(a - (uintptr_t)mem) + ctrl_bytes(class_of(n != 0u ? (uint32_t)n : 1u) + 1u);
 	vr_track_undefined(mem, pad);	/* a heap before may have poisoned it */
 	h = (struct vr_heap *)a;
-	if (vr_heap_init(h, (char *)mem + pad, bytes - pad) != 0)
+	if (vr_heap_init_granule(h, (char *)mem + pad, bytes - pad, granule) != 0)
 		return NULL;
 	/* Report the whole buffer: the control block counts as overhead. */
 	h->mem = mem;
 	h->bytes = bytes;
 	h->overhead += pad;
 	return h;
+}
+
+struct vr_heap *vr_heap_create_in(void *mem, size_t bytes)
+{
+	if (bytes < vr_heap_control_bytes() + vr_heap_min_bytes())
+		return NULL;
+	return vr_heap_create_in_granule(mem, bytes, VR_HEAP_GRANULE);
 }
 
 void vr_heap_reset(struct vr_heap *h)
@@ -331,11 +338,12 @@ static VR_INLINE_HOT void *alloc_core(struct vr_heap *h, size_t size, uint32_t a
 	return gran(v, u);
 }
 
-/* Speed builds get a copy of the hot paths for the default granule, with
- * its shift a constant; -Os builds keep one. */
+/* Speed builds get a copy of the hot paths for the default granule and for
+ * 64 (vregion's on SOF), with the shift a constant; -Os builds keep one. */
 #if !defined(__OPTIMIZE_SIZE__)
-#define WITH_SHIFT(h, call, ...) \
-	((h)->shift == 3u ? call(__VA_ARGS__, 3u) : call(__VA_ARGS__, (h)->shift))
+#define WITH_SHIFT(h, call, ...)							\
+	((h)->shift == 3u ? call(__VA_ARGS__, 3u) :					\
+	 (h)->shift == 6u ? call(__VA_ARGS__, 6u) : call(__VA_ARGS__, (h)->shift))
 #else
 #define WITH_SHIFT(h, call, ...) call(__VA_ARGS__, (h)->shift)
 #endif
@@ -354,7 +362,7 @@ void *vr_heap_aligned_alloc(struct vr_heap *h, size_t align, size_t size)
 	if (align <= ((size_t)1u << h->shift)) {
 		if (VR_UNLIKELY(align & (align - 1u)))
 			return alloc_fail(h, false);
-		return alloc_core(h, size, 1u, h->shift);
+		return WITH_SHIFT(h, alloc_core, h, size, 1u);	/* vregion's path */
 	}
 	if (VR_UNLIKELY(!vr_is_pow2(align) || (align >> h->shift) > h->granules))
 		return alloc_fail(h, false);

@@ -209,6 +209,11 @@ int vr_heap_init_granule(struct vr_heap *h, void *mem, size_t bytes, size_t gran
  */
 struct vr_heap *vr_heap_create_in(void *mem, size_t bytes);
 
+/* As vr_heap_create_in with granule `granule` (as vr_heap_init_granule).
+ * NULL iff mem is NULL, granule is not valid, or the rest of the buffer
+ * after the control block cannot hold one block of that granule. */
+struct vr_heap *vr_heap_create_in_granule(void *mem, size_t bytes, size_t granule);
+
 /* Drop every allocation at once (the heap is as after init; peak is reset,
  * the cumulative counters are kept). No-op if h is NULL. O(classes).
  * A block from before the reset is gone: see vr_heap_free for what a
