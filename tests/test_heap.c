@@ -1016,6 +1016,54 @@ static void test_granules(void **state)
 	}
 }
 
+/* create_in at a granule: boundaries, the control block inside, natural
+ * alignment; vr_heap_fini ends a heap (allocations fail, frees refuse). */
+static void test_create_in_granule_and_fini(void **state)
+{
+	struct vr_heap *h;
+	struct vr_heap_stats st;
+	uint8_t *p;
+
+	(void)state;
+	canary_set();
+	assert_null(vr_heap_create_in_granule(NULL, 4096, 64));
+	assert_null(vr_heap_create_in_granule(g_buf.mem, 4096, 48));
+	assert_null(vr_heap_create_in_granule(g_buf.mem, 4096, 4));
+	assert_null(vr_heap_create_in_granule(g_buf.mem, 128, 64));	/* no room for a block */
+	h = vr_heap_create_in_granule(g_buf.mem + 3, 8192, 64);
+	assert_non_null(h);
+	assert_true((uint8_t *)h >= g_buf.mem + 3 && (uint8_t *)h < g_buf.mem + 3 + 16);
+	assert_int_equal(vr_heap_get_stats(h, &st), 0);
+	assert_int_equal(st.total, 8192);
+	assert_int_equal(st.used + st.free + st.overhead, st.total);
+	assert_true(st.overhead < sizeof(struct vr_heap) + 64 + 64);
+	p = vr_heap_alloc(h, 100);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 64, 0);
+	assert_true(p > (uint8_t *)h && p + 100 <= g_buf.mem + 3 + 8192);
+	assert_int_equal(vr_heap_usable_size(h, p), 124);
+	assert_int_equal(vr_heap_validate(h), 0);
+	/* the same as create_in at the default granule */
+	assert_ptr_equal(vr_heap_create_in_granule(g_buf.mem, 4096, 8), vr_heap_create_in(g_buf.mem, 4096));
+	assert_int_equal(vr_heap_init(&g_heap, g_buf.mem, 4096), 0);
+	p = vr_heap_alloc(&g_heap, 40);
+	assert_non_null(p);
+	vr_heap_fini(&g_heap);
+	assert_null(vr_heap_alloc(&g_heap, 8));
+	assert_null(vr_heap_aligned_alloc(&g_heap, 64, 8));
+	assert_int_equal(vr_heap_free(&g_heap, p), -EINVAL);
+	assert_int_equal(vr_heap_usable_size(&g_heap, p), 0);
+	assert_int_equal(vr_heap_max_alloc(&g_heap, 0), 0);
+	assert_int_equal(vr_heap_validate(&g_heap), -EINVAL);
+	assert_int_equal(vr_heap_walk(&g_heap, layout_cb, NULL), -EINVAL);
+	vr_heap_fini(&g_heap);	/* twice: harmless */
+	vr_heap_fini(NULL);
+	/* and it can be initialised again */
+	assert_int_equal(vr_heap_init(&g_heap, g_buf.mem, 4096), 0);
+	assert_int_equal(vr_heap_validate(&g_heap), 0);
+	canary_check();
+}
+
 /* ---- the exact max_alloc query, against trial allocations ---- */
 
 static _Alignas(64) uint8_t g_snap[BUF_BYTES];
@@ -1190,6 +1238,7 @@ int main(void)
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_granule_args),
 		cmocka_unit_test(test_granules),
+		cmocka_unit_test(test_create_in_granule_and_fini),
 		cmocka_unit_test(test_max_alloc_exact),
 		cmocka_unit_test(test_free_codes),
 		cmocka_unit_test(test_reset_stale_codes),
