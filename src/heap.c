@@ -330,6 +330,9 @@ static VR_INLINE_HOT void *alloc_core(struct vr_heap *h, size_t size, uint32_t a
 	n = take(h, v, f, b, b + m, u, n, nx);
 	if (VR_UNLIKELY(n == 0u))
 		return alloc_fail(h, true);
+	VR_ASSERT(t_is_used(hdr_get(v, u)) && t_size(hdr_get(v, u)) == n && n >= request_granules(v, size) &&
+		  ((uintptr_t)gran(v, u) & ((agran << v.shift) - 1u)) == 0u &&
+		  !t_prev_free(hdr_get(v, u + n)));
 	h->used += n;
 	if (h->used > h->peak)
 		h->peak = h->used;
@@ -405,7 +408,7 @@ static VR_INLINE_HOT int free_block(struct vr_heap *h, struct hv v, uint32_t g, 
 	te = hdr_get(v, e);
 	if (VR_UNLIKELY(!t_valid(te) || t_prev_free(te)))
 		return free_err(h, -EFAULT);
-	if (te & T_FREE) {			/* the next block is free */
+	if (t_says_free(te)) {			/* the next block is free */
 		uint32_t m = t_size(te);
 
 		if (VR_UNLIKELY(m == 0u || !block_fits(v, e, m) || !list_links_ok(h, v, e)))
@@ -438,6 +441,8 @@ static VR_INLINE_HOT int free_block(struct vr_heap *h, struct hv v, uint32_t g, 
 	list_push(h, v, start, c);
 	h->used -= n;
 	h->frees++;
+	VR_ASSERT(t_is_free(hdr_get(v, start)) && t_size(hdr_get(v, start)) == end - start &&
+		  !t_says_free(hdr_get(v, end)) && t_prev_free(hdr_get(v, end)));
 	vr_track_noaccess(gran(v, g), (size_t)n << v.shift);	/* to the next header's end */
 	return 0;
 }

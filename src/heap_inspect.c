@@ -26,7 +26,7 @@ int vr_heap_walk(struct vr_heap *h,
 			h->errors++;
 			return -EFAULT;
 		}
-		rc = cb(arg, gran(v, g), ((size_t)n << v.shift) - 4u, !(t & T_FREE));
+		rc = cb(arg, gran(v, g), ((size_t)n << v.shift) - 4u, !t_says_free(t));
 		if (rc != 0)
 			return rc;
 	}
@@ -74,7 +74,7 @@ static bool blocks_ok(struct hv v, struct tally *t)
 	for (g = 1u; g <= v.last; g += n) {
 		x = hdr_get(v, g);
 		n = t_size(x);
-		free = (x & T_FREE) != 0u;
+		free = t_says_free(x);
 		if (!t_valid(x) || n < min_block(v.shift) || !block_fits(v, g, n) ||
 		    t_prev_free(x) != prev_free)
 			return false;

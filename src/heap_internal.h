@@ -154,34 +154,7 @@ static VR_INLINE_HOT uint32_t next_of(struct hv v, uint32_t x) { return word_get
 static VR_INLINE_HOT uint32_t prev_of(struct hv v, uint32_t x) { return word_get(PREV_AT(v, x)); }
 static VR_INLINE_HOT uint32_t foot_of(struct hv v, uint32_t e) { return word_get(FOOT_AT(v, e)); }
 
-/* ---- header code words ---- */
-
-static VR_INLINE_HOT uint32_t hdr_encode(struct hv v, uint32_t fields)
-{
-	return (fields + v.key) * HDR_ENC;
-}
-
-/* Decoded fields of the header of granule g (any value: check it). */
-static VR_INLINE_HOT uint32_t hdr_get(struct hv v, uint32_t g)
-{
-	return word_get(HDR_AT(v, g)) * HDR_DEC - v.key;
-}
-
-static VR_INLINE_HOT void hdr_put(struct hv v, uint32_t g, uint32_t fields)
-{
-	word_put(HDR_AT(v, g), hdr_encode(v, fields));
-}
-
-/* PREV_FREE is flipped without decoding: the encoding is linear. */
-static VR_INLINE_HOT void hdr_add_prev_free(struct hv v, uint32_t g)
-{
-	word_put(HDR_AT(v, g), word_get(HDR_AT(v, g)) + T_PREV_FREE * HDR_ENC);
-}
-
-static VR_INLINE_HOT void hdr_clear_prev_free(struct hv v, uint32_t g)
-{
-	word_put(HDR_AT(v, g), word_get(HDR_AT(v, g)) - T_PREV_FREE * HDR_ENC);
-}
+/* ---- decoded header fields ---- */
 
 static VR_INLINE_HOT uint32_t t_size(uint32_t t) { return t >> T_SIZE_SHIFT; }
 static VR_INLINE_HOT uint32_t t_fields(uint32_t n, uint32_t flags) { return (n << T_SIZE_SHIFT) | flags; }
@@ -201,11 +174,45 @@ static VR_INLINE_HOT bool t_is_free(uint32_t t)
 	return (t & ~(T_MAX & ~(T_FREE | T_PREV_FREE))) == T_FREE && t_size(t) != 0u;
 }
 static VR_INLINE_HOT bool t_prev_free(uint32_t t) { return (t & T_PREV_FREE) != 0u; }
+/* The FREE bit alone (t valid): a free block, or DEAD. */
+static VR_INLINE_HOT bool t_says_free(uint32_t t) { return (t & T_FREE) != 0u; }
 /* The end marker's header, or a used block's header that says its
  * predecessor is used (or free, with want_prev_free). */
 static VR_INLINE_HOT bool t_is_used_after(uint32_t t, bool want_prev_free)
 {
 	return t_valid(t) && !(t & T_FREE) && t_prev_free(t) == want_prev_free;
+}
+
+/* ---- header code words ---- */
+
+static VR_INLINE_HOT uint32_t hdr_encode(struct hv v, uint32_t fields)
+{
+	VR_ASSERT(fields <= T_MAX);
+	return (fields + v.key) * HDR_ENC;
+}
+
+/* Decoded fields of the header of granule g (any value: check it). */
+static VR_INLINE_HOT uint32_t hdr_get(struct hv v, uint32_t g)
+{
+	return word_get(HDR_AT(v, g)) * HDR_DEC - v.key;
+}
+
+static VR_INLINE_HOT void hdr_put(struct hv v, uint32_t g, uint32_t fields)
+{
+	word_put(HDR_AT(v, g), hdr_encode(v, fields));
+}
+
+/* PREV_FREE is flipped without decoding: the encoding is linear. */
+static VR_INLINE_HOT void hdr_add_prev_free(struct hv v, uint32_t g)
+{
+	VR_ASSERT(t_valid(hdr_get(v, g)) && !t_prev_free(hdr_get(v, g)));
+	word_put(HDR_AT(v, g), word_get(HDR_AT(v, g)) + T_PREV_FREE * HDR_ENC);
+}
+
+static VR_INLINE_HOT void hdr_clear_prev_free(struct hv v, uint32_t g)
+{
+	VR_ASSERT(t_valid(hdr_get(v, g)) && t_prev_free(hdr_get(v, g)));
+	word_put(HDR_AT(v, g), word_get(HDR_AT(v, g)) - T_PREV_FREE * HDR_ENC);
 }
 
 /* The block at g of n granules lies inside the heap. */
@@ -248,6 +255,8 @@ static VR_INLINE_HOT uint32_t class_hi(uint32_t c)
 static VR_INLINE_HOT uint32_t class_find(const struct vr_heap *h, uint32_t c)
 {
 	uint32_t w = c / WB;
+
+	VR_ASSERT(c <= VR_HEAP_NCLASSES);
 	word_t m = h->class_map[w] & (~(word_t)0 << (c % WB));
 
 	while (m == 0u) {
@@ -287,6 +296,7 @@ static VR_INLINE_HOT void list_push(struct vr_heap *h, struct hv v, uint32_t x, 
 	uint32_t old = h->heads[c];
 
 	VR_ASSERT(c < h->nclasses && t_is_free(hdr_get(v, x)) && class_of(t_size(hdr_get(v, x))) == c);
+	VR_ASSERT(head_ok(h, v, c) && foot_of(v, x + t_size(hdr_get(v, x))) == t_size(hdr_get(v, x)));
 	word_put(NEXT_AT(v, x), old);
 	word_put(PREV_AT(v, x), HEAD_TAG | c);
 	if (old != 0u)
@@ -315,6 +325,7 @@ static VR_INLINE_HOT void list_unlink(struct vr_heap *h, struct hv v, uint32_t x
 {
 	uint32_t nx = next_of(v, x), pv = prev_of(v, x);
 
+	VR_ASSERT(list_links_ok(h, v, x) && t_is_free(hdr_get(v, x)));
 	if (nx != 0u)
 		word_put(PREV_AT(v, nx), pv);
 	if (pv & HEAD_TAG) {

@@ -47,7 +47,10 @@
  *   - Links are checked before anything is written through them: a NEXT
  *     must name a granule inside the heap whose PREV names this block, a
  *     PREV one whose NEXT does (or the tag of a class whose head this block
- *     is). Nothing is written until every check of the operation passed.
+ *     is), and the head of a class a block is pushed on must be a granule
+ *     inside the heap whose PREV is that class's tag (vr_heap_create_in
+ *     keeps the heads just below the first block). Nothing is written
+ *     until every check of the operation passed.
  *
  *   split (allocation of n granules from free block b of m):
  *       |hdr b|........ free m .........|hdr next|
