@@ -134,9 +134,10 @@ extern "C" {
 #if VR_HEAP_SL_BITS < 2 || VR_HEAP_SL_BITS > 5
 #error "VR_HEAP_SL_BITS must be 2..5"
 #endif
-/* Size classes (granule counts below 2^21) and words of the bitmap of
- * non-empty classes (with one spare word, always 0). */
-#define VR_HEAP_NCLASSES	((22 - VR_HEAP_SL_BITS) << VR_HEAP_SL_BITS)
+/* Size classes (of granule counts below 2^22: an aligned request's worst
+ * case reaches twice the largest heap) and words of the bitmap of non-empty
+ * classes (with one spare word, always 0). */
+#define VR_HEAP_NCLASSES	((23 - VR_HEAP_SL_BITS) << VR_HEAP_SL_BITS)
 #define VR_HEAP_CLASS_WORDS	(VR_HEAP_NCLASSES / VR_BITMAP_WORD_BITS + 1)
 
 #if VR_BITMAP_WORD_BITS == 64
