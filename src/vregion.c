@@ -52,14 +52,15 @@ void vri_region_track(const struct vr_region *vr, uintptr_t p, size_t n, int kin
 {
 	const struct vr_port *port = vr->port;
 	uintptr_t alias[2];
-	unsigned i, count = 1;
+	unsigned i = (kind & VR_TRACK_ALIAS_ONLY) ? 1u : 0u, count = 1;
 
+	kind &= ~VR_TRACK_ALIAS_ONLY;
 	alias[0] = p;
 	if (port->to_uncached) {
 		alias[1] = (uintptr_t)port->to_uncached(port->ctx, (void *)p);
 		count += alias[1] != p;
 	}
-	for (i = 0; i < count; i++) {
+	for (; i < count; i++) {
 		if (kind == VR_TRACK_NOACCESS)
 			vr_track_noaccess(alias[i], n);
 		else if (kind == VR_TRACK_UNDEFINED)
@@ -340,10 +341,8 @@ size_t vri_region_outstanding(struct vr_region *vr)
 	VR_ASSERT(vr->closed);
 	live = vr_starts_live(vr, vr->bump);
 	if (vr->phase == VR_REGION_INTERIM) {
-		VR_HEAP_CALL_BEGIN();
 		if (vr_heap_get_stats(vr->heap, &hs) == 0)
 			live += hs.live;
-		VR_HEAP_CALL_END();
 	}
 	return live;
 }
@@ -358,7 +357,10 @@ static int region_release(struct vr_region *vr, size_t live, const char *api)
 	size_t bytes = vr->meta_bytes;
 	int rc;
 
-	/* The pages may be handed out again as plain pages: addressable. */
+	/* The heap's own annotations go with it (VR_CONFIG_TRACK), then the
+	 * region's: the pages may be handed out again as plain pages. */
+	if (vr->phase == VR_REGION_INTERIM)
+		vr_heap_fini(vr->heap);
 	VR_REGION_TRACK(vr, base, vr->size, VR_TRACK_UNDEFINED);
 	/* the pages come back, or the pool keeps them as an orphan it retries
 	 * when the port cannot unmap them now (vpage.h, "Orphans") */
@@ -454,19 +456,19 @@ static void interim_start(struct vr_region *vr, uintptr_t ib)
 	int rc;
 
 	VR_ASSERT(ib >= vr->bump && ib < vr->fast.end && !(ib & vr->fast.mask));
-	VR_HEAP_CALL_BEGIN();
-	/* Cannot fail (heap.h: only for a NULL heap or buffer, or fewer than
-	 * vr_heap_min_bytes(), all excluded by the fresh_max check): an
-	 * invariant, not a check. */
-	rc = vr_heap_init(vr->heap, (void *)ib, isz);
+	/* Cannot fail (heap.h: only for a NULL heap or buffer, a bad granule or
+	 * no room for a block, all excluded by the fresh_max check): an
+	 * invariant, not a check. The granule is min_align: every interim block
+	 * is aligned to it without the heap's aligned path. */
+	rc = vr_heap_init_granule(vr->heap, (void *)ib, isz, vr->min_align);
 	VR_ASSERT(rc == 0);
 	(void)vr_heap_walk(vr->heap, first_block, &first);
-	VR_HEAP_CALL_END();
 	(void)rc;
 	/* No block starts below the heap's first one, and every region block
 	 * is min_align aligned; none reaches past what the heap manages. */
 	vr->interim_lo = vr_align_up(first, vr->min_align);
-	vr->interim_hi = ib + (isz < VR_HEAP_MAX_BYTES ? isz : VR_HEAP_MAX_BYTES);
+	vr->interim_hi = ib + (isz < VR_HEAP_SPAN_MAX(vr->min_align) ? isz
+			       : VR_HEAP_SPAN_MAX(vr->min_align));
 	vr->lifetime_end = ib;
 	vr->phase = VR_REGION_INTERIM;
 	VR_ASSERT(vr->interim_lo >= ib && vr->interim_lo <= vr->interim_hi);
@@ -494,7 +496,8 @@ static int set_interim_locked(struct vr_region *vr, const char *api, uintptr_t *
 	*isz = (size_t)(vr->fast.end - *ib);
 	/* INVALID iff the heap could not grant even one min_align-sized block
 	 * (upstream: an empirical 1024 bytes; ours is exact, from heap.h). */
-	if (vr_heap_fresh_max((void *)*ib, *isz, vr->min_align) < vr->min_align) {
+	if (vr_heap_fresh_max_granule((void *)*ib, *isz, vr->min_align, vr->min_align) <
+	    vr->min_align) {
 		vr->phase = VR_REGION_INVALID;
 		VR_LOGF(vr->port, VR_LOG_WRN, api,
 			"no room for an interim heap: INVALID (left, min_align)", *isz, vr->min_align);
@@ -513,9 +516,9 @@ static int set_interim_locked(struct vr_region *vr, const char *api, uintptr_t *
 	}
 	interim_start(vr, *ib);
 	VR_LOGF(vr->port, VR_LOG_INF, api, "interim (heap base, bytes)", *ib, *isz);
-	if (*isz > VR_HEAP_MAX_BYTES)
+	if (*isz / vr->min_align > VR_HEAP_MAX_GRANULES)
 		VR_LOGF(vr->port, VR_LOG_WRN, api, "interim part over the heap limit (bytes, unused)",
-			*isz, *isz - VR_HEAP_MAX_BYTES);
+			*isz, *isz - (size_t)VR_HEAP_MAX_GRANULES * vr->min_align);
 	return 0;
 }
 
@@ -554,12 +557,10 @@ static int interim_reset_locked(struct vr_region *vr)
 		vr->errors++;
 		return -EINVAL;
 	}
-	VR_HEAP_CALL_BEGIN();
-	vr_heap_reset(vr->heap);
-	VR_HEAP_CALL_END();
-	/* every interim block is gone */
+	vr_heap_reset(vr->heap);	/* it poisons its blocks itself (VR_CONFIG_TRACK) */
+	/* ... in the cached alias: coherent blocks were used through the other */
 	VR_REGION_TRACK(vr, vr->lifetime_end, (size_t)(vr->fast.end - vr->lifetime_end),
-			VR_TRACK_NOACCESS);
+			VR_TRACK_NOACCESS | VR_TRACK_ALIAS_ONLY);
 	return 0;
 }
 

@@ -76,14 +76,11 @@ static VR_INLINE_HOT void *interim_alloc(struct vr_region *vr, size_t size, size
 {
 	void *p;
 
-	VR_HEAP_CALL_BEGIN();
-	p = vr_heap_aligned_alloc(vr->heap, a, size);
-	VR_HEAP_CALL_END();
+	/* the heap's granule is min_align: its plain path aligns to it */
+	p = a == vr->min_align ? vr_heap_alloc(vr->heap, size) : vr_heap_aligned_alloc(vr->heap, a, size);
 	VR_ASSERT(!p || ((uintptr_t)p >= vr->interim_lo && (uintptr_t)p < vr->interim_hi &&
 			 !((uintptr_t)p & (a - 1))));
-	if (p)
-		VR_REGION_TRACK(vr, p, size, VR_TRACK_UNDEFINED);
-	return p;
+	return p;	/* the heap annotates its blocks itself (VR_CONFIG_TRACK) */
 }
 
 /* Why an allocation of size at effective alignment a failed, for the trace
@@ -136,6 +133,10 @@ static void *coherent_alias(const struct vr_region *vr, void *p, size_t size)
 	const struct vr_port *port = vr->port;
 
 	VR_ASSERT(!((uintptr_t)p & (vr->line - 1)) && !(size & (vr->line - 1)));
+	/* the heap annotates the cached alias of an interim block; the user
+	 * writes this one through the other */
+	if (vr->phase == VR_REGION_INTERIM)
+		VR_REGION_TRACK(vr, p, size, VR_TRACK_UNDEFINED | VR_TRACK_ALIAS_ONLY);
 	if (port->cache_invalidate)
 		port->cache_invalidate(port->ctx, p, size);
 	return port->to_uncached ? port->to_uncached(port->ctx, p) : p;
@@ -250,7 +251,7 @@ static uintptr_t to_cached(const struct vr_region *vr, const void *ptr)
 /* Interim part [lifetime_end, end); lock held. */
 static int interim_free(struct vr_region *vr, uintptr_t a, const char **why)
 {
-	size_t usable = 0;
+	size_t usable;
 	int rc;
 
 	/* No block starts below the heap's first block or past what it
@@ -261,13 +262,12 @@ static int interim_free(struct vr_region *vr, uintptr_t a, const char **why)
 		*why = VR_REGION_MSG_("not an interim block start (heap metadata or misaligned)");
 		return -EINVAL;
 	}
-	VR_HEAP_CALL_BEGIN();
-	if (VR_CONFIG_TRACK)
-		usable = vr_heap_usable_size(vr->heap, (void *)a);
-	rc = vr_heap_free(vr->heap, (void *)a);
-	VR_HEAP_CALL_END();
+	/* the heap poisons the block in the cached alias; a coherent block was
+	 * used through the uncached one */
+	usable = VR_CONFIG_TRACK ? vr_heap_usable_size(vr->heap, (void *)a) : 0;
+	rc = vr_heap_free(vr->heap, (void *)a);	/* it poisons the block itself */
 	if (rc == 0) {
-		VR_REGION_TRACK(vr, a, usable, VR_TRACK_NOACCESS);	/* freed: no access */
+		VR_REGION_TRACK(vr, a, usable, VR_TRACK_NOACCESS | VR_TRACK_ALIAS_ONLY);
 		return 0;
 	}
 	*why = rc == -EFAULT ?

@@ -14,7 +14,6 @@ static void stats_locked(struct vr_region *vr, struct vr_region_stats *st)
 {
 	struct vr_heap_stats hs;
 	uintptr_t bump = vr_bump_close(vr);
-	size_t slack;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
@@ -28,22 +27,13 @@ static void stats_locked(struct vr_region *vr, struct vr_region_stats *st)
 	st->lifetime_size = (size_t)(vr->lifetime_end - vr->fast.base);
 	st->lifetime_allocs = vr_starts_live(vr, bump) + vr->lifetime_frees;
 	st->lifetime_frees = vr->lifetime_frees;
-	VR_HEAP_CALL_BEGIN();
 	rc = vr->phase == VR_REGION_INTERIM ? vr_heap_get_stats(vr->heap, &hs) : -EINVAL;
-	VR_HEAP_CALL_END();
 	if (rc == 0) {
 		st->interim_size = (size_t)(vr->fast.end - vr->lifetime_end);
 		st->interim_used = hs.used;
 		st->interim_peak = hs.peak;
-		/* Every region allocation is min_align aligned, and the heap
-		 * sizes an aligned block for the worst case (heap.h):
-		 * max(16, round_up(s + 4, 8)) + align - 8. Its largest
-		 * unaligned request L fills a block of L + 4 bytes, so the
-		 * largest aligned one is L - (align - 8), if that still
-		 * leaves a minimum block (16 = 12 + 4). */
-		slack = vr->min_align > VR_HEAP_ALIGN ? vr->min_align - VR_HEAP_ALIGN : 0;
-		st->interim_largest_free = hs.largest_free >= slack + (VR_HEAP_MIN_BLOCK - 4u)
-			? hs.largest_free - slack : 0;
+		/* every region allocation is min_align aligned: exact there */
+		st->interim_largest_free = vr_heap_max_alloc(vr->heap, vr->min_align);
 		st->interim_live = hs.live;
 	}
 	st->failures = vr->failures;
@@ -174,9 +164,7 @@ static const char *check_phase(struct vr_region *vr, uintptr_t bump)
 	if (vr->interim_lo < vr->lifetime_end || vr->interim_lo > vr->interim_hi ||
 	    vr->interim_hi > end || (vr->interim_lo & vr->fast.mask))
 		return VR_REGION_MSG_("INTERIM: block range");
-	VR_HEAP_CALL_BEGIN();
 	rc = vr_heap_validate(vr->heap);
-	VR_HEAP_CALL_END();
 	if (rc != 0)
 		return VR_REGION_MSG_("INTERIM: heap validate failed");
 	if (!vr_heap_contains(vr->heap, (void *)(end - 1)) ||

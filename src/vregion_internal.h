@@ -303,22 +303,7 @@ void vri_region_track(const struct vr_region *vr, uintptr_t p, size_t n, int kin
 #define VR_TRACK_NOACCESS 0
 #define VR_TRACK_UNDEFINED 1
 #define VR_TRACK_DEFINED 2
-
-/*
- * The interim heap's own accesses to region memory we keep poisoned (its
- * headers, free-list links, free blocks): with Valgrind, error reports are
- * off around each heap call (the heap reads what the user must not); with
- * ASan the heap's files are built without instrumentation
- * (src/CMakeLists.txt). Nothing in other builds.
- */
-#if VR_CONFIG_TRACK == 2
-#include <valgrind/valgrind.h>
-#define VR_HEAP_CALL_BEGIN() VALGRIND_DISABLE_ERROR_REPORTING
-#define VR_HEAP_CALL_END() VALGRIND_ENABLE_ERROR_REPORTING
-#else
-#define VR_HEAP_CALL_BEGIN() ((void)0)
-#define VR_HEAP_CALL_END() ((void)0)
-#endif
+#define VR_TRACK_ALIAS_ONLY 4	/* or'ed in: the uncached alias only */
 
 /* ---- trace events (vregion/trace.h, emitted with trace_emit.h) ---- */
 
