@@ -218,11 +218,21 @@ static void run_seed(uint32_t seed, size_t min_align, unsigned flags, unsigned n
 			/* spot check of every pattern */
 			for (i = 0; i < nlive; i++)
 				t_check(live[i].p, live[i].size, live[i].pat);
-			/* interim_largest_free is a request vr_region_alloc grants */
+			/* interim_largest_free is exactly the largest request
+			 * vr_region_alloc grants now (issue 10.4: it was a bound,
+			 * and +k still succeeded in 40% of random probes) */
 			if (interim) {
 				struct vr_region_stats st = t_st(vr);
 				uint8_t *big;
+				size_t k;
 
+				for (k = 1; k <= 2 * m.min_align; k += 1 + t_rand() % 8) {
+					big = vr_region_alloc(vr, st.interim_largest_free + k);
+					if (big)
+						fail_msg("op %u: largest free %u + %u granted (min_align %u)",
+							 op, (unsigned)st.interim_largest_free, (unsigned)k,
+							 (unsigned)m.min_align);
+				}
 				if (st.interim_largest_free) {
 					big = vr_region_alloc(vr, st.interim_largest_free);
 					if (!big)
