@@ -569,11 +569,11 @@ static void test_set_interim_empty_lifetime(void **state)
 }
 
 /* The INVALID threshold: set_interim gives INVALID iff the heap could not
- * grant one min_align-sized block (vr_heap_fresh_max() < min_align). With
- * 8-byte heap units and min_align 64 (the line): 128 bytes left hold one free
- * block of 120 bytes, too small for the worst-case 64-aligned 64-byte block
- * (16 + 56 = 72 bytes plus the 64 asked for); 192 bytes (the next multiple of
- * the line) are enough. A boundary pair on the space above the bump pointer. */
+ * grant one min_align-sized block (vr_heap_fresh_max_granule() < min_align).
+ * The heap's granule is min_align (64, the line): 128 bytes left hold the
+ * first header and one granule after it (60 usable bytes), too few; 192
+ * bytes (the next multiple of the line) hold two granules (124 usable). A
+ * boundary pair on the space above the bump pointer. */
 static void test_set_interim_threshold(void **state)
 {
 	size_t ok = 3 * LINE;		/* smallest space accepted */
