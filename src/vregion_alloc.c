@@ -127,16 +127,19 @@ static VR_COLD void alloc_log(const struct vr_region *vr, const char *api, int r
 
 /* The uncached alias of a coherent block of `size` bytes (a multiple of the
  * line), its cached lines dropped so that no later eviction overwrites what
- * is written through the uncached alias. */
-static void *coherent_alias(const struct vr_region *vr, void *p, size_t size)
+ * is written through the uncached alias. `interim`: the block is an interim
+ * one (the phase as the locked allocation saw it: reading vr->phase here,
+ * unlocked, would race with a set_interim on another thread). */
+static void *coherent_alias(const struct vr_region *vr, void *p, size_t size, bool interim)
 {
 	const struct vr_port *port = vr->port;
 
 	VR_ASSERT(!((uintptr_t)p & (vr->line - 1)) && !(size & (vr->line - 1)));
 	/* the heap annotates the cached alias of an interim block; the user
 	 * writes this one through the other */
-	if (vr->phase == VR_REGION_INTERIM)
+	if (interim)
 		VR_REGION_TRACK(vr, p, size, VR_TRACK_UNDEFINED | VR_TRACK_ALIAS_ONLY);
+	(void)interim;
 	if (port->cache_invalidate)
 		port->cache_invalidate(port->ctx, p, size);
 	return port->to_uncached ? port->to_uncached(port->ctx, p) : p;
@@ -160,15 +163,19 @@ static VR_COLD void *alloc_unusual(struct vr_region *vr, void *p, size_t n, size
 /*
  * Lock, allocate, trace, unlock, log. n and a are the request as vregion.h
  * normalises it (a = 0: refused); size and align the caller's (for the
- * trace and the log, which only an unusual call needs).
+ * trace and the log, which only an unusual call needs). *interim (coherent
+ * calls; NULL otherwise): the block came from the interim heap.
  */
 static VR_INLINE_HOT void *alloc_entry(struct vr_region *vr, size_t n, size_t a, const char *api,
-				       size_t size, size_t align, bool coherent)
+				       size_t size, size_t align, bool *interim)
 {
+	bool coherent = interim != NULL;
 	void *p;
 
 	vr_region_enter(vr);
 	p = alloc_locked(vr, n, a);
+	if (interim)
+		*interim = vr->phase == VR_REGION_INTERIM;
 	if (VR_UNLIKELY(p == NULL || VR_REGION_TRACED(vr)))
 		return alloc_unusual(vr, p, n, a, api, size, align, coherent);
 	vr_region_leave(vr);
@@ -188,13 +195,14 @@ void *vri_region_alloc_api(struct vr_region *vr, size_t size, size_t align, bool
 			   const char *api)
 {
 	size_t n = size, line, a;
+	bool interim = false;
 	void *p;
 
 	if (VR_REGION_BAD(vr, api))
 		return NULL;
 	if (VR_LIKELY(!coherent))
 		return alloc_entry(vr, size, effective_align(align, vr->min_align), api, size, align,
-				   false);
+				   NULL);
 	/* coherent: line padded (refused if that overflows) and line aligned */
 	line = vr->line;
 	a = effective_align(align, line > vr->min_align ? line : vr->min_align);
@@ -202,8 +210,8 @@ void *vri_region_alloc_api(struct vr_region *vr, size_t size, size_t align, bool
 		a = 0;
 	else
 		n = (size + line - 1) & ~(line - 1);
-	p = alloc_entry(vr, n, a, api, size, align, true);
-	return p ? coherent_alias(vr, p, n) : NULL;
+	p = alloc_entry(vr, n, a, api, size, align, &interim);
+	return p ? coherent_alias(vr, p, n, interim) : NULL;
 }
 
 void *vr_region_alloc_slow_(struct vr_region *vr, size_t size, size_t align)

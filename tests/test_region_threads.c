@@ -11,7 +11,8 @@
  *   4. lock-free lifetime bumps racing with set_interim, stats and validate
  *      on other threads: every object lands either below the interim base
  *      (a lifetime object, counted) or in the interim heap (a live block),
- *      never across, and every pattern holds.
+ *      never across, and every pattern holds (a quarter of them coherent:
+ *      the uncached alias is chosen after the allocation unlocked).
  */
 #include "vr_test.h"
 
@@ -267,7 +268,13 @@ static void *race_worker(void *arg)
 
 	for (i = 0; i < NRACE; i++) {
 		size_t size = 1 + rnd(w) % 100;	/* 1600 of them fit in LIFETIME */
-		uint8_t *p = vr_region_alloc(shared, size);
+		/* every fourth one coherent: its alias is chosen after the lock
+		 * is released, from the phase the allocation saw (TSan) */
+		uint8_t *p = i % 4 == 3 ? vr_region_alloc_coherent(shared, size)
+					: vr_region_alloc(shared, size);
+
+		if (p && i % 4 == 3)
+			p = port.to_cached(port.ctx, p);
 
 		if (!p) {
 			w->interim_fail++;
