@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	rc = vrs_parse(path ? label : "default.vrs", text, len, hp > 0 ? (size_t)hp : 0, &sc, &dg);
+	rc = vrs_load(path ? label : "default.vrs", text, len, hp > 0 ? (size_t)hp : 0, &sc, &dg);
 	free(text);
 	if (rc) {
 		vrs_diags_print(&dg, path ? label : "default.vrs", stderr);

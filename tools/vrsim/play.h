@@ -19,11 +19,13 @@
 #define VRS_PLAY_RECORD (1u << 0)	/* timeline, pool peaks, snapshot at peak */
 #define VRS_PLAY_VALIDATE (1u << 1)	/* validate after every event, fill patterns */
 #define VRS_PLAY_VERBOSE (1u << 2)	/* log every event to opts.log */
+#define VRS_PLAY_CHECK_REC (1u << 3)	/* a trace: compare with what it recorded */
 
 #define VRS_MAX_FAILS 8		/* failures kept per region (all are counted) */
 #define VRS_MAX_REFHIST 256	/* refcount changes kept per region */
 #define VRS_MAX_LIBERR 8	/* library errors kept */
 #define VRS_MAX_LEAKS 16	/* leak lines kept */
+#define VRS_MAX_DIVERGE 8	/* divergences from a trace kept */
 
 struct vrs_play_opts {
 	unsigned flags;			/* VRS_PLAY_* */
@@ -45,7 +47,8 @@ struct vrs_fail {
 	size_t largest_free;		/* interim: largest free block then; lifetime: bytes
 					 * left; creation: largest free virtual run in bytes */
 	size_t phys_free;		/* creation: physical pages free then (else 0) */
-	int phase;			/* region phase at the time (enum vr_region_phase) */
+	int phase;			/* region phase at the time (enum vr_region_phase),
+					 * -1 for a creation */
 };
 
 struct vrs_refpoint {
@@ -86,7 +89,7 @@ struct vrs_snap_run {
 	size_t first;			/* page index in the window */
 	size_t pages;
 	uint32_t owner;			/* region owner object id, VRS_NONE if unknown */
-	int phase;
+	int phase;			/* enum vr_region_phase; -1: not a region */
 	size_t lifetime_size, lifetime_used;
 	size_t interim_size, interim_used, interim_largest;
 };
@@ -127,6 +130,12 @@ struct vrs_result {
 	char liberr[VRS_MAX_LIBERR][160];
 	unsigned nliberr, liberr_total;
 
+	/* a trace (VRS_PLAY_CHECK_REC): where the replay differs from the
+	 * recording (the first ones, "line N: ..."), and the first such event */
+	char diverge[VRS_MAX_DIVERGE][200];
+	unsigned ndiverge, diverge_total;
+	size_t diverge_event;
+
 	/* leak check at the end */
 	bool leak_ok;
 	size_t leak_vpages, leak_ppages, leak_allocs, leak_regions;
@@ -147,7 +156,7 @@ int vrs_play(const struct vrs_scenario *sc, const struct vrs_play_opts *opts,
 void vrs_result_free(struct vrs_result *r);
 
 /* True iff the play went as written: no unexpected failure, no surprise, no
- * library error, no leak. */
+ * library error, no divergence from a trace, no leak. */
 bool vrs_result_clean(const struct vrs_result *r);
 
 #endif /* VRSIM_PLAY_H */

@@ -23,9 +23,9 @@ void vrs_report_json(FILE *f, const struct vrs_report *rp);
 /* Returns 0 or -1 if writing failed. */
 int vrs_report_svg(FILE *f, const struct vrs_report *rp);
 
-/* Shared helpers. */
-const char *vrs_phase_name(int phase);
-/* "alloc P1.vol.cfg (400 B)" style description of a failure into buf. */
+/* Shared helpers (report_common.c). */
+/* "line 39: alloc C.src.delay 14336 B: interim phase, largest free block
+ * 8700 B" style description of a failure into buf. */
 void vrs_fail_describe(const struct vrs_scenario *sc, const struct vrs_fail *f, char *buf,
 		       size_t n);
 

@@ -65,14 +65,17 @@ static const char *status_name(enum vrs_size_status s)
 
 static void jregion(FILE *f, const struct vrs_report *rp, uint32_t k)
 {
+	static const char *const kind[VRS_OBJ_KINDS] = {
+		[VRS_OBJ_PIPELINE] = "pipeline", [VRS_OBJ_DP] = "dp", [VRS_OBJ_REGION] = "region",
+		[VRS_OBJ_PAGES] = "pages",
+	};
 	const struct vrs_scenario *sc = rp->sc;
 	const struct vrs_region_rec *q = &rp->r->reg[k];
 	unsigned i;
 
 	fprintf(f, "    {\"name\": ");
 	jstr(f, sc->objs[k].name);
-	fprintf(f, ", \"kind\": \"%s\", \"line\": %u,\n", sc->objs[k].kind == VRS_OBJ_DP ? "dp" :
-		"pipeline", sc->objs[k].line);
+	fprintf(f, ", \"kind\": \"%s\", \"line\": %u,\n", kind[sc->objs[k].kind], sc->objs[k].line);
 	fprintf(f, "     \"instances\": %u, \"created\": %u, \"requested_bytes\": %zu, "
 		"\"pages\": %zu,\n", q->instances, q->created, q->requested, q->pages);
 	fprintf(f, "     \"lifetime_used\": %zu, \"lifetime_size\": %zu, \"interim_size\": %zu, "

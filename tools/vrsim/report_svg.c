@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vregion/vregion.h"
+
 #include "report.h"
 
 #define W 1000
@@ -200,9 +202,9 @@ static double window_map(FILE *f, const struct vrs_report *rp, double y, bool *o
 		const struct vrs_snap_run *u = &s->runs[i];
 		const char *col = color_of(sc, u->owner);
 		double x = LEFT, total = (double)u->pages * (double)page;
-		double lt = u->phase == 1 ? (double)u->lifetime_size : total;
+		double lt = u->phase == VR_REGION_INTERIM ? (double)u->lifetime_size : total;
 		double lu = (double)u->lifetime_used, iu = (double)u->interim_used;
-		double is = u->phase == 1 ? (double)u->interim_size : 0.0;
+		double is = u->phase == VR_REGION_INTERIM ? (double)u->interim_size : 0.0;
 
 		if (lu > lt)
 			lu = lt;
@@ -213,7 +215,7 @@ static double window_map(FILE *f, const struct vrs_report *rp, double y, bool *o
 		rect(f, x, y, lu * bscale, 20, col, NULL);
 		rect(f, x + lu * bscale, y, (lt - lu) * bscale, 20, col, "fill-opacity=\"0.3\"");
 		x += lt * bscale;
-		if (u->phase == 1) {
+		if (u->phase == VR_REGION_INTERIM) {
 			/* interim: used in the colour with white stripes, free white */
 			rect(f, x, y, iu * bscale, 20, col, NULL);
 			rect(f, x, y, iu * bscale, 20, "url(#stripes)", NULL);
@@ -231,7 +233,7 @@ static double window_map(FILE *f, const struct vrs_report *rp, double y, bool *o
 		rect(f, x, y, (double)(guard * page) * bscale, 20, "url(#guard)",
 		     "stroke=\"#777777\" stroke-width=\"0.3\"");
 		rect(f, LEFT, y, total * bscale, 20, "none", "stroke=\"#333333\" stroke-width=\"0.6\"");
-		if (u->phase == 1)
+		if (u->phase == VR_REGION_INTERIM)
 			snprintf(buf, sizeof(buf), "lifetime %zu B | interim %zu of %zu B used, largest "
 				 "free %zu B", u->lifetime_used < u->lifetime_size ? u->lifetime_used :
 				 u->lifetime_size, u->interim_used, u->interim_size, u->interim_largest);

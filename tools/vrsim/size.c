@@ -245,7 +245,7 @@ int vrs_size_with(const struct vrs_scenario *sc, const struct vrs_result *aw, co
 	for (k = 0; k < sc->nobjs && !rc; k++) {
 		/* sized: created at least once, or failed to be created when the
 		 * scenario did not expect it (a smaller size may fit) */
-		if (!aw->reg[k].is_region ||
+		if (!aw->reg[k].is_region || sc->objs[k].kind == VRS_OBJ_PAGES ||
 		    (!aw->reg[k].created && !aw->reg[k].create_unexpected))
 			continue;
 		rc = size_one(sc, aw, ov, k, &out->reg[k]);

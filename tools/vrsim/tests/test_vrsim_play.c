@@ -21,7 +21,7 @@ static void play_text(struct run *p, const char *text, const size_t *ov)
 {
 	struct vrs_diags dg;
 	struct vrs_play_opts o = { VRS_PLAY_RECORD | VRS_PLAY_VALIDATE, ov, NULL };
-	int rc = vrs_parse("t.vrs", text, strlen(text), 4096, &p->sc, &dg);
+	int rc = vrs_load("t.vrs", text, strlen(text), 4096, &p->sc, &dg);
 
 	if (rc) {
 		print_message("parse: line %u: %s\n", dg.n ? dg.d[0].line : 0,
@@ -528,7 +528,7 @@ static void test_mutations(void **state)
 		}
 		for (i = 0; i < n; i++)
 			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", work[i]);
-		if (vrs_parse("m.vrs", text, len, 4096, &sc, &dg)) {
+		if (vrs_load("m.vrs", text, len, 4096, &sc, &dg)) {
 			assert_true(dg.n >= 1);
 			assert_null(sc.evs);
 			bad++;

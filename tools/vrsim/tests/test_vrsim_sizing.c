@@ -49,7 +49,7 @@ static void size_text(const char *text, struct vrs_scenario *sc, struct vrs_resu
 	struct vrs_play_opts o = { 0, NULL, NULL };
 	struct vrs_diags dg;
 
-	if (vrs_parse("t.vrs", text, strlen(text), 4096, sc, &dg)) {
+	if (vrs_load("t.vrs", text, strlen(text), 4096, sc, &dg)) {
 		print_message("t.vrs:%u: %s\n", dg.d[0].line, dg.d[0].msg);
 		fail();
 	}
@@ -75,7 +75,7 @@ static void check_claim(const char *label, const char *text, size_t len)
 	uint32_t k;
 	unsigned sized = 0;
 
-	if (vrs_parse(label, text, len, 4096, &sc, &dg)) {
+	if (vrs_load(label, text, len, 4096, &sc, &dg)) {
 		print_message("%s:%u: %s\n", label, dg.n ? dg.d[0].line : 0, dg.n ? dg.d[0].msg : "");
 		fail();
 	}
@@ -168,7 +168,7 @@ static void test_boundary_pairs(void **state)
 
 		snprintf(text, sizeof(text), "platform phys=64 virt=64\npipeline P\n"
 			 "module P.d dp size=64K\nalloc P.d.x %zu\ndestroy P.d\ndestroy P\n", bytes[i]);
-		assert_int_equal(vrs_parse("b.vrs", text, strlen(text), 4096, &sc, &dg), 0);
+		assert_int_equal(vrs_load("b.vrs", text, strlen(text), 4096, &sc, &dg), 0);
 		assert_int_equal(vrs_play(&sc, &o, &r), 0);
 		assert_int_equal(vrs_size(&sc, &r, &sz), 0);
 		k = vrs_find_object(&sc, "P.d");
@@ -199,7 +199,7 @@ static void test_grow_and_none(void **state)
 	struct vrs_sizing sz;
 
 	(void)state;
-	assert_int_equal(vrs_parse("g.vrs", grow, strlen(grow), 4096, &sc, &dg), 0);
+	assert_int_equal(vrs_load("g.vrs", grow, strlen(grow), 4096, &sc, &dg), 0);
 	assert_int_equal(vrs_play(&sc, &o, &r), 0);
 	assert_int_equal(r.unexpected, 1);
 	assert_int_equal(vrs_size(&sc, &r, &sz), 0);
@@ -210,7 +210,7 @@ static void test_grow_and_none(void **state)
 	vrs_result_free(&r);
 	vrs_scenario_free(&sc);
 
-	assert_int_equal(vrs_parse("n.vrs", none, strlen(none), 4096, &sc, &dg), 0);
+	assert_int_equal(vrs_load("n.vrs", none, strlen(none), 4096, &sc, &dg), 0);
 	assert_int_equal(vrs_play(&sc, &o, &r), 0);
 	assert_int_equal(vrs_size(&sc, &r, &sz), 0);
 	assert_int_equal(sz.reg[0].status, VRS_SIZE_NONE);
@@ -396,7 +396,7 @@ static void test_base_overrides(void **state)
 	uint32_t p, q;
 
 	(void)state;
-	assert_int_equal(vrs_parse("t.vrs", text, strlen(text), 4096, &sc, &dg), 0);
+	assert_int_equal(vrs_load("t.vrs", text, strlen(text), 4096, &sc, &dg), 0);
 	q = vrs_find_object(&sc, "Q");
 	p = vrs_find_object(&sc, "P");
 	base[q] = 4096;
