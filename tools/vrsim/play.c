@@ -137,48 +137,118 @@ static size_t used_bytes(const struct vr_region_stats *st)
 	       st->interim_used;
 }
 
-/* Sample a region's statistics into its record. */
-void vrs_observe(struct pctx *c, uint32_t reg)
+/* A region's statistics (counted: the cost of a play is mostly the library's). */
+static int region_stats(struct pctx *c, struct vr_region *vr, struct vr_region_stats *st)
 {
-	struct vr_region_stats st;
-	struct vrs_region_rec *q;
-	struct rt_region *g;
-	size_t lt;
-
-	if (reg == VRS_NONE || !c->rg[reg].live)
-		return;
-	g = &c->rg[reg];
-	if (vr_region_get_stats(g->vr, &st)) {
-		vrs_liberr(c, "vr_region_get_stats failed on a live region");
-		return;
+	c->r->work.region_stats++;
+	if (vr_region_get_stats(vr, st)) {
+		memset(st, 0, sizeof(*st));
+		return -1;
 	}
-	q = rec(c, g->key);
-	if (st.refcount != g->refs)
+	c->r->work.region_stats_units += st->lifetime_used / (st->min_align ? st->min_align : 1) + 1;
+	return 0;
+}
+
+/* The region's full walk, now. */
+static void validate_now(struct pctx *c, uint32_t reg, size_t cost)
+{
+	int rc;
+
+	if (!c->validate || reg == VRS_NONE || !c->rg[reg].live)
+		return;
+	c->rg[reg].vwork = 0;
+	c->r->work.region_validates++;
+	c->r->work.region_validate_units += cost;
+	rc = vr_region_validate(c->rg[reg].vr);
+	if (rc)
+		vrs_liberr(c, "vr_region_validate(%s) = %d", vrs_oname(c, c->rg[reg].key), rc);
+}
+
+/* Is a walk of `cost` units due, after `*work` events since the last one?
+ * Walks are spaced so that they cost at most VRS_VALIDATE_RATIO units per
+ * event on average: after every event while cost <= the ratio, every
+ * cost / ratio events beyond. */
+bool vrs_walk_due(size_t *work, size_t cost)
+{
+	return vrs_due(work, cost, VRS_VALIDATE_RATIO);
+}
+
+/* The same for any ratio (units per event). */
+bool vrs_due(size_t *work, size_t cost, size_t ratio)
+{
+	if (++*work * ratio < cost)
+		return false;
+	*work = 0;
+	return true;
+}
+
+/* Statistics st of region reg into its record, then its walk when due. */
+static void observe_st(struct pctx *c, uint32_t reg, const struct vr_region_stats *st)
+{
+	struct rt_region *g = &c->rg[reg];
+	struct vrs_region_rec *q = rec(c, g->key);
+	size_t lt, cost;
+
+	g->swork = 0;
+	g->scost = st->lifetime_used / (st->min_align ? st->min_align : 1) + 1;
+	if (st->interim_peak > q->interim_peak && st->phase == VR_REGION_INTERIM) {
+		/* a peak between two reads (sampled statistics): the heap's own */
+		q->interim_peak = st->interim_peak;
+		q->largest_free_at_peak = st->interim_largest_free;
+		q->peak_line = c->line;
+	}
+	if (st->refcount != g->refs)
 		vrs_liberr(c, "region %s: refcount %zu, expected %u", vrs_oname(c, g->key),
-			   st.refcount, g->refs);
-	c->bytes_total += used_bytes(&st) - g->bytes;
-	g->bytes = used_bytes(&st);
-	lt = st.phase != VR_REGION_LIFETIME && st.lifetime_used > st.lifetime_size
-	     ? st.lifetime_size : st.lifetime_used;
+			   st->refcount, g->refs);
+	c->bytes_total += used_bytes(st) - g->bytes;
+	g->bytes = used_bytes(st);
+	lt = st->phase != VR_REGION_LIFETIME && st->lifetime_used > st->lifetime_size
+	     ? st->lifetime_size : st->lifetime_used;
 	if (lt > q->lifetime_used)
 		q->lifetime_used = lt;
-	if (st.phase == VR_REGION_INTERIM) {
-		if (st.lifetime_size > q->lifetime_size)
-			q->lifetime_size = st.lifetime_size;
-		if (st.interim_size > q->interim_size)
-			q->interim_size = st.interim_size;
-		if (!q->peak_line || st.interim_used > q->interim_peak) {
-			q->interim_peak = st.interim_used;
-			q->largest_free_at_peak = st.interim_largest_free;
+	if (st->phase == VR_REGION_INTERIM) {
+		if (st->lifetime_size > q->lifetime_size)
+			q->lifetime_size = st->lifetime_size;
+		if (st->interim_size > q->interim_size)
+			q->interim_size = st->interim_size;
+		if (!q->peak_line || st->interim_used > q->interim_peak) {
+			q->interim_peak = st->interim_used;
+			q->largest_free_at_peak = st->interim_largest_free;
 			q->peak_line = c->line;
 		}
 	}
-	if (c->validate) {
-		int rc = vr_region_validate(g->vr);
+	/* the walk visits the lifetime part's granules and the live blocks */
+	cost = st->lifetime_used / (st->min_align ? st->min_align : 1) + st->interim_live + 1;
+	if (c->validate && vrs_walk_due(&g->vwork, cost))
+		validate_now(c, reg, cost);
+}
 
-		if (rc)
-			vrs_liberr(c, "vr_region_validate(%s) = %d", vrs_oname(c, g->key), rc);
+/* Are the statistics of region reg due? Reading them costs O(its lifetime
+ * granules) (vr_region_get_stats counts the live lifetime allocations), so
+ * they are read after every event of a region while that is at most
+ * VRS_STATS_RATIO, and every granules / ratio events beyond: the peaks
+ * stay exact (the heap keeps its own peak; the lifetime part only grows and
+ * is read at complete and release), the line of an interim peak and the
+ * bytes in use that choose the snapshot are then those of the last read. */
+static bool stats_due(struct pctx *c, uint32_t reg)
+{
+	return c->verbose || vrs_due(&c->rg[reg].swork, c->rg[reg].scost, VRS_STATS_RATIO);
+}
+
+/* Sample a region's statistics into its record (force: now, else when due). */
+void vrs_observe(struct pctx *c, uint32_t reg, bool force)
+{
+	struct vr_region_stats st;
+
+	if (reg == VRS_NONE || !c->rg[reg].live)
+		return;
+	if (!force && !stats_due(c, reg))
+		return;
+	if (region_stats(c, c->rg[reg].vr, &st)) {
+		vrs_liberr(c, "vr_region_get_stats failed on a live region");
+		return;
 	}
+	observe_st(c, reg, &st);
 }
 
 /* Count a failure of region `key`; returns its record (NULL if not kept). */
@@ -322,13 +392,13 @@ static uint32_t new_region(struct pctx *c, uint32_t key, const struct vrs_event 
 		return VRS_NONE;
 	}
 	q->created++;
-	if (!vr_region_get_stats(vr, &st)) {
+	if (!region_stats(c, vr, &st)) {
 		q->pages = st.pages;
 		check_rec(c, e, page_of(c, (void *)st.base), "first page");
 	}
 	snprintf(c->note, sizeof(c->note), "ok: region of %zu page%s", q->pages, vrs_s(q->pages));
 	refpoint(c, reg);
-	vrs_observe(c, reg);
+	observe_st(c, reg, &st);
 	return reg;
 }
 
@@ -394,7 +464,7 @@ static void get_ref(struct pctx *c, const struct vrs_event *e, uint32_t reg)
 	c->rg[reg].refs++;
 	check_rec(c, e, c->rg[reg].refs, "references");
 	refpoint(c, reg);
-	vrs_observe(c, reg);
+	vrs_observe(c, reg, false);
 	snprintf(c->note, sizeof(c->note), "region %s: %u references",
 		 vrs_oname(c, c->rg[reg].key), c->rg[reg].refs);
 }
@@ -433,8 +503,12 @@ static void put_ref(struct pctx *c, const struct vrs_event *e, uint32_t reg)
 	if (g->refs == 1) {
 		struct vr_region_stats st;
 
-		if (!vr_region_get_stats(g->vr, &st))
+		if (!region_stats(c, g->vr, &st)) {
 			outstanding = st.interim_live;
+			observe_st(c, reg, &st);
+		}
+		validate_now(c, reg, st.lifetime_used / (st.min_align ? st.min_align : 1) +
+			     st.interim_live + 1);
 		c->pool_dirty = true;
 	}
 	ret = vr_region_put(g->vr);
@@ -445,7 +519,7 @@ static void put_ref(struct pctx *c, const struct vrs_event *e, uint32_t reg)
 		if (ret != g->vr)
 			vrs_liberr(c, "vr_region_put(%s) released the region with %u references left",
 				   vrs_oname(c, g->key), g->refs);
-		vrs_observe(c, reg);
+		vrs_observe(c, reg, false);
 		snprintf(c->note, sizeof(c->note), "region %s: %u reference%s left",
 			 vrs_oname(c, g->key), g->refs, vrs_s(g->refs));
 		return;
@@ -505,7 +579,7 @@ static void free_owned(struct pctx *c, uint32_t obj)
 		uint32_t reg = c->al[c->ob[obj].head].reg;
 
 		free_alloc(c, c->ob[obj].head);
-		vrs_observe(c, reg);
+		vrs_observe(c, reg, false);
 		n++;
 	}
 	if (n && c->verbose) {
@@ -543,7 +617,7 @@ static void alloc_failed(struct pctx *c, const struct vrs_event *e, uint32_t reg
 		snprintf(c->note, sizeof(c->note), "FAILED in the %s phase (%s %zu B)%s",
 			 vrs_phase_name((int)phase),
 			 phase == VR_REGION_INTERIM ? "largest free block" : "bytes left", room, exp);
-	vrs_observe(c, reg);
+	observe_st(c, reg, st);
 }
 
 /* A pointer the library returned: aligned as asked and inside the region. */
@@ -617,9 +691,8 @@ static void do_alloc(struct pctx *c, const struct vrs_event *e)
 	g = &c->rg[reg];
 	phase = vr_region_phase(g->vr);
 	p = lib_alloc(g->vr, e);
-	if (vr_region_get_stats(g->vr, &st))
-		memset(&st, 0, sizeof(st));
 	if (!p) {
+		region_stats(c, g->vr, &st);
 		alloc_failed(c, e, reg, phase, &st);
 		return;
 	}
@@ -629,20 +702,23 @@ static void do_alloc(struct pctx *c, const struct vrs_event *e)
 		if (vr_region_free(g->vr, p))
 			vrs_liberr(c, "vr_region_free of a fresh allocation failed");
 		snprintf(c->note, sizeof(c->note), "ok, but expected to fail: freed again");
-		vrs_observe(c, reg);
+		vrs_observe(c, reg, false);
 		return;
 	}
 	check_rec(c, e, offset(c, g->vr, p), "offset");
 	rec(c, g->key)->allocs++;
 	link_alloc(c, e, reg, p, phase == VR_REGION_INTERIM);
-	if (c->verbose && phase == VR_REGION_INTERIM)
+	if (!stats_due(c, reg))
+		return;
+	region_stats(c, g->vr, &st);
+	if (phase == VR_REGION_INTERIM)
 		snprintf(c->note, sizeof(c->note), "ok at +0x%zx, interim (used %zu of %zu B, largest "
 			 "free %zu B)", offset(c, g->vr, p), st.interim_used, st.interim_size,
 			 st.interim_largest_free);
-	else if (c->verbose)
+	else
 		snprintf(c->note, sizeof(c->note), "ok at +0x%zx, lifetime (used %zu of %zu B)",
 			 offset(c, g->vr, p), st.lifetime_used, st.lifetime_size);
-	vrs_observe(c, reg);
+	observe_st(c, reg, &st);
 }
 
 static void do_free(struct pctx *c, const struct vrs_event *e)
@@ -660,7 +736,7 @@ static void do_free(struct pctx *c, const struct vrs_event *e)
 	free_alloc(c, e->alloc);
 	snprintf(c->note, sizeof(c->note), interim ? "ok" :
 		 "ok (lifetime: counted, the space is not reused)");
-	vrs_observe(c, reg);
+	vrs_observe(c, reg, false);
 }
 
 static void do_set_interim(struct pctx *c, const struct vrs_event *e)
@@ -675,10 +751,9 @@ static void do_set_interim(struct pctx *c, const struct vrs_event *e)
 		snprintf(c->note, sizeof(c->note), "skipped: no region (failed before)");
 		return;
 	}
-	vrs_observe(c, reg);
+	vrs_observe(c, reg, true);
 	rc = vr_region_set_interim(c->rg[reg].vr);
-	if (vr_region_get_stats(c->rg[reg].vr, &st))
-		memset(&st, 0, sizeof(st));
+	region_stats(c, c->rg[reg].vr, &st);
 	if (rc) {
 		if (rc == -ENOSPC)
 			rec(c, e->obj)->invalid++;
@@ -699,7 +774,8 @@ static void do_set_interim(struct pctx *c, const struct vrs_event *e)
 		snprintf(c->interim_note + n, sizeof(c->interim_note) - n, "%s%s %zu B",
 			 n ? ", " : "", vrs_oname(c, e->obj), st.interim_size);
 	}
-	vrs_observe(c, reg);
+	observe_st(c, reg, &st);
+	validate_now(c, reg, st.lifetime_used / (st.min_align ? st.min_align : 1) + 1);
 }
 
 static void do_interim_reset(struct pctx *c, const struct vrs_event *e)
@@ -714,7 +790,7 @@ static void do_interim_reset(struct pctx *c, const struct vrs_event *e)
 		snprintf(c->note, sizeof(c->note), "skipped: region not in the interim phase");
 		return;
 	}
-	vrs_observe(c, reg);
+	vrs_observe(c, reg, true);
 	while (c->rg[reg].interim != VRS_NONE) {
 		fill_check(c, c->rg[reg].interim);
 		unlink_alloc(c, c->rg[reg].interim);
@@ -724,7 +800,8 @@ static void do_interim_reset(struct pctx *c, const struct vrs_event *e)
 	if (rc)
 		vrs_liberr(c, "vr_region_interim_reset(%s) = %d", vrs_oname(c, e->obj), rc);
 	snprintf(c->note, sizeof(c->note), "dropped %u interim allocation%s", n, vrs_s(n));
-	vrs_observe(c, reg);
+	vrs_observe(c, reg, true);
+	validate_now(c, reg, 1);
 }
 
 /* A module, a pipeline, a bind or a bare region comes into being. */
@@ -837,6 +914,22 @@ void vrs_play_event(struct pctx *c, const struct vrs_event *e)
 		vrs_log_event(c, e);
 }
 
+/* The pool's full walk (O(W)) after an event that changed the pool, spaced
+ * as the regions' (vrs_walk_due); `now` forces it. */
+static void pool_validate(struct pctx *c, bool now)
+{
+	int rc;
+
+	if (!now && !vrs_walk_due(&c->pool_vwork, c->sc->plat.virt))
+		return;
+	c->pool_vwork = 0;
+	c->r->work.pool_validates++;
+	c->r->work.pool_validate_units += c->sc->plat.virt;
+	rc = vr_vpage_validate(&c->pool);
+	if (rc)
+		vrs_liberr(c, "vr_vpage_validate = %d", rc);
+}
+
 /* Make the port and the pool of the scenario's platform. 0 or a negative errno. */
 static int setup(struct pctx *c)
 {
@@ -918,8 +1011,8 @@ static int play_run(const struct vrs_scenario *sc, const struct vrs_play_opts *o
 	for (c.ev = 0; c.ev < sc->nevs; c.ev++) {
 		c.line = sc->evs[c.ev].line;
 		vrs_play_event(&c, &sc->evs[c.ev]);
-		if (c.validate && c.pool_dirty && (rc = vr_vpage_validate(&c.pool)))
-			vrs_liberr(&c, "vr_vpage_validate = %d", rc);
+		if (c.validate && c.pool_dirty)
+			pool_validate(&c, false);
 		if (c.record)
 			vrs_pool_sample(&c);
 		c.pool_dirty = false;
@@ -929,6 +1022,8 @@ static int play_run(const struct vrs_scenario *sc, const struct vrs_play_opts *o
 		}
 	}
 	r->events = stop_at < sc->nevs ? stop_at + 1 : sc->nevs;
+	if (c.validate)
+		pool_validate(&c, true);
 	rc = vrs_finish(&c);
 	g_cur = NULL;
 	if (r->min_largest_run == SIZE_MAX)
@@ -963,6 +1058,10 @@ int vrs_play(const struct vrs_scenario *sc, const struct vrs_play_opts *opts,
 		r->snap.nruns = s.snap.nruns;
 		s.snap.runs = NULL;
 	}
+	r->work.region_stats += s.work.region_stats;
+	r->work.pool_stats += s.work.pool_stats;
+	r->work.snapshot_runs += s.work.snapshot_runs;
+	r->work.snapshots += s.work.snapshots;
 	vrs_result_free(&s);
 	return rc;
 }

@@ -26,6 +26,13 @@
 #define VRS_MAX_LIBERR 8	/* library errors kept */
 #define VRS_MAX_LEAKS 16	/* leak lines kept */
 #define VRS_MAX_DIVERGE 8	/* divergences from a trace kept */
+/* VRS_PLAY_VALIDATE's walks cost at most this many units (granules, blocks,
+ * window pages) per event on average (play.c: vrs_walk_due). */
+#define VRS_VALIDATE_RATIO 64
+/* A region's statistics cost O(its lifetime granules) (vr_region_get_stats):
+ * they are read after every event of a region of up to this many granules,
+ * every granules / ratio events beyond (play.c: stats_due). */
+#define VRS_STATS_RATIO 4096
 
 struct vrs_play_opts {
 	unsigned flags;			/* VRS_PLAY_* */
@@ -108,6 +115,19 @@ struct vrs_sample {
 	uint32_t pmapped;		/* physical pages mapped */
 };
 
+/* The work of a play, counted (tests bound it per event: issue 10.6). */
+struct vrs_work {
+	size_t region_stats;		/* vr_region_get_stats calls */
+	size_t region_stats_units;	/* their cost: lifetime granules (+1 each) */
+	size_t region_validates;	/* vr_region_validate walks */
+	size_t region_validate_units;	/* their cost: granules + live blocks */
+	size_t pool_stats;		/* vr_vpage_get_stats calls */
+	size_t pool_validates;		/* vr_vpage_validate walks */
+	size_t pool_validate_units;	/* their cost: window pages */
+	size_t snapshot_runs;		/* runs of the window looked at for snapshots */
+	size_t snapshots;		/* snapshots taken (1 per RECORD play with a peak) */
+};
+
 struct vrs_result {
 	size_t events;			/* events played */
 	struct vrs_region_rec *reg;	/* sc->nobjs entries (is_region marks regions) */
@@ -143,6 +163,7 @@ struct vrs_result {
 	unsigned nleaks, leaks_total;
 
 	int setup_error;		/* negative errno if the port/pool could not be made */
+	struct vrs_work work;		/* what it cost (the snapshot's play included) */
 };
 
 /*

@@ -18,6 +18,8 @@ struct rt_region {
 	uint32_t refs;
 	bool live;
 	size_t bytes;			/* bytes in use at its last observation */
+	size_t vwork;			/* events since its last validate walk */
+	size_t swork, scost;		/* events since its last statistics, and their cost */
 	uint32_t interim;		/* head of its live interim allocations */
 };
 
@@ -58,6 +60,7 @@ struct pctx {
 	bool record;
 	bool check_rec;			/* compare with what a trace recorded */
 	bool pool_dirty;		/* the event may have changed the pool */
+	size_t pool_vwork;		/* pool events since its last validate walk */
 	size_t bytes_total;		/* bytes in use in every live region */
 	size_t snap_bytes;		/* bytes_total at the chosen peak */
 	struct vr_vpage_stats ps;	/* the pool after the last pool event */
@@ -69,8 +72,10 @@ struct pctx {
 /* play.c */
 void vrs_liberr(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *vrs_oname(struct pctx *c, uint32_t id);
-void vrs_observe(struct pctx *c, uint32_t reg);
+void vrs_observe(struct pctx *c, uint32_t reg, bool force);
 void vrs_play_event(struct pctx *c, const struct vrs_event *e);
+bool vrs_walk_due(size_t *work, size_t cost);
+bool vrs_due(size_t *work, size_t cost, size_t ratio);
 
 /* play_pool.c */
 void vrs_pool_sample(struct pctx *c);

@@ -20,9 +20,12 @@ void vrs_pool_sample(struct pctx *c)
 	const struct vr_vpage_stats *ps = &c->ps;
 	size_t vused, pm;
 
-	if (c->pool_dirty && vr_vpage_get_stats(&c->pool, &c->ps)) {
-		vrs_liberr(c, "vr_vpage_get_stats failed");
-		return;
+	if (c->pool_dirty) {
+		r->work.pool_stats++;
+		if (vr_vpage_get_stats(&c->pool, &c->ps)) {
+			vrs_liberr(c, "vr_vpage_get_stats failed");
+			return;
+		}
 	}
 	vused = ps->vpages_total - ps->vpages_free;
 	pm = ps->ppages_total - ps->ppages_free;
@@ -124,6 +127,7 @@ static int snap_cb(void *arg, void *start, size_t npages, enum vr_vpage_kind kin
 	(void)kind;
 	key.page = ((uintptr_t)start - c->port.window_base) / c->port.page_size;
 	w = bsearch(&key, s->own, s->n, sizeof(*s->own), by_page);
+	c->r->work.snapshot_runs++;
 	snapshot_run(s, key.page, npages, w);
 	return 0;
 }
@@ -156,6 +160,7 @@ void vrs_snapshot(struct pctx *c)
 		if (c->ob[i].pages)
 			own(&s, (uintptr_t)c->ob[i].pages, i, NULL);
 	qsort(s.own, s.n, sizeof(*s.own), by_page);
+	c->r->work.snapshots++;
 	vr_vpage_for_each(&c->pool, snap_cb, &s);
 	free(s.own);
 }
