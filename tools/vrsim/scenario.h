@@ -202,6 +202,14 @@ int vrs_platform_check(const struct vrs_platform *p, size_t host_page, char *msg
 /* Object id of `name`, or VRS_NONE. O(objects). */
 uint32_t vrs_find_object(const struct vrs_scenario *sc, const char *name);
 
+/* True for the events that create a region or a page run (their failure
+ * means the pool had no room). */
+static inline bool vrs_ev_creates(unsigned kind)
+{
+	return kind == VRS_EV_PIPELINE || kind == VRS_EV_MODULE || kind == VRS_EV_REGION ||
+	       kind == VRS_EV_PAGES;
+}
+
 /* Name of an event kind as written in the language ("alloc", "bind", ...). */
 const char *vrs_ev_name(unsigned kind);
 

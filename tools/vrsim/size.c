@@ -48,7 +48,7 @@ static int try_sizes(const struct vrs_scenario *sc, size_t *ov, uint32_t key, si
 		memset(first, 0, sizeof(*first));
 		for (i = 0; i < q->nfails; i++) {
 			const struct vrs_fail *f = &q->fails[i];
-			bool create = f->kind == VRS_EV_PIPELINE || f->kind == VRS_EV_MODULE;
+			bool create = vrs_ev_creates(f->kind);
 
 			if (!f->expected && !f->surprise && create == (rc == T_BIG)) {
 				*first = *f;
@@ -221,7 +221,7 @@ static bool sized(const struct vrs_size_rec *s)
 static bool blocked_by_pool(const struct vrs_size_rec *s)
 {
 	return s->status == VRS_SIZE_NONE && s->has_blocking_fail &&
-	       (s->blocking_fail.kind == VRS_EV_PIPELINE || s->blocking_fail.kind == VRS_EV_MODULE);
+	       vrs_ev_creates(s->blocking_fail.kind);
 }
 
 int vrs_size_with(const struct vrs_scenario *sc, const struct vrs_result *aw, const size_t *base,

@@ -11,6 +11,9 @@ CASE is one of:
             and agrees with the exit status
   svg       --svg writes well-formed SVG with one band per region at the peak
   verbose   -v logs one line per event on stderr
+  messages  the wording issue 11 section 3 asked for (plurals, "nothing was
+            allocated", an interim heap never used, complete's -v line, the
+            platform defaults of hello.vrs, vrsim and docs/scenarios.md agree)
 """
 import json
 import os
@@ -329,7 +332,52 @@ def case_verbose():
     check(out == out2, "-v does not change stdout")
 
 
-{"exit": case_exit, "badinput": case_badinput, "json": case_json, "svg": case_svg,
+def case_messages():
+    with tempfile.TemporaryDirectory() as tmp:
+        # plurals: one of each
+        one = ("pipeline P size=8K expect=fail\n" "pipeline Q size=4K\nalloc Q.x 3000\n"
+               "alloc Q.y 3000\ndestroy Q\n")
+        rc, out, _ = run("--no-size", write(tmp, "one.vrs", one))
+        check("1 unexpected failure," in out and "1 unexpected failures" not in out,
+              f"plural of 1 unexpected failure: {out.splitlines()[2]!r}")
+        check("1 surprise," in out and "1 surprises" not in out, "plural of 1 surprise")
+        check("Result: FAILED: 1 unexpected failure, 1 expected failure did not fail" in out,
+              "plural in the result line")
+        rc, out, _ = run(write(tmp, "hello1.vrs", "platform phys=4 virt=4\npipeline P size=4K\n"
+                               "alloc P.x 64\ndestroy P\n"))
+        check("1 physical page;" in out and "1 physical pages" not in out,
+              "plural of 1 physical page (all at recommended sizes)")
+        # a region that allocates nothing says so, and how little it needs
+        rc, out, _ = run(write(tmp, "idle.vrs", "pipeline P size=40K\ncomplete P\ndestroy P\n"))
+        check("P: nothing was allocated in it (its interim heap was never used): 1 page (the "
+              "minimum) plays clean, 10 pages written" in out, f"nothing allocated: {out!r}")
+        check("not needed" not in out and "interim peak 0 B" not in out,
+              "an idle region is not sized as a used one")
+        # an interim heap never used is not "interim peak 0 B at line N"
+        rc, out, _ = run("--no-size", write(tmp, "lt.vrs", "pipeline P size=8K\nalloc P.x 64\n"
+                                            "complete P\ndestroy P\n"))
+        check("P: lifetime part 64 B, interim heap 8128 B, never used" in out,
+              f"interim heap never used: {out!r}")
+        # complete's -v line gives the interim heap size of each region it completes
+        rc, out, err = run("-v", "--no-size", scen("hello.vrs"))
+        line = [l for l in err.splitlines() if re.match(r"^\s*\d+\s+complete P1\b", l)]
+        check(len(line) == 1 and "interim heap: P1 13760 B" in line[0],
+              f"-v complete line: {line!r}")
+    # hello.vrs, docs/scenarios.md and vrsim agree on the platform defaults
+    rc, out, _ = run("--json", "--no-size", "-", stdin="pipeline P\ndestroy P\n")
+    p = json.loads(out)["platform"]
+    want = (f"page={p['page_size']} phys={p['physical_pages']} virt={p['virtual_pages']} "
+            f"line={p['cache_line']} align={p['min_align']} guard={p['guard_pages']}")
+    with open(scen("hello.vrs")) as f:
+        hello = f.read()
+    check(f"the platform is Intel ACE: {want}" in hello, f"hello.vrs defaults are vrsim's: {want}")
+    with open(os.path.join(os.path.dirname(DOCS), "scenarios.md")) as f:
+        doc = f.read()
+    wanted = " ".join(f"[{kv}]" for kv in want.split())
+    check(f"platform {wanted}" in doc, f"docs/scenarios.md gives vrsim's defaults: {wanted}")
+
+
+{"exit": case_exit, "messages": case_messages, "badinput": case_badinput, "json": case_json, "svg": case_svg,
  "verbose": case_verbose}[CASE]()
 if failures:
     print(f"{len(failures)} check(s) failed")
