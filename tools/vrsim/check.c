@@ -1043,13 +1043,18 @@ int vrs_check_end(struct vrs_checker *c)
 		vrs_diag(c->dg, 0, "empty scenario: nothing to play");
 		err = -1;
 	}
+	vrs_check_abort(c);
+	return err;
+}
+
+void vrs_check_abort(struct vrs_checker *c)
+{
 	free(c->ho.slot);
 	free(c->ha.slot);
 	free(c->so);
 	free(c->sa);
 	free(c->sr);
 	free(c);
-	return err;
 }
 
 int vrs_check(const struct vrs_stmts *st, struct vrs_scenario *sc, struct vrs_diags *dg)

@@ -9,12 +9,14 @@
 #include <stdio.h>
 
 #include "size.h"
+#include "tracefile.h"
 
 struct vrs_report {
 	const struct vrs_scenario *sc;
 	const struct vrs_result *r;	/* the play as written (VRS_PLAY_RECORD) */
 	const struct vrs_sizing *sz;	/* NULL when sizing was skipped */
 	const char *label;		/* scenario name to print */
+	const struct vrs_trace_info *trace; /* a trace was played (else NULL) */
 	int exit_status;		/* what vrsim will return */
 };
 

@@ -129,6 +129,22 @@ static void jregion(FILE *f, const struct vrs_report *rp, uint32_t k)
 	}
 }
 
+/* What was read from a trace (null for a scenario). */
+static void jtrace(FILE *f, const struct vrs_report *rp)
+{
+	const struct vrs_trace_info *t = rp->trace;
+
+	if (!t) {
+		fprintf(f, "null");
+		return;
+	}
+	fprintf(f, "{\"pool\": %u, \"pools\": %u, \"events\": %zu, \"other_pool_events\": %zu, "
+		"\"nested_page_events\": %zu, \"refused_calls\": %zu, \"unplayed_maps\": %zu, "
+		"\"ended\": %s, \"whatif\": %s}", t->pool, t->pools, t->events, t->other_pools,
+		t->nested, t->refused, t->unplayed, t->ended ? "true" : "false",
+		t->whatif ? "true" : "false");
+}
+
 void vrs_report_json(FILE *f, const struct vrs_report *rp)
 {
 	const struct vrs_scenario *sc = rp->sc;
@@ -182,6 +198,19 @@ void vrs_report_json(FILE *f, const struct vrs_report *rp)
 	} else {
 		fprintf(f, "null");
 	}
+	fprintf(f, ",\n  \"trace\": ");
+	jtrace(f, rp);
+	fprintf(f, ",\n  \"divergences\": {\"count\": %u, \"first_line\": ", r->diverge_total);
+	if (r->diverge_total)
+		fprintf(f, "%u", rp->sc->evs[r->diverge_event].line);
+	else
+		fprintf(f, "null");
+	fprintf(f, ", \"list\": [");
+	for (i = 0; i < r->ndiverge; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		jstr(f, r->diverge[i]);
+	}
+	fprintf(f, "]}");
 	fprintf(f, ",\n  \"library_errors\": {\"count\": %u, \"list\": [", r->liberr_total);
 	for (i = 0; i < r->nliberr; i++) {
 		fprintf(f, "%s", i ? ", " : "");

@@ -257,7 +257,7 @@ static void region_notes(FILE *f, const struct vrs_report *rp)
 	for (k = 0; k < sc->nobjs; k++) {
 		const struct vrs_region_rec *q = &rp->r->reg[k];
 
-		if (!q->is_region)
+		if (!q->is_region || (sc->objs[k].kind == VRS_OBJ_PAGES && !q->nfails))
 			continue;
 		fprintf(f, "\n");
 		use_line(f, rp, k);
@@ -305,6 +305,18 @@ static void pool(FILE *f, const struct vrs_report *rp)
 								  : "DOES NOT PLAY CLEAN");
 }
 
+/* What was read from a trace, and what of it is not played. */
+static void trace_line(FILE *f, const struct vrs_trace_info *t)
+{
+	fprintf(f, "  trace: pool %u (%u pool%s), %zu event%s; %zu page event%s of region "
+		"operations (part of them), %zu refused call%s and %zu map%s in reserved runs not "
+		"played; %s%s\n", t->pool, t->pools, vrs_s(t->pools), t->events, vrs_s(t->events),
+		t->nested, vrs_s(t->nested), t->refused, vrs_s(t->refused), t->unplayed,
+		vrs_s(t->unplayed), t->ended ? "ends with pool_deinit" :
+		"NO pool_deinit: the trace was cut, or the program did not end cleanly",
+		t->whatif ? "; what-if platform: results not compared" : "");
+}
+
 static void header(FILE *f, const struct vrs_report *rp)
 {
 	const struct vrs_scenario *sc = rp->sc;
@@ -316,6 +328,8 @@ static void header(FILE *f, const struct vrs_report *rp)
 	fprintf(f, "  platform: page %zu B, window %zu pages, %zu physical pages, cache line %zu B,"
 		" min align %zu B, %zu guard page%s per region\n", p->page, p->virt, p->phys,
 		p->line, p->align, p->guard, vrs_s(p->guard));
+	if (rp->trace)
+		trace_line(f, rp->trace);
 	fprintf(f, "  played %zu event%s (%u statement%s, %u line%s): %zu unexpected failure%s, "
 		"%zu expected, %zu surprise%s, %zu skipped\n\n", r->events, vrs_s(r->events),
 		sc->statements, vrs_s(sc->statements), sc->lines, vrs_s(sc->lines), r->unexpected,

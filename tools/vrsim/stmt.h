@@ -61,5 +61,7 @@ struct vrs_checker *vrs_check_begin(struct vrs_scenario *sc, struct vrs_diags *d
 int vrs_check_stmt(struct vrs_checker *ck, const struct vrs_stmt *s);
 /* Finish (an empty scenario is an error) and free ck. Returns as vrs_check. */
 int vrs_check_end(struct vrs_checker *ck);
+/* Free ck without finishing (the caller found an error of its own). */
+void vrs_check_abort(struct vrs_checker *ck);
 
 #endif /* VRSIM_STMT_H */

@@ -11,6 +11,12 @@ CASE is one of:
             and agrees with the exit status
   svg       --svg writes well-formed SVG with one band per region at the peak
   verbose   -v logs one line per event on stderr
+  trace     --trace: a trace replayed (exit 0), --to-scenario and its replay, a trace
+            that diverges (exit 1, the line named), bad traces (FILE:LINE, exit 2),
+            a captured log, what-if platforms
+  schema    the --json output of every bundled scenario (and of a trace, --no-size,
+            failures) validates against docs/vrsim.schema.json, whose keys are
+            those of the table in docs/vrsim.md
   messages  the wording issue 11 section 3 asked for (plurals, "nothing was
             allocated", an interim heap never used, complete's -v line, the
             platform defaults of hello.vrs, vrsim and docs/scenarios.md agree)
@@ -236,7 +242,9 @@ def case_json():
         runs = [[], [scen("src-8ch.vrs")], [scen("pool-limits.vrs")],
                 ["--no-size", scen("ztest.vrs")], [write(tmp, "leak.vrs", LEAK)],
                 [write(tmp, "nofit.vrs", NOFIT)], [write(tmp, "nopool.vrs", NOPOOL)],
-                [write(tmp, "poolabove.vrs", POOLABOVE)], [write(tmp, "others.vrs", OTHERS)]]
+                [write(tmp, "poolabove.vrs", POOLABOVE)], [write(tmp, "others.vrs", OTHERS)],
+                ["--trace", write(tmp, "t.trace", TRACE)],
+                ["--trace", write(tmp, "d.trace", TRACE.replace("off=576", "off=640"))]]
         for args in runs:
             rc, out, err = run("--json", *args)
             try:
@@ -377,7 +385,208 @@ def case_messages():
     check(f"platform {wanted}" in doc, f"docs/scenarios.md gives vrsim's defaults: {wanted}")
 
 
-{"exit": case_exit, "messages": case_messages, "badinput": case_badinput, "json": case_json, "svg": case_svg,
+# A small trace, as vr_trace_format writes it (docs/trace.md).
+TRACE = """# vregion-trace 1
+pool_init api=vr_vpage_pool_init pool=1 seq=1 page_size=4096 cache_line=64 window=64 phys=64 guard=1 rc=0
+page_alloc api=vr_vpage_alloc pool=1 seq=2 pages=4 perms=rw- page=0 rc=0
+region_create api=vregion_create pool=1 seq=3 region=1 size=16384 min_align=0 flags=0 pages=4 page=0 name=P1 rc=0
+alloc api=vregion_alloc pool=1 seq=4 region=1 phase=lifetime size=150 align=0 coherent=0 off=0 rc=0
+region_get api=vregion_get pool=1 seq=5 region=1 refs=2 rc=0
+alloc api=vregion_alloc_coherent pool=1 seq=6 region=1 phase=lifetime size=300 align=0 coherent=1 off=192 rc=0
+set_interim api=vregion_set_interim pool=1 seq=7 region=1 phase=lifetime off=512 size=15872 rc=0
+alloc api=vregion_alloc pool=1 seq=8 region=1 phase=interim size=96 align=0 coherent=0 off=576 rc=0
+alloc api=vregion_alloc pool=1 seq=9 region=1 phase=interim size=99999 align=0 coherent=0 rc=-12
+free api=vregion_free pool=1 seq=10 region=1 phase=interim off=576 rc=0
+region_put api=vregion_put pool=1 seq=11 region=1 refs=1 rc=0
+page_free api=vr_vpage_free pool=1 seq=12 page=0 rc=0
+region_put api=vregion_put pool=1 seq=13 region=1 refs=0 rc=0
+pool_deinit api=vr_vpage_pool_deinit pool=1 seq=14 rc=0
+"""
+
+
+def case_trace():
+    with tempfile.TemporaryDirectory() as tmp:
+        t = write(tmp, "t.trace", TRACE)
+        rc, out, err = run("--trace", t)
+        check(rc == 0, f"--trace: exit {rc} ({err.strip()})")
+        check(out.startswith(f"vrsim: trace {t}\n"), "the summary names the trace")
+        check("trace: pool 1 (1 pool), 14 events; 2 page events of region operations" in out,
+              "the trace line says what was read")
+        check("P1      region" in out and "failed as expected, line 10: alloc P1.a4 99999 B" in out,
+              "regions and failures at trace lines")
+        check("P1: recommended 1 page" in out, "sizing by replay")
+        rc, out, _ = run("--json", "--trace", t)
+        d = json.loads(out)
+        check(d["trace"]["ended"] is True and d["divergences"]["count"] == 0, "JSON trace keys")
+        check(d["regions"][0]["kind"] == "region", "JSON kind region")
+        # the equivalent scenario, and its replay
+        vrs = os.path.join(tmp, "t.vrs")
+        rc, out, err = run("--trace", t, "--to-scenario", vrs)
+        check(rc == 0 and out == "" and f"wrote {vrs}" in err, f"--to-scenario: exit {rc} {err!r}")
+        with open(vrs) as f:
+            text = f.read()
+        check("region P1 size=16K" in text and "alloc P1.a2 300 coherent" in text and
+              "alloc P1.a4 99999 expect=fail" in text, "the scenario reads as the trace")
+        rc, out2, err = run("--json", vrs)
+        d2 = json.loads(out2)
+        check(rc == 0, f"the scenario plays: {rc} {err}")
+        for k in ("requested_bytes", "lifetime_used", "interim_size", "interim_peak",
+                  "largest_free_at_peak", "allocs", "frees"):
+            check(d2["regions"][0][k] == d["regions"][0][k], f"same {k} from the .vrs")
+        check(d2["regions"][0]["recommended"]["pages"] == d["regions"][0]["recommended"]["pages"],
+              "same recommended size from the .vrs")
+        check(d2["pool"]["virtual_peak"] == d["pool"]["virtual_peak"], "same peak from the .vrs")
+        # a recorded result the replay does not reproduce: where
+        rc, out, _ = run("--no-size", "--trace", write(tmp, "d.trace",
+                                                       TRACE.replace("off=576", "off=640")))
+        check(rc == 1 and "line 9: alloc P1.a3: offset 640 in the trace, 576 here" in out and
+              "Result: FAILED: the replay diverges from the trace" in out, f"divergence: {rc}")
+        # what-if: no comparison; the same calls on another platform
+        rc, out, _ = run("--no-size", "--platform", "page=8K,guard=0", "--trace", t)
+        check(rc == 0 and "page 8192 B" in out and "0 guard pages" in out and
+              "what-if platform" in out, f"what-if: exit {rc}")
+        rc, out, _ = run("--no-size", "--platform", "phys=3", "--trace", t)
+        check(rc == 1 and "FAILED line 4: create P1" in out, f"what-if too few pages: {rc}")
+        # a captured log
+        log = "boot\n" + "".join(f"[{i:04}] <inf> vr: vrtrace: {l}\n"
+                                 for i, l in enumerate(TRACE.splitlines()))
+        rc, out, _ = run("--no-size", "--trace", write(tmp, "uart.log", log))
+        check(rc == 0 and "14 events" in out, f"captured log: exit {rc}")
+        # bad traces: FILE:LINE, exit 2, nothing on stdout
+        cases = [(TRACE.replace("# vregion-trace 1", "# vregion-trace 9"), 1, "version 9"),
+                 (TRACE[:TRACE.index(" rc=-12")], 10, "truncated line"),
+                 (TRACE.replace("seq=8 ", "seq=18 "), 9, "events missing"),
+                 (TRACE.replace("\nalloc api", "\nallok api", 1), 5, "unknown event 'allok'"),
+                 (TRACE.replace("off=576 rc=0\nregion_put", "off=512 rc=0\nregion_put"), 11,
+                  "nothing is allocated there")]
+        for i, (text, line, msg) in enumerate(cases):
+            path = write(tmp, f"bad{i}.trace", text)
+            rc, out, err = run("--trace", path)
+            check(rc == 2 and out == "" and err.startswith(f"{path}:{line}: ") and msg in err,
+                  f"bad trace {i}: exit {rc}, {err!r}")
+        for args in (["--to-scenario", vrs], ["--trace", t, scen("hello.vrs")],
+                     ["--platform", "page"], ["--platform", "virt=0"], ["--trace-pool", "x"]):
+            rc, out, err = run(*args)
+            check(rc == 2 and out == "", f"{args}: exit {rc}")
+
+
+# The subset of JSON Schema (draft 2020-12) that docs/vrsim.schema.json uses,
+# checked by hand so that the test needs nothing but python3. A keyword this
+# validator does not know is an error, not ignored.
+SCHEMA_WORDS = {"$schema", "title", "description", "type", "properties", "required",
+                "additionalProperties", "items", "enum", "const", "minimum", "maximum",
+                "$ref", "oneOf", "$defs"}
+JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+
+
+def validate(v, sch, root, path, errs):
+    unknown = set(sch) - SCHEMA_WORDS
+    if unknown:
+        errs.append(f"{path}: schema keywords this check does not know: {sorted(unknown)}")
+    if "$ref" in sch:
+        name = sch["$ref"].split("/")[-1]
+        validate(v, root["$defs"][name], root, path, errs)
+    if "oneOf" in sch:
+        ok = 0
+        for alt in sch["oneOf"]:
+            e = []
+            validate(v, alt, root, path, e)
+            ok += not e
+        if ok != 1:
+            errs.append(f"{path}: matches {ok} of the oneOf alternatives")
+    if "type" in sch:
+        types = sch["type"] if isinstance(sch["type"], list) else [sch["type"]]
+        good = False
+        for t in types:
+            if t == "integer":
+                good |= isinstance(v, int) and not isinstance(v, bool)
+            elif t == "number":
+                good |= isinstance(v, (int, float)) and not isinstance(v, bool)
+            else:
+                good |= isinstance(v, JSON_TYPES[t])
+        if not good:
+            errs.append(f"{path}: {type(v).__name__} is not {types}")
+            return
+    if "const" in sch and v != sch["const"]:
+        errs.append(f"{path}: {v!r} is not {sch['const']!r}")
+    if "enum" in sch and v not in sch["enum"]:
+        errs.append(f"{path}: {v!r} is not one of {sch['enum']}")
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if "minimum" in sch and v < sch["minimum"]:
+            errs.append(f"{path}: {v} < {sch['minimum']}")
+        if "maximum" in sch and v > sch["maximum"]:
+            errs.append(f"{path}: {v} > {sch['maximum']}")
+    if isinstance(v, dict):
+        props = sch.get("properties", {})
+        for k in sch.get("required", []):
+            if k not in v:
+                errs.append(f"{path}: missing {k}")
+        for k, x in v.items():
+            if k in props:
+                validate(x, props[k], root, f"{path}.{k}", errs)
+            elif sch.get("additionalProperties", True) is False:
+                errs.append(f"{path}: key {k} is not in the schema")
+    if isinstance(v, list) and "items" in sch:
+        for i, x in enumerate(v):
+            validate(x, sch["items"], root, f"{path}[{i}]", errs)
+
+
+def schema_paths(sch, root, prefix=""):
+    """Every key path the schema allows ("a.b", "a[].c"), failures expanded."""
+    out = set()
+    if "$ref" in sch:
+        return schema_paths(root["$defs"][sch["$ref"].split("/")[-1]], root, prefix)
+    for alt in sch.get("oneOf", []):
+        out |= schema_paths(alt, root, prefix)
+    for k, x in sch.get("properties", {}).items():
+        p = f"{prefix}.{k}" if prefix else k
+        out.add(p)
+        out |= schema_paths(x, root, p)
+    if "items" in sch:
+        out |= schema_paths(sch["items"], root, prefix + "[]")
+    return out
+
+
+def case_schema():
+    with open(os.path.join(os.path.dirname(DOCS), "vrsim.schema.json")) as f:
+        schema = json.load(f)
+    docs = documented_keys()
+    mine = schema_paths(schema, schema)
+    check(mine == docs, f"schema keys and docs/vrsim.md keys differ: only in the schema "
+          f"{sorted(mine - docs)}, only in the docs {sorted(docs - mine)}")
+    try:
+        import jsonschema  # a second opinion when it is installed (python3-jsonschema)
+    except ImportError:
+        jsonschema = None
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [[]] + [[scen(n)] for n in sorted(os.listdir(SCEN)) if n.endswith(".vrs")]
+        runs += [["--no-size", scen("src-8ch.vrs")], ["--trace", write(tmp, "t.trace", TRACE)],
+                 [write(tmp, "nopool.vrs", NOPOOL)], [write(tmp, "leak.vrs", LEAK)]]
+        for args in runs:
+            rc, out, err = run("--json", *args)
+            try:
+                d = json.loads(out)
+            except ValueError as e:
+                check(False, f"--json {args}: not JSON: {e}")
+                continue
+            errs = []
+            validate(d, schema, schema, "$", errs)
+            check(not errs, f"--json {args} against the schema: {errs[:5]}")
+            check(d["vrsim_schema"] == 1, f"--json {args}: vrsim_schema is 1")
+            if jsonschema is not None:
+                try:
+                    jsonschema.validate(d, schema)
+                except jsonschema.ValidationError as e:
+                    check(False, f"--json {args}: jsonschema says {e.message}")
+    # the validator itself can fail
+    bad = {"vrsim_schema": 2}
+    errs = []
+    validate(bad, schema, schema, "$", errs)
+    check(any("is not 1" in e for e in errs) and any("missing scenario" in e for e in errs),
+          f"the validator refuses a wrong document: {errs[:3]}")
+
+
+{"exit": case_exit, "messages": case_messages, "trace": case_trace, "schema": case_schema, "badinput": case_badinput, "json": case_json, "svg": case_svg,
  "verbose": case_verbose}[CASE]()
 if failures:
     print(f"{len(failures)} check(s) failed")
