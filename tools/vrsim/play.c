@@ -396,6 +396,8 @@ static uint32_t new_region(struct pctx *c, uint32_t key, const struct vrs_event 
 		q->pages = st.pages;
 		check_rec(c, e, page_of(c, (void *)st.base), "first page");
 	}
+	c->rg[reg].span = vrs_span_open(c, key, st.pages + (sc->plat.guard ? sc->plat.guard :
+							    (e->flags & VRS_F_GUARD) ? 1 : 0), st.pages);
 	snprintf(c->note, sizeof(c->note), "ok: region of %zu page%s", q->pages, vrs_s(q->pages));
 	refpoint(c, reg);
 	observe_st(c, reg, &st);
@@ -430,6 +432,8 @@ static void new_pages(struct pctx *c, const struct vrs_event *e)
 	q->created++;
 	q->pages = e->size;
 	c->ob[e->obj].pages = p;
+	c->ob[e->obj].span = vrs_span_open(c, e->obj, e->size + c->sc->plat.guard,
+					   reserve ? 0 : e->size);
 	check_rec(c, e, page_of(c, p), "first page");
 	snprintf(c->note, sizeof(c->note), "ok: %zu page%s %s", e->size, vrs_s(e->size),
 		 reserve ? "reserved" : "mapped");
@@ -449,6 +453,7 @@ static void free_pages(struct pctx *c, uint32_t obj)
 		vrs_liberr(c, "%s(%s) = %d", reserve ? "vr_vpage_release" : "vr_vpage_free",
 			   vrs_oname(c, obj), rc);
 	c->ob[obj].pages = NULL;
+	vrs_span_close(c, c->ob[obj].span);
 	snprintf(c->note, sizeof(c->note), "ok: pages given back");
 }
 
@@ -528,6 +533,7 @@ static void put_ref(struct pctx *c, const struct vrs_event *e, uint32_t reg)
 		vrs_liberr(c, "vr_region_put(%s) did not release the last reference",
 			   vrs_oname(c, g->key));
 	g->live = false;
+	vrs_span_close(c, g->span);
 	c->bytes_total -= g->bytes;
 	g->bytes = 0;
 	/* what a bare region still held goes with it (a trace's last put) */
@@ -1073,6 +1079,7 @@ void vrs_result_free(struct vrs_result *r)
 	free(r->reg);
 	free(r->samples);
 	free(r->snap.runs);
+	free(r->spans);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -110,6 +110,16 @@ struct vrs_snapshot {
 	size_t nruns;
 };
 
+/* A region or page run holding virtual pages from one event to another
+ * (RECORD): who holds the pages at each moment. */
+struct vrs_span {
+	uint32_t owner;			/* object id */
+	size_t from, to;		/* events [from, to): created after `from`,
+					 * released after `to`; to = events if never */
+	size_t vpages;			/* virtual pages taken (guard pages included) */
+	size_t ppages;			/* physical pages mapped */
+};
+
 struct vrs_sample {
 	uint32_t vused;			/* virtual pages taken (guard pages included) */
 	uint32_t pmapped;		/* physical pages mapped */
@@ -145,6 +155,8 @@ struct vrs_result {
 	size_t worst_frag_free, worst_frag_largest;
 	struct vrs_sample *samples;	/* one per event (RECORD) */
 	struct vrs_snapshot snap;	/* at the virtual peak (RECORD) */
+	struct vrs_span *spans;		/* every creation that succeeded, in order (RECORD) */
+	size_t nspans;
 
 	/* library misbehaviour: validate failures, bad return values, patterns */
 	char liberr[VRS_MAX_LIBERR][160];

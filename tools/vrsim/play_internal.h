@@ -21,6 +21,7 @@ struct rt_region {
 	size_t vwork;			/* events since its last validate walk */
 	size_t swork, scost;		/* events since its last statistics, and their cost */
 	uint32_t interim;		/* head of its live interim allocations */
+	size_t span;			/* its entry in r->spans (RECORD), or SIZE_MAX */
 };
 
 struct rt_obj {
@@ -29,6 +30,7 @@ struct rt_obj {
 	uint32_t reg;			/* rt_region index used, VRS_NONE if none */
 	uint32_t head;			/* first live allocation (alloc id) */
 	void *pages;			/* page run: its first page, NULL if none */
+	size_t span;			/* page run: its entry in r->spans, or SIZE_MAX */
 };
 
 struct rt_alloc {
@@ -62,6 +64,7 @@ struct pctx {
 	bool pool_dirty;		/* the event may have changed the pool */
 	size_t pool_vwork;		/* pool events since its last validate walk */
 	size_t bytes_total;		/* bytes in use in every live region */
+	size_t cap_spans;
 	size_t snap_bytes;		/* bytes_total at the chosen peak */
 	struct vr_vpage_stats ps;	/* the pool after the last pool event */
 	char note[256];			/* verbose: outcome of the current event */
@@ -82,5 +85,7 @@ void vrs_pool_sample(struct pctx *c);
 void vrs_snapshot(struct pctx *c);
 int vrs_finish(struct pctx *c);
 void vrs_log_event(struct pctx *c, const struct vrs_event *e);
+size_t vrs_span_open(struct pctx *c, uint32_t owner, size_t vpages, size_t ppages);
+void vrs_span_close(struct pctx *c, size_t span);
 
 #endif /* VRSIM_PLAY_INTERNAL_H */

@@ -65,6 +65,41 @@ void vrs_pool_sample(struct pctx *c)
 	}
 }
 
+/* ---- who holds the pages ---- */
+
+/* A region or run takes pages at the current event: its span's index, or
+ * SIZE_MAX (not recording, or out of memory: the picture loses it). */
+size_t vrs_span_open(struct pctx *c, uint32_t owner, size_t vpages, size_t ppages)
+{
+	struct vrs_result *r = c->r;
+	struct vrs_span *sp;
+
+	if (!c->record)
+		return SIZE_MAX;
+	if (r->nspans == c->cap_spans) {
+		size_t cap = c->cap_spans ? c->cap_spans * 2 : 64;
+
+		sp = realloc(r->spans, cap * sizeof(*sp));
+		if (!sp)
+			return SIZE_MAX;
+		r->spans = sp;
+		c->cap_spans = cap;
+	}
+	sp = &r->spans[r->nspans];
+	sp->owner = owner;
+	sp->from = c->ev;
+	sp->to = c->sc->nevs;
+	sp->vpages = vpages;
+	sp->ppages = ppages;
+	return r->nspans++;
+}
+
+void vrs_span_close(struct pctx *c, size_t span)
+{
+	if (span != SIZE_MAX && span < c->r->nspans)
+		c->r->spans[span].to = c->ev;
+}
+
 /* ---- the snapshot of the window ---- */
 
 struct owner_at {

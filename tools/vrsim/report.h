@@ -30,5 +30,8 @@ int vrs_report_svg(FILE *f, const struct vrs_report *rp);
  * 8700 B" style description of a failure into buf. */
 void vrs_fail_describe(const struct vrs_scenario *sc, const struct vrs_fail *f, char *buf,
 		       size_t n);
+/* The same, short, for the picture: "C.src.delay 14336 B at line 39: largest
+ * free block 8700 B". */
+void vrs_fail_short(const struct vrs_scenario *sc, const struct vrs_fail *f, char *buf, size_t n);
 
 #endif /* VRSIM_REPORT_H */

@@ -283,50 +283,161 @@ def case_json():
         check(d["leaks"]["ok"] is True, "default: no leak")
 
 
+def em_width(s):
+    """report_svg.c's conservative width estimate, in em."""
+    return sum(0.95 if c in "MWmw@%" else 0.62 if ord(c) < 128 else 1.0 for c in s)
+
+
+def png_alpha(path):
+    """Width, height and the alpha bytes of an 8-bit RGBA PNG (what rsvg-convert writes)."""
+    import struct
+    import zlib
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and ctype == 6, f"PNG depth {depth} colour type {ctype}"
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw, stride, prev, out = zlib.decompress(idat), w * 4, bytearray(w * 4), bytearray()
+    for y in range(h):
+        ft, row = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            a = row[x - 4] if x >= 4 else 0
+            b, c = prev[x], prev[x - 4] if x >= 4 else 0
+            if ft == 1:
+                row[x] = (row[x] + a) & 255
+            elif ft == 2:
+                row[x] = (row[x] + b) & 255
+            elif ft == 3:
+                row[x] = (row[x] + (a + b) // 2) & 255
+            elif ft == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                row[x] = (row[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        out += row[3::4]
+        prev = row
+    return w, h, out
+
+
+def ink_outside(svg_text, tmp, font, label):
+    """Render the SVG with a transparent margin around it, in `font`; the
+    pixels drawn in the margin (text past the picture's edge)."""
+    m, zoom = 40, 0.5
+    root = ET.fromstring(svg_text)
+    w, h = float(root.get("width")), float(root.get("height"))
+    svg = re.sub(r'width="[^"]*" height="[^"]*" viewBox="[^"]*" font-family="[^"]*"',
+                 f'width="{w + 2 * m:.0f}" height="{h + 2 * m:.0f}" '
+                 f'viewBox="{-m} {-m} {w + 2 * m:.0f} {h + 2 * m:.0f}" font-family="{font}"',
+                 svg_text, count=1)
+    src, png = os.path.join(tmp, f"{label}.svg"), os.path.join(tmp, f"{label}.png")
+    with open(src, "w") as f:
+        f.write(svg)
+    p = subprocess.run(["rsvg-convert", "-z", str(zoom), "-o", png, src], capture_output=True,
+                       text=True)
+    check(p.returncode == 0, f"rsvg-convert {label}: {p.stderr.strip()}")
+    if p.returncode:
+        return 0
+    pw, ph, alpha = png_alpha(png)
+    zm, zw, zh, bad = int(m * zoom), int(w * zoom), int(h * zoom), 0
+    for y in range(ph):
+        row = alpha[y * pw:(y + 1) * pw]
+        if zm <= y < zm + zh:
+            bad += sum(1 for a in row[:zm - 1] if a) + sum(1 for a in row[zm + zw + 1:] if a)
+        elif y < zm - 1 or y > zm + zh:
+            bad += sum(1 for a in row if a)
+    return bad
+
+
+# a picture that pushes the text: a long title with other scripts, a long
+# region name, more regions than colours, failures
+BUSY = ("title Ünïcödé wide WWWWMMMM title that goes on and on to see that it wraps and never "
+        "leaves the picture\n"
+        "platform virt=200 phys=200\n"
+        "pipeline A_region_name_that_is_as_long_as_a_name_may_be_xxxxxxxxxxxx size=8K\n"
+        "alloc A_region_name_that_is_as_long_as_a_name_may_be_xxxxxxxxxxxx.x 9000\n" +
+        "".join(f"pipeline Q{i} size={i + 1}K\nalloc Q{i}.x {512 * (i + 1)}\n" for i in range(13)) +
+        "".join(f"destroy Q{i}\n" for i in range(13)) +
+        "destroy A_region_name_that_is_as_long_as_a_name_may_be_xxxxxxxxxxxx\n")
+
+
 def case_svg():
+    ns = "{http://www.w3.org/2000/svg}"
     with tempfile.TemporaryDirectory() as tmp:
-        for args in ([], [scen("pool-limits.vrs")], [scen("src-8ch.vrs")]):
+        busy = write(tmp, "busy.vrs", BUSY)
+        for n, args in enumerate(([], [scen("pool-limits.vrs")], [scen("src-8ch.vrs")], [busy],
+                                  ["--no-size", scen("hello.vrs")],
+                                  ["--trace", write(tmp, "t.trace", TRACE)])):
             svg = os.path.join(tmp, "out.svg")
-            rc, out, err = run("--no-size", "--json", "--svg", svg, *args)
+            rc, out, err = run("--json", "--svg", svg, *args)
             check(rc in (0, 1), f"--svg {args}: exit {rc} ({err.strip()})")
+            with open(svg) as f:
+                svg_text = f.read()
             try:
-                root = ET.parse(svg).getroot()
+                root = ET.fromstring(svg_text)
             except ET.ParseError as e:
                 check(False, f"--svg {args}: not well-formed XML: {e}")
                 continue
-            ns = "{http://www.w3.org/2000/svg}"
             check(root.tag == ns + "svg", f"root is <svg> ({root.tag})")
             texts = ["".join(t.itertext()) for t in root.iter(ns + "text")]
             d = json.loads(out)
+            regions = {r["name"]: r for r in d["regions"]}
             peak = d["pool"]["virtual_peak"]
             check(any(f"{peak} of {d['platform']['virtual_pages']} pages" in t for t in texts),
                   f"--svg {args}: the window at the peak ({peak} pages) is titled")
-            check(len(list(root.iter(ns + "polyline"))) == 2, "two lines over time")
-            # one band label per region alive at the peak: "NAME (N pages)"
+            check(len(list(root.iter(ns + "polyline"))) == 2, "two totals over time")
+            check(1 <= len(list(root.iter(ns + "polygon"))) <= 11, "stacked pages per region")
+            # one band per region: "NAME (N pages)", its need against its request
             bands = [t for t in texts if re.match(r"^\S+ \(\d+ pages?\)$", t)]
-            check(len(bands) >= 1, f"--svg {args}: region bands {bands}")
-            for b in bands:
-                check(b.split(" ")[0] in [r["name"] for r in d["regions"]],
-                      f"band {b!r} names a region")
-            # every region band has its guard pages, interim use is striped, the
-            # legend names every part, the axes are labelled
-            fills = [r.get("fill") for r in root.iter(ns + "rect")]
-            check(fills.count("url(#guard)") >= 2 * len(bands),
+            names = {b.rsplit(" (", 1)[0].rstrip(".") for b in bands}
+            want = {r for r in regions if r in names or any(r.startswith(x) for x in names)}
+            check(want == set(regions), f"--svg {args}: bands {sorted(names)} for {sorted(regions)}")
+            for r in d["regions"]:
+                rec, req = r["recommended"], (r["requested_bytes"] + 4095) // 4096
+                if rec and rec["status"] == "ok":
+                    check(any(f"{rec['pages']} of {req} page" in t for t in texts),
+                          f"--svg {args}: {r['name']}: '{rec['pages']} of {req} pages needed'")
+                for f in r["failures"]["list"]:
+                    if f["expected"]:
+                        continue
+                    check(any(t.startswith("FAILED: ") and f"at line {f['line']}:" in t and
+                              f["name"][:20] in t for t in texts),
+                          f"--svg {args}: failure of {f['name']} at line {f['line']} in its band")
+                    check(f"line {f['line']}" in texts, f"--svg {args}: failure at line "
+                          f"{f['line']} marked on the timeline")
+            fills = [e.get("fill") for e in root.iter(ns + "rect")]
+            check(fills.count("url(#guard)") >= len(bands) + 1,
                   f"--svg {args}: guard pages drawn in the strip and in each band")
-            for legend in ("lifetime used", "lifetime unused", "end of lifetime part",
-                           "interim used", "interim free / free pages", "guard pages",
-                           "pages", "events (source line shown)"):
+            for legend in ("lifetime used", "lifetime unused", "interim peak", "interim free",
+                           "guard pages", "pages", "virtual pages taken (guard pages included)",
+                           "physical pages mapped"):
                 check(legend in texts, f"--svg {args}: {legend!r} labelled")
-            if any(r["interim_size"] for r in d["regions"]):
-                check("url(#stripes)" in fills, f"--svg {args}: interim used drawn")
-            # the drawing fits in its height
-            h = float(root.get("height"))
-            ys = [float(t.get("y")) for t in root.iter(ns + "text")]
-            check(max(ys) < h, f"--svg {args}: text at y {max(ys)} inside height {h}")
-            failing = [r for r in d["regions"] if r["failures"]["unexpected"]]
-            if failing:
-                check(any("unexpected failure" in t for t in texts),
-                      f"--svg {args}: failures are flagged")
+            check(any(t.startswith("events, in the order played") for t in texts),
+                  "the x axis says it counts events")
+            check(any(re.match(r"^event \d+$", t) for t in texts) and
+                  any(re.match(r"^line \d+$", t) for t in texts), "ticks: event and line")
+            # every text inside the picture by the conservative bound ...
+            w, h = float(root.get("width")), float(root.get("height"))
+            for t in root.iter(ns + "text"):
+                s, size = "".join(t.itertext()), float(t.get("font-size"))
+                x, y, a = float(t.get("x")), float(t.get("y")), t.get("text-anchor")
+                tw = em_width(s) * size
+                x0 = x if a == "start" else x - tw / 2 if a == "middle" else x - tw
+                check(0 <= x0 and x0 + tw <= w and y - size >= 0 and y + size * 0.3 <= h,
+                      f"--svg {args}: text {s!r} at ({x}, {y}) is not inside {w} x {h}")
+            # ... and as rendered, in a proportional and a monospaced font
+            for font in ("sans-serif", "monospace"):
+                bad = ink_outside(svg_text, tmp, font, f"r{n}{font}")
+                check(bad == 0, f"--svg {args}: {bad} pixels drawn outside the picture ({font})")
+        # the rendering check sees a text that leaves the picture
+        over = svg_text.replace("</svg>", '<text x="985" y="60" font-size="14">overflow</text></svg>')
+        check(ink_outside(over, tmp, "sans-serif", "over") > 0, "an overflow is seen in the render")
 
 
 def case_verbose():
