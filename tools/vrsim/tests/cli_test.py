@@ -17,6 +17,8 @@ CASE is one of:
   schema    the --json output of every bundled scenario (and of a trace, --no-size,
             failures) validates against docs/vrsim.schema.json, whose keys are
             those of the table in docs/vrsim.md
+  man       docs/vrsim.1 renders without a warning (groff -man -ww -z) and names
+            every option of --help (and no other)
   messages  the wording issue 11 section 3 asked for (plurals, "nothing was
             allocated", an interim heap never used, complete's -v line, the
             platform defaults of hello.vrs, vrsim and docs/scenarios.md agree)
@@ -697,7 +699,29 @@ def case_schema():
           f"the validator refuses a wrong document: {errs[:3]}")
 
 
-{"exit": case_exit, "messages": case_messages, "trace": case_trace, "schema": case_schema, "badinput": case_badinput, "json": case_json, "svg": case_svg,
+def case_man():
+    page = os.path.join(os.path.dirname(DOCS), "vrsim.1")
+    p = subprocess.run(["groff", "-man", "-ww", "-z", page], capture_output=True, text=True)
+    check(p.returncode == 0 and p.stderr == "", f"groff -man -ww -z: {p.returncode} {p.stderr!r}")
+    p = subprocess.run(["groff", "-man", "-Tutf8", page], capture_output=True, text=True)
+    text = re.sub(r".\x08", "", p.stdout)
+    rc, usage, _ = run("--help")
+    opts = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", usage))
+    documented = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", text))
+    for o in sorted(opts):
+        check(o in documented, f"vrsim.1 does not document {o}")
+    with open(page) as f:
+        src = f.read()
+    listed = set(re.findall(r"^\.(?:TP\n\.)?B[IR]? ((?:\\-)+[a-z](?:[a-z]|\\-)*)", src, re.M))
+    listed = {o.replace("\\-", "-") for o in listed}
+    check(len(listed) >= 12, f"options found in vrsim.1: {sorted(listed)}")
+    for o in sorted(listed):
+        check(o in opts, f"vrsim.1 documents {o}, which --help does not list")
+    for section in ("SYNOPSIS", "OPTIONS", "EXIT STATUS", "FILES", "EXAMPLES"):
+        check(section in text, f"vrsim.1 has {section}")
+
+
+{"exit": case_exit, "messages": case_messages, "man": case_man, "trace": case_trace, "schema": case_schema, "badinput": case_badinput, "json": case_json, "svg": case_svg,
  "verbose": case_verbose}[CASE]()
 if failures:
     print(f"{len(failures)} check(s) failed")
