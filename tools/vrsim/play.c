@@ -35,6 +35,9 @@
 #include "play.h"
 #include "play_internal.h"
 
+/* The -v outcome of the current event (formatted only with -v). */
+#define NOTE(c, ...) do { if ((c)->verbose) snprintf((c)->note, sizeof((c)->note), __VA_ARGS__); } while (0)
+
 static struct pctx *g_cur;	/* for the port's log hook (vrsim is single-threaded) */
 
 static void lib_log(void *ctx, enum vr_log_level level, const char *func, const char *msg,
@@ -320,7 +323,7 @@ static void create_failed(struct pctx *c, const struct vrs_event *e, size_t page
 	}
 	if (!expected)
 		rec(c, e->obj)->create_unexpected++;
-	snprintf(c->note, sizeof(c->note),
+	NOTE(c,
 		 "FAILED: no room for %zu page%s + %zu guard (largest free run %zu page%s, %zu "
 		 "physical page%s free)%s", pages, vrs_s(pages), sc->plat.guard,
 		 ps.largest_free_run, vrs_s(ps.largest_free_run), ps.ppages_free,
@@ -382,7 +385,7 @@ static uint32_t new_region(struct pctx *c, uint32_t key, const struct vrs_event 
 
 		if (f)
 			f->size = size;
-		snprintf(c->note, sizeof(c->note), "ok, but expected to fail: released again");
+		NOTE(c, "ok, but expected to fail: released again");
 		vr_region_put(vr);
 		return VRS_NONE;
 	}
@@ -398,7 +401,7 @@ static uint32_t new_region(struct pctx *c, uint32_t key, const struct vrs_event 
 	}
 	c->rg[reg].span = vrs_span_open(c, key, st.pages + (sc->plat.guard ? sc->plat.guard :
 							    (e->flags & VRS_F_GUARD) ? 1 : 0), st.pages);
-	snprintf(c->note, sizeof(c->note), "ok: region of %zu page%s", q->pages, vrs_s(q->pages));
+	NOTE(c, "ok: region of %zu page%s", q->pages, vrs_s(q->pages));
 	refpoint(c, reg);
 	observe_st(c, reg, &st);
 	return reg;
@@ -424,7 +427,7 @@ static void new_pages(struct pctx *c, const struct vrs_event *e)
 
 		if (f)
 			f->size = q->requested;
-		snprintf(c->note, sizeof(c->note), "ok, but expected to fail: given back");
+		NOTE(c, "ok, but expected to fail: given back");
 		if (reserve ? vr_vpage_release(&c->pool, p) : vr_vpage_free(&c->pool, p))
 			vrs_liberr(c, "giving back a fresh page run failed");
 		return;
@@ -435,7 +438,7 @@ static void new_pages(struct pctx *c, const struct vrs_event *e)
 	c->ob[e->obj].span = vrs_span_open(c, e->obj, e->size + c->sc->plat.guard,
 					   reserve ? 0 : e->size);
 	check_rec(c, e, page_of(c, p), "first page");
-	snprintf(c->note, sizeof(c->note), "ok: %zu page%s %s", e->size, vrs_s(e->size),
+	NOTE(c, "ok: %zu page%s %s", e->size, vrs_s(e->size),
 		 reserve ? "reserved" : "mapped");
 }
 
@@ -454,7 +457,7 @@ static void free_pages(struct pctx *c, uint32_t obj)
 			   vrs_oname(c, obj), rc);
 	c->ob[obj].pages = NULL;
 	vrs_span_close(c, c->ob[obj].span);
-	snprintf(c->note, sizeof(c->note), "ok: pages given back");
+	NOTE(c, "ok: pages given back");
 }
 
 static void get_ref(struct pctx *c, const struct vrs_event *e, uint32_t reg)
@@ -470,7 +473,7 @@ static void get_ref(struct pctx *c, const struct vrs_event *e, uint32_t reg)
 	check_rec(c, e, c->rg[reg].refs, "references");
 	refpoint(c, reg);
 	vrs_observe(c, reg, false);
-	snprintf(c->note, sizeof(c->note), "region %s: %u references",
+	NOTE(c, "region %s: %u references",
 		 vrs_oname(c, c->rg[reg].key), c->rg[reg].refs);
 }
 
@@ -525,7 +528,7 @@ static void put_ref(struct pctx *c, const struct vrs_event *e, uint32_t reg)
 			vrs_liberr(c, "vr_region_put(%s) released the region with %u references left",
 				   vrs_oname(c, g->key), g->refs);
 		vrs_observe(c, reg, false);
-		snprintf(c->note, sizeof(c->note), "region %s: %u reference%s left",
+		NOTE(c, "region %s: %u reference%s left",
 			 vrs_oname(c, g->key), g->refs, vrs_s(g->refs));
 		return;
 	}
@@ -540,7 +543,7 @@ static void put_ref(struct pctx *c, const struct vrs_event *e, uint32_t reg)
 	while (c->ob[g->key].head != VRS_NONE && c->al[c->ob[g->key].head].reg == reg)
 		unlink_alloc(c, c->ob[g->key].head);
 	rec(c, g->key)->outstanding_at_release += outstanding;
-	snprintf(c->note, sizeof(c->note), "region %s released", vrs_oname(c, g->key));
+	NOTE(c, "region %s released", vrs_oname(c, g->key));
 }
 
 static void fill_check(struct pctx *c, uint32_t id)
@@ -617,10 +620,10 @@ static void alloc_failed(struct pctx *c, const struct vrs_event *e, uint32_t reg
 
 	failure(c, c->rg[reg].key, e, false, room, (int)phase);
 	if (phase == VR_REGION_INVALID)
-		snprintf(c->note, sizeof(c->note), "FAILED: the region is invalid (its complete "
+		NOTE(c, "FAILED: the region is invalid (its complete "
 			 "failed)%s", exp);
 	else
-		snprintf(c->note, sizeof(c->note), "FAILED in the %s phase (%s %zu B)%s",
+		NOTE(c, "FAILED in the %s phase (%s %zu B)%s",
 			 vrs_phase_name((int)phase),
 			 phase == VR_REGION_INTERIM ? "largest free block" : "bytes left", room, exp);
 	observe_st(c, reg, st);
@@ -690,7 +693,7 @@ static void do_alloc(struct pctx *c, const struct vrs_event *e)
 
 	if (reg == VRS_NONE || !c->rg[reg].live) {
 		c->r->skipped++;
-		snprintf(c->note, sizeof(c->note), "skipped: %s has no region (failed before)",
+		NOTE(c, "skipped: %s has no region (failed before)",
 			 vrs_oname(c, e->obj));
 		return;
 	}
@@ -707,7 +710,7 @@ static void do_alloc(struct pctx *c, const struct vrs_event *e)
 		failure(c, g->key, e, true, 0, (int)phase);
 		if (vr_region_free(g->vr, p))
 			vrs_liberr(c, "vr_region_free of a fresh allocation failed");
-		snprintf(c->note, sizeof(c->note), "ok, but expected to fail: freed again");
+		NOTE(c, "ok, but expected to fail: freed again");
 		vrs_observe(c, reg, false);
 		return;
 	}
@@ -718,11 +721,11 @@ static void do_alloc(struct pctx *c, const struct vrs_event *e)
 		return;
 	region_stats(c, g->vr, &st);
 	if (phase == VR_REGION_INTERIM)
-		snprintf(c->note, sizeof(c->note), "ok at +0x%zx, interim (used %zu of %zu B, largest "
+		NOTE(c, "ok at +0x%zx, interim (used %zu of %zu B, largest "
 			 "free %zu B)", offset(c, g->vr, p), st.interim_used, st.interim_size,
 			 st.interim_largest_free);
 	else
-		snprintf(c->note, sizeof(c->note), "ok at +0x%zx, lifetime (used %zu of %zu B)",
+		NOTE(c, "ok at +0x%zx, lifetime (used %zu of %zu B)",
 			 offset(c, g->vr, p), st.lifetime_used, st.lifetime_size);
 	observe_st(c, reg, &st);
 }
@@ -734,13 +737,13 @@ static void do_free(struct pctx *c, const struct vrs_event *e)
 
 	if (!c->al[e->alloc].live) {
 		c->r->skipped++;
-		snprintf(c->note, sizeof(c->note), "skipped: the allocation had failed");
+		NOTE(c, "skipped: the allocation had failed");
 		return;
 	}
 	reg = c->al[e->alloc].reg;
 	interim = c->al[e->alloc].interim;
 	free_alloc(c, e->alloc);
-	snprintf(c->note, sizeof(c->note), interim ? "ok" :
+	NOTE(c, interim ? "ok" :
 		 "ok (lifetime: counted, the space is not reused)");
 	vrs_observe(c, reg, false);
 }
@@ -754,7 +757,7 @@ static void do_set_interim(struct pctx *c, const struct vrs_event *e)
 
 	if (reg == VRS_NONE || !c->rg[reg].live) {
 		c->r->skipped++;
-		snprintf(c->note, sizeof(c->note), "skipped: no region (failed before)");
+		NOTE(c, "skipped: no region (failed before)");
 		return;
 	}
 	vrs_observe(c, reg, true);
@@ -766,19 +769,20 @@ static void do_set_interim(struct pctx *c, const struct vrs_event *e)
 		else
 			vrs_liberr(c, "vr_region_set_interim(%s) = %d", vrs_oname(c, e->obj), rc);
 		failure(c, e->obj, e, false, st.size - st.lifetime_used, VR_REGION_LIFETIME);
-		snprintf(c->note, sizeof(c->note), "FAILED (%d): too little space above %zu B of "
+		NOTE(c, "FAILED (%d): too little space above %zu B of "
 			 "lifetime data; region now invalid%s", rc, st.lifetime_used, exp);
 	} else if (e->flags & VRS_F_EXPECT_FAIL) {
 		failure(c, e->obj, e, true, 0, VR_REGION_LIFETIME);
-		snprintf(c->note, sizeof(c->note), "ok, but expected to fail");
+		NOTE(c, "ok, but expected to fail");
 	} else {
 		size_t n = strlen(c->interim_note);
 
 		check_rec(c, e, st.lifetime_size, "interim base offset");
-		snprintf(c->note, sizeof(c->note), "ok: lifetime %zu B, interim heap %zu B",
+		NOTE(c, "ok: lifetime %zu B, interim heap %zu B",
 			 st.lifetime_size, st.interim_size);
-		snprintf(c->interim_note + n, sizeof(c->interim_note) - n, "%s%s %zu B",
-			 n ? ", " : "", vrs_oname(c, e->obj), st.interim_size);
+		if (c->verbose)
+			snprintf(c->interim_note + n, sizeof(c->interim_note) - n, "%s%s %zu B",
+				 n ? ", " : "", vrs_oname(c, e->obj), st.interim_size);
 	}
 	observe_st(c, reg, &st);
 	validate_now(c, reg, st.lifetime_used / (st.min_align ? st.min_align : 1) + 1);
@@ -793,7 +797,7 @@ static void do_interim_reset(struct pctx *c, const struct vrs_event *e)
 	if (reg == VRS_NONE || !c->rg[reg].live ||
 	    vr_region_phase(c->rg[reg].vr) != VR_REGION_INTERIM) {
 		c->r->skipped++;
-		snprintf(c->note, sizeof(c->note), "skipped: region not in the interim phase");
+		NOTE(c, "skipped: region not in the interim phase");
 		return;
 	}
 	vrs_observe(c, reg, true);
@@ -805,7 +809,7 @@ static void do_interim_reset(struct pctx *c, const struct vrs_event *e)
 	rc = vr_region_interim_reset(c->rg[reg].vr);
 	if (rc)
 		vrs_liberr(c, "vr_region_interim_reset(%s) = %d", vrs_oname(c, e->obj), rc);
-	snprintf(c->note, sizeof(c->note), "dropped %u interim allocation%s", n, vrs_s(n));
+	NOTE(c, "dropped %u interim allocation%s", n, vrs_s(n));
 	vrs_observe(c, reg, true);
 	validate_now(c, reg, 1);
 }
@@ -826,15 +830,15 @@ static void do_create(struct pctx *c, const struct vrs_event *e)
 		   (e->kind == VRS_EV_MODULE && sc->objs[e->obj].kind == VRS_OBJ_DP)) {
 		o->reg = new_region(c, e->obj, e);
 	} else if (e->kind == VRS_EV_PIPELINE) {
-		snprintf(c->note, sizeof(c->note), "ok (no region)");
+		NOTE(c, "ok (no region)");
 	} else {
 		o->alive = true;
 		o->reg = e->kind == VRS_EV_MODULE ? c->ob[e->a].reg
 			 : e->region_owner == VRS_NONE ? VRS_NONE : c->ob[e->region_owner].reg;
 		if (e->flags & VRS_F_HEAP)
-			snprintf(c->note, sizeof(c->note), "ok (system heap: no region)");
+			NOTE(c, "ok (system heap: no region)");
 		else if (o->reg == VRS_NONE || !c->rg[o->reg].live)
-			snprintf(c->note, sizeof(c->note), e->kind == VRS_EV_MODULE
+			NOTE(c, e->kind == VRS_EV_MODULE
 				 ? "ok (pipeline has no region)" : "ok (no region to reference)");
 		get_ref(c, e, o->reg);
 	}
@@ -851,7 +855,7 @@ static void do_end(struct pctx *c, const struct vrs_event *e)
 	}
 	if (e->kind != VRS_EV_PUT)
 		free_owned(c, e->obj);
-	snprintf(c->note, sizeof(c->note), "ok");
+	NOTE(c, "ok");
 	free_pages(c, e->obj);
 	put_ref(c, e, o->reg);
 	o->alive = false;
@@ -862,10 +866,10 @@ static void do_end(struct pctx *c, const struct vrs_event *e)
 static void do_complete(struct pctx *c)
 {
 	if (c->interim_note[0])
-		snprintf(c->note, sizeof(c->note), "the lifetime phase ends; interim heap: %s",
+		NOTE(c, "the lifetime phase ends; interim heap: %s",
 			 c->interim_note);
 	else
-		snprintf(c->note, sizeof(c->note), "the lifetime phase ends; no interim heap");
+		NOTE(c, "the lifetime phase ends; no interim heap");
 	c->interim_note[0] = 0;
 }
 
@@ -877,7 +881,7 @@ static bool skip_ref(struct pctx *c, const struct vrs_event *e)
 	if (reg != VRS_NONE && c->rg[reg].live)
 		return false;
 	c->r->skipped++;
-	snprintf(c->note, sizeof(c->note), "skipped: no region (failed before)");
+	NOTE(c, "skipped: no region (failed before)");
 	return true;
 }
 
@@ -913,7 +917,7 @@ void vrs_play_event(struct pctx *c, const struct vrs_event *e)
 		do_end(c, e);
 		break;
 	default:
-		snprintf(c->note, sizeof(c->note), "%s", notes[e->kind]);
+		NOTE(c, "%s", notes[e->kind]);
 		break;
 	}
 	if (c->verbose)
