@@ -40,22 +40,58 @@
 
 static struct pctx *g_cur;	/* for the port's log hook (vrsim is single-threaded) */
 
+/* One named value of a log message: addresses in hex, the rest in decimal
+ * (as the posix port prints them: port.h's parenthesised names). */
+static int named(char *buf, size_t n, const char *name, size_t len, uintptr_t v)
+{
+	static const char *const hexy[] = { "addr", "base", "ptr", "lock", "vr", "region" };
+	size_t i;
+
+	for (i = 0; i < sizeof(hexy) / sizeof(hexy[0]); i++)
+		if (len >= strlen(hexy[i]) && strstr(name, hexy[i]) && strstr(name, hexy[i]) < name + len)
+			return snprintf(buf, n, " %.*s=%#lx", (int)len, name, (unsigned long)v);
+	return snprintf(buf, n, " %.*s=%lu", (int)len, name, (unsigned long)v);
+}
+
+/* "interim heap full (size, align)" with a, b: "interim heap full: size=14336 align=64". */
+static void readable(char *buf, size_t n, const char *msg, uintptr_t a, uintptr_t b)
+{
+	const char *open = strrchr(msg, '('), *close = open ? strchr(open, ')') : NULL;
+	const char *comma = open ? strchr(open, ',') : NULL;
+	int k;
+
+	if (!open || !close || close[1]) {
+		snprintf(buf, n, "%s", msg);
+		return;
+	}
+	k = snprintf(buf, n, "%.*s:", (int)(open - msg - (open > msg && open[-1] == ' ')), msg);
+	if (k < 0 || (size_t)k >= n)
+		return;
+	if (comma && comma < close) {
+		k += named(buf + k, n - (size_t)k, open + 1, (size_t)(comma - open - 1), a);
+		if ((size_t)k < n)
+			named(buf + k, n - (size_t)k, comma + 2, (size_t)(close - comma - 2), b);
+	} else {
+		named(buf + k, n - (size_t)k, open + 1, (size_t)(close - open - 1), a);
+	}
+}
+
 static void lib_log(void *ctx, enum vr_log_level level, const char *func, const char *msg,
 		    uintptr_t a, uintptr_t b)
 {
 	static const char *const lv[] = { "ERR", "WRN", "INF", "DBG" };
 	struct pctx *c = g_cur;
+	char text[200];
 	size_t n;
 
 	(void)ctx;
 	if (!c || !c->verbose || level > VR_LOG_WRN)
 		return;
 	/* kept until the event's own line is printed (log_event) */
+	readable(text, sizeof(text), msg, a, b);
 	n = strlen(c->libmsg);
-	snprintf(c->libmsg + n, sizeof(c->libmsg) - n,
-		 "        library %s %s: %s (a=%#lx, b=%#lx)\n",
-		 (unsigned)level < 4 ? lv[level] : "?", func, msg, (unsigned long)a,
-		 (unsigned long)b);
+	snprintf(c->libmsg + n, sizeof(c->libmsg) - n, "        library %s %s: %s\n",
+		 (unsigned)level < 4 ? lv[level] : "?", func, text);
 }
 
 void vrs_liberr(struct pctx *c, const char *fmt, ...)
