@@ -53,6 +53,8 @@ static void usage(FILE *f)
 		"      --trace-prefix STR the marker of trace lines in a log (default 'vrtrace: ')\n"
 		"      --trace-pool N     the pool of the trace to play (default: the first)\n"
 		"      --to-scenario OUT  with --trace: write the equivalent scenario, play nothing\n"
+		"      --write-trace FILE record the library's trace of the play (VREGION_TRACE=FILE\n"
+		"                         in the environment does the same)\n"
 		"      --check            parse and check only, play nothing\n"
 		"      --print-default    print the bundled default scenario and exit\n"
 		"  -h, --help             this text\n"
@@ -68,7 +70,7 @@ struct override {
 };
 
 struct cli {
-	const char *path, *svg, *trace, *to_scenario, *prefix;
+	const char *path, *svg, *trace, *to_scenario, *prefix, *write_trace;
 	bool json, nosize, check_only, verbose;
 	struct override ov[MAX_OVERRIDES];
 	unsigned nov;
@@ -86,7 +88,7 @@ struct run {
 	size_t *sizes;
 	const char *label;
 	char labelbuf[300];
-	FILE *svg_f;
+	FILE *svg_f, *trace_f;
 };
 
 static int bad(const char *fmt, const char *a, const char *b)
@@ -157,6 +159,8 @@ static int opt_arg(struct cli *cl, const char *a, const char *arg)
 		cl->trace = arg;
 	else if (!strcmp(a, "--to-scenario"))
 		cl->to_scenario = arg;
+	else if (!strcmp(a, "--write-trace"))
+		cl->write_trace = arg;
 	else if (!strcmp(a, "--trace-prefix"))
 		cl->prefix = arg;
 	else if (!strcmp(a, "--trace-pool")) {
@@ -174,7 +178,7 @@ static int parse_args(int argc, char **argv, struct cli *cl)
 {
 	static const char *const with_arg[] = {
 		"--svg", "--region", "--platform", "--trace", "--to-scenario", "--trace-prefix",
-		"--trace-pool",
+		"--trace-pool", "--write-trace",
 	};
 	int i, rc;
 	size_t k;
@@ -380,6 +384,7 @@ static int play_and_report(const struct cli *cl, struct run *ru)
 		   (cl->trace && !ru->info.whatif ? VRS_PLAY_CHECK_REC : 0);
 	po.size_override = ru->sizes;
 	po.log = stderr;
+	po.trace_out = ru->trace_f;
 	if (cl->verbose)
 		fprintf(stderr, " line  event                                                outcome\n");
 	rc = vrs_play(&ru->sc, &po, &ru->r);
@@ -425,6 +430,8 @@ static void cleanup(struct run *ru)
 	vrs_scenario_free(&ru->sc);
 	if (ru->svg_f)
 		fclose(ru->svg_f);
+	if (ru->trace_f)
+		fclose(ru->trace_f);
 }
 
 int main(int argc, char **argv)
@@ -436,6 +443,16 @@ int main(int argc, char **argv)
 	memset(&cl, 0, sizeof(cl));
 	memset(&ru, 0, sizeof(ru));
 	rc = parse_args(argc, argv, &cl);
+	/* VREGION_TRACE would make every port of vrsim's (its replays too) write
+	 * the same file: vrsim records the play of its input instead */
+	if (getenv("VREGION_TRACE")) {
+		static char env[4096];
+
+		snprintf(env, sizeof(env), "%s", getenv("VREGION_TRACE"));
+		if (!cl.write_trace && env[0])
+			cl.write_trace = env;
+		unsetenv("VREGION_TRACE");
+	}
 	if (rc == DONE)
 		rc = load(&cl, &ru);
 	if (rc == DONE && cl.to_scenario) {
@@ -454,6 +471,8 @@ int main(int argc, char **argv)
 	 * written is a bad command line (exit 2), not a summary and then exit 1 */
 	if (rc == DONE && cl.svg && !(ru.svg_f = fopen(cl.svg, "w")))
 		rc = bad("cannot write %s: %s", cl.svg, strerror(errno));
+	if (rc == DONE && cl.write_trace && !(ru.trace_f = fopen(cl.write_trace, "w")))
+		rc = bad("cannot write %s: %s", cl.write_trace, strerror(errno));
 	if (rc == DONE) {
 		rc = play_and_report(&cl, &ru);
 		if (rc == 1 && !ru.r.events && cl.svg)

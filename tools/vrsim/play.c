@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "vregion/port_posix.h"
+#include "vregion/trace.h"
 #include "vregion/vregion.h"
 
 #include "play.h"
@@ -92,6 +93,22 @@ static void lib_log(void *ctx, enum vr_log_level level, const char *func, const 
 	n = strlen(c->libmsg);
 	snprintf(c->libmsg + n, sizeof(c->libmsg) - n, "        library %s %s: %s\n",
 		 (unsigned)level < 4 ? lv[level] : "?", func, text);
+}
+
+/* --write-trace: every event of the play, as the library describes it, one
+ * line each after the format's header (docs/trace.md). */
+static void trace_hook(void *ctx, const struct vr_trace_event *ev)
+{
+	struct pctx *c = g_cur;
+	char line[VR_TRACE_LINE_MAX];
+
+	(void)ctx;
+	if (!c || !c->o->trace_out)
+		return;
+	if (!c->traced++)
+		fprintf(c->o->trace_out, "%s\n", vr_trace_header());
+	vr_trace_format(ev, line, sizeof(line));
+	fprintf(c->o->trace_out, "%s\n", line);
 }
 
 void vrs_liberr(struct pctx *c, const char *fmt, ...)
@@ -994,6 +1011,8 @@ static int setup(struct pctx *c)
 	if (rc)
 		return rc;
 	c->port.log = lib_log;
+	if (c->o->trace_out)
+		c->port.trace = trace_hook;
 	memset(&vc, 0, sizeof(vc));
 	vc.guard_pages = p->guard;
 	rc = vr_vpage_pool_init(&c->pool, &c->port, &vc);
@@ -1098,6 +1117,7 @@ int vrs_play(const struct vrs_scenario *sc, const struct vrs_play_opts *opts,
 	 * (plays are deterministic: the same pages, offsets and phases) */
 	again = *o;
 	again.flags = 0;
+	again.trace_out = NULL;
 	rc = play_run(sc, &again, &s, r->snap.event);
 	if (!rc) {
 		r->snap.runs = s.snap.runs;

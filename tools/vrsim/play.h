@@ -40,6 +40,9 @@ struct vrs_play_opts {
 	 * NULL to play every region as written. */
 	const size_t *size_override;
 	FILE *log;			/* VRS_PLAY_VERBOSE output (stderr if NULL) */
+	/* The library's trace of this play (docs/trace.md) is written here, or
+	 * NULL; the snapshot's replay is not traced. */
+	FILE *trace_out;
 };
 
 /* One failed (or surprising) event. */

@@ -63,6 +63,7 @@ struct pctx {
 	bool check_rec;			/* compare with what a trace recorded */
 	bool pool_dirty;		/* the event may have changed the pool */
 	size_t pool_vwork;		/* pool events since its last validate walk */
+	size_t traced;			/* events written to opts.trace_out */
 	size_t bytes_total;		/* bytes in use in every live region */
 	size_t cap_spans;
 	size_t snap_bytes;		/* bytes_total at the chosen peak */

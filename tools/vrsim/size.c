@@ -29,7 +29,7 @@ static int outcome(const struct vrs_region_rec *q)
 static int try_sizes(const struct vrs_scenario *sc, size_t *ov, uint32_t key, size_t pages,
 		     struct vrs_fail *first)
 {
-	struct vrs_play_opts o = { 0, ov, NULL };
+	struct vrs_play_opts o = { .size_override = ov };
 	struct vrs_result r;
 	const struct vrs_region_rec *q;
 	int rc;
@@ -306,7 +306,7 @@ int vrs_size_with(const struct vrs_scenario *sc, const struct vrs_result *aw, co
 	}
 	if (!rc) {
 		/* every region at its recommended size together */
-		struct vrs_play_opts o = { VRS_PLAY_RECORD, rov, NULL };
+		struct vrs_play_opts o = { .flags = VRS_PLAY_RECORD, .size_override = rov };
 		struct vrs_result r;
 		bool any = false;
 

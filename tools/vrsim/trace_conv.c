@@ -770,6 +770,14 @@ static int read_all(struct conv *v, struct vrs_treader *rd)
 	int rc;
 
 	while (!v->err && (rc = vrs_treader_next(rd, &t)) > 0) {
+		if (!t.pool && v->info->pools == 1) {
+			t.pool = v->info->pool;	/* pool=0: the one pool there is */
+		} else if (!t.pool) {
+			v->line = t.line;
+			DIAG(v, "an event without its pool (pool=0) in a trace of %u pools",
+			     v->info->pools);
+			break;
+		}
 		if (t.op == VR_TRACE_POOL_INIT) {
 			v->info->pools += !seen[t.pool];
 			seen[t.pool] = 1;

@@ -322,8 +322,12 @@ static bool complete(struct vrs_treader *r, struct vrs_trec *t, unsigned op, con
 			return false;
 		}
 	}
-	if (!t->pool || t->pool >= 64) {
-		DIAG(r, "pool=%u: pools are numbered from 1 (at most 63 in a trace)", t->pool);
+	if (t->pool >= 64) {
+		DIAG(r, "pool=%u: at most 63 pools in a trace", t->pool);
+		return false;
+	}
+	if (!t->pool && t->op == VR_TRACE_POOL_INIT) {
+		DIAG(r, "pool=0: pools are numbered from 1");
 		return false;
 	}
 	if (t->seq && r->seq[t->pool] && t->seq != r->seq[t->pool] + 1) {

@@ -20,7 +20,7 @@ struct run {
 static void play_text(struct run *p, const char *text, const size_t *ov)
 {
 	struct vrs_diags dg;
-	struct vrs_play_opts o = { VRS_PLAY_RECORD | VRS_PLAY_VALIDATE, ov, NULL };
+	struct vrs_play_opts o = { .flags = VRS_PLAY_RECORD | VRS_PLAY_VALIDATE, .size_override = ov };
 	int rc = vrs_load("t.vrs", text, strlen(text), 4096, &p->sc, &dg);
 
 	if (rc) {
@@ -484,7 +484,7 @@ static void test_mutations(void **state)
 	}
 	for (it = 0; it < ITER; it++) {
 		static char work[MAXL + 8][160];
-		struct vrs_play_opts o = { VRS_PLAY_RECORD | VRS_PLAY_VALIDATE, NULL, NULL };
+		struct vrs_play_opts o = { .flags = VRS_PLAY_RECORD | VRS_PLAY_VALIDATE };
 		struct vrs_scenario sc;
 		struct vrs_diags dg;
 		struct vrs_result r;

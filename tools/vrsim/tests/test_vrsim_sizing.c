@@ -46,7 +46,7 @@ static bool is_create(unsigned kind)
 static void size_text(const char *text, struct vrs_scenario *sc, struct vrs_result *r,
 		      struct vrs_sizing *sz)
 {
-	struct vrs_play_opts o = { 0, NULL, NULL };
+	struct vrs_play_opts o = { 0 };
 	struct vrs_diags dg;
 
 	if (vrs_load("t.vrs", text, strlen(text), 4096, sc, &dg)) {
@@ -67,7 +67,7 @@ static void size_free(struct vrs_scenario *sc, struct vrs_result *r, struct vrs_
 /* Play, size, and check every sized region's claim with fresh replays. */
 static void check_claim(const char *label, const char *text, size_t len)
 {
-	struct vrs_play_opts o = { VRS_PLAY_RECORD, NULL, NULL };
+	struct vrs_play_opts o = { .flags = VRS_PLAY_RECORD };
 	struct vrs_scenario sc;
 	struct vrs_diags dg;
 	struct vrs_result r;
@@ -157,7 +157,7 @@ static void test_boundary_pairs(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) {
-		struct vrs_play_opts o = { 0, NULL, NULL };
+		struct vrs_play_opts o = { 0 };
 		struct vrs_scenario sc;
 		struct vrs_diags dg;
 		struct vrs_result r;
@@ -192,7 +192,7 @@ static void test_grow_and_none(void **state)
 				   "alloc P.x 20000\ndestroy P\n";
 	static const char none[] = "platform phys=8 virt=8\npipeline P size=4K\n"
 				   "alloc P.x 40000\ndestroy P\n";
-	struct vrs_play_opts o = { 0, NULL, NULL };
+	struct vrs_play_opts o = { 0 };
 	struct vrs_scenario sc;
 	struct vrs_diags dg;
 	struct vrs_result r;
@@ -387,7 +387,7 @@ static void test_base_overrides(void **state)
 {
 	static const char text[] = "platform phys=9 virt=9\npipeline Q size=16K\n"
 				   "pipeline P size=20K\nalloc P.x 20000\ndestroy P\ndestroy Q\n";
-	struct vrs_play_opts o = { 0, NULL, NULL };
+	struct vrs_play_opts o = { 0 };
 	struct vrs_scenario sc;
 	struct vrs_diags dg;
 	struct vrs_result r;

@@ -240,6 +240,9 @@ static const struct bad bad_traces[] = {
 	  "event 4 of pool 1 follows event 1: 2 events missing" },
 	{ H "pool_init api=a pool=0 page_size=4096 cache_line=64 window=16 phys=16 guard=1 rc=0\n", 2,
 	  "pools are numbered from 1" },
+	{ H PI "pool_init api=a pool=2 page_size=4096 cache_line=64 window=16 phys=16 guard=1 rc=0\n"
+	  "region_get api=a pool=0 region=1 refs=2 rc=0\n", 4,
+	  "an event without its pool (pool=0) in a trace of 2 pools" },
 	{ H "pool_init api=a pool=1 page_size=1024 cache_line=64 window=16 phys=16 guard=1 rc=0\n", 2,
 	  "cannot be played here: page=1024" },
 	{ H "pool_init api=a pool=1 page_size=4096 cache_line=64 window=16 phys=16 guard=16 rc=0\n",
@@ -399,7 +402,7 @@ static void test_to_scenario_roundtrip(void **state)
 
 static void play(const struct vrs_scenario *sc, unsigned flags, struct vrs_result *r)
 {
-	struct vrs_play_opts o = { VRS_PLAY_RECORD | VRS_PLAY_VALIDATE | flags, NULL, NULL };
+	struct vrs_play_opts o = { .flags = VRS_PLAY_RECORD | VRS_PLAY_VALIDATE | flags };
 
 	assert_int_equal(vrs_play(sc, &o, r), 0);
 	assert_int_equal(r->liberr_total, 0);
@@ -446,6 +449,22 @@ static void test_replay_and_divergence(void **state)
 	vrs_scenario_free(&sc);
 	free(changed);
 	free(b.s);
+}
+
+/* Events that do not name their pool (pool=0) belong to the one pool there is. */
+static void test_pool_zero(void **state)
+{
+	static const char text[] = H PI
+		"region_create api=a pool=0 region=1 size=4096 min_align=64 flags=0 pages=1 page=0 rc=0\n"
+		"region_put api=a pool=0 region=1 refs=0 rc=0\n";
+	struct vrs_scenario sc;
+	struct vrs_trace_info info;
+
+	(void)state;
+	load_ok(text, NULL, &sc, &info);
+	assert_int_equal(sc.nevs, 2);
+	assert_int_equal(info.events, 3);
+	vrs_scenario_free(&sc);
 }
 
 /* A captured log: only the lines with the marker, from the marker on. */
@@ -557,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_to_scenario_roundtrip),
 		cmocka_unit_test(test_replay_and_divergence),
+		cmocka_unit_test(test_pool_zero),
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_pools_and_whatif),
 		cmocka_unit_test(test_large_trace),
