@@ -1015,12 +1015,13 @@ static int setup(struct pctx *c)
 		c->port.trace = trace_hook;
 	memset(&vc, 0, sizeof(vc));
 	vc.guard_pages = p->guard;
+	g_cur = c;	/* the hooks see the pool's init */
 	rc = vr_vpage_pool_init(&c->pool, &c->port, &vc);
 	if (rc) {
+		g_cur = NULL;
 		vr_posix_port_destroy(&c->port);
 		return rc;
 	}
-	g_cur = c;
 	return 0;
 }
 
