@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tools/vrsim/scenario_write.c - statements back to the scenario language
- * (docs/scenarios.md), as vrs_parse reads them: what --to-scenario writes.
+ * (docs/scenarios.md), as vrs_parse reads them: what --to-scenario writes,
+ * with runs of identical lines folded into repeat blocks.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "tracefile.h"
 
@@ -73,4 +76,70 @@ void vrs_write_stmt(FILE *f, const struct vrs_stmt *s, const char *comment)
 	if (comment)
 		fprintf(f, "%*s# %s", 1, "", comment);
 	fprintf(f, "\n");
+}
+
+struct span {
+	const char *s;
+	size_t n;
+};
+
+static bool same(const struct span *l, size_t a, size_t b, size_t p)
+{
+	size_t k;
+
+	for (k = 0; k < p; k++)
+		if (l[a + k].n != l[b + k].n || memcmp(l[a + k].s, l[b + k].s, l[a + k].n))
+			return false;
+	return true;
+}
+
+/* The period p (<= 16) and count c of the longest tandem repeat at line i
+ * that saves lines ((c - 1) p > 2: a block costs its two lines). */
+static size_t tandem(const struct span *l, size_t n, size_t i, size_t *count)
+{
+	size_t p, c, best = 0, best_c = 0;
+
+	for (p = 1; p <= 16 && i + 2 * p <= n; p++) {
+		for (c = 1; i + (c + 1) * p <= n && same(l, i, i + c * p, p); c++)
+			;
+		if ((c - 1) * p > 2 && c * p > best * best_c) {
+			best = p;
+			best_c = c;
+		}
+	}
+	*count = best_c;
+	return best;
+}
+
+void vrs_write_folded(FILE *f, const char *text, size_t len)
+{
+	struct span *l = malloc((len / 2 + 2) * sizeof(*l));
+	size_t n = 0, i = 0, p, c, k;
+	const char *s = text;
+
+	if (!l) {
+		fwrite(text, 1, len, f);	/* unfolded, still right */
+		return;
+	}
+	while (s < text + len) {
+		const char *e = memchr(s, '\n', (size_t)(text + len - s));
+
+		l[n].s = s;
+		l[n++].n = e ? (size_t)(e - s) : (size_t)(text + len - s);
+		s = e ? e + 1 : text + len;
+	}
+	while (i < n) {
+		p = tandem(l, n, i, &c);
+		if (!p) {
+			fprintf(f, "%.*s\n", (int)l[i].n, l[i].s);
+			i++;
+			continue;
+		}
+		fprintf(f, "repeat %zu {\n", c);
+		for (k = 0; k < p; k++)
+			fprintf(f, "  %.*s\n", (int)l[i + k].n, l[i + k].s);
+		fprintf(f, "}\n");
+		i += c * p;
+	}
+	free(l);
 }

@@ -154,6 +154,9 @@ struct conv {
 	size_t nrun, caprun;
 	unsigned runs_named;
 	unsigned nstmts;		/* statements made */
+	FILE *body;			/* --to-scenario: the statements, folded at the end */
+	char *body_text;
+	size_t body_len;
 	struct hmap allocs;		/* (region, offset) -> allocation number */
 	struct hmap runs;		/* (0, first page) -> run index + 1 */
 	struct hmap names;		/* (name hash, 1 region / 2 run) -> index */
@@ -173,6 +176,11 @@ static void header_out(struct conv *v)
 
 	if (!f || v->written)
 		return;
+	v->body = open_memstream(&v->body_text, &v->body_len);
+	if (!v->body) {
+		v->err = -2;
+		return;
+	}
 	v->written = true;
 	fprintf(f, "# Made by vrsim --to-scenario from the trace %s (pool %u):\n"
 		"# one statement per recorded call; regions are named by their name or R and\n"
@@ -195,8 +203,8 @@ static void out(struct conv *v, const struct vrs_stmt *s, const char *comment)
 		return;
 	}
 	v->nstmts++;
-	if (v->o->scenario_out)
-		vrs_write_stmt(v->o->scenario_out, s, comment);
+	if (v->body)
+		vrs_write_stmt(v->body, s, comment);
 }
 
 static void stmt(struct vrs_stmt *s, enum vrs_kw kw, const char *name, unsigned line)
@@ -767,7 +775,7 @@ static int read_all(struct conv *v, struct vrs_treader *rd)
 {
 	struct vrs_trec t;
 	unsigned seen[64] = { 0 };
-	int rc;
+	int rc = 0;
 
 	while (!v->err && (rc = vrs_treader_next(rd, &t)) > 0) {
 		if (!t.pool && v->info->pools == 1) {
@@ -842,6 +850,9 @@ int vrs_trace_load(const char *file, const char *text, size_t len,
 	else if (v.ck)
 		rc = vrs_check_end(v.ck);
 	vrs_treader_free(rd);
+	if (v.body && !fclose(v.body) && !rc)
+		vrs_write_folded(o->scenario_out, v.body_text, v.body_len);
+	free(v.body_text);
 	for (i = 0; i < v.nreg; i++)
 		free(v.reg[i].slot);
 	free(v.reg);

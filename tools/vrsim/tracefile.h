@@ -88,5 +88,9 @@ void vrs_treader_free(struct vrs_treader *r);
 void vrs_write_platform(FILE *f, const struct vrs_platform *p);
 /* One statement (not repeat/end), with `comment` after it when not NULL. */
 void vrs_write_stmt(FILE *f, const struct vrs_stmt *s, const char *comment);
+/* Statement lines (text, len bytes) to f, consecutive repeats of a group of up
+ * to 16 identical lines folded into `repeat N { ... }` when that is shorter:
+ * the same events when read back. */
+void vrs_write_folded(FILE *f, const char *text, size_t len);
 
 #endif /* VRSIM_TRACEFILE_H */

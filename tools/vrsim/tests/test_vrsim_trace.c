@@ -290,6 +290,12 @@ static void small_trace(struct tbuf *b)
 	EV(b, .op = VR_TRACE_ALLOC, .region = 1, .phase = 1, .size = 0, .result = -EINVAL);
 	EV(b, .op = VR_TRACE_FREE, .region = 1, .phase = 1, .offset = 576);
 	EV(b, .op = VR_TRACE_FREE, .region = 1, .phase = 1, .offset = 576, .result = -EINVAL);
+	for (int i = 0; i < 5; i++) {	/* churn: folded into a repeat block */
+		EV(b, .op = VR_TRACE_ALLOC, .region = 1, .phase = 1, .size = 64, .offset = 576);
+		EV(b, .op = VR_TRACE_ALLOC, .region = 1, .phase = 1, .size = 64, .offset = 704);
+		EV(b, .op = VR_TRACE_FREE, .region = 1, .phase = 1, .offset = 704);
+		EV(b, .op = VR_TRACE_FREE, .region = 1, .phase = 1, .offset = 576);
+	}
 	/* a run of the program's own, then a region whose name is taken */
 	EV(b, .op = VR_TRACE_PAGE_ALLOC, .npages = 2, .perms = 3, .page = 5);
 	create(b, 2, 4096, 8, "P1");
@@ -300,6 +306,9 @@ static void small_trace(struct tbuf *b)
 	EV(b, .op = VR_TRACE_REGION_CREATE, .size = 1u << 30, .result = -ENOMEM, .name = "big");
 	EV(b, .op = VR_TRACE_POOL_DEINIT);
 }
+
+#define CHURN { VRS_EV_ALLOC, "P1.a3", 64, true, false }, { VRS_EV_ALLOC, "P1.a4", 64, true, false }, \
+	{ VRS_EV_FREE, "P1.a4", 0, false, false }, { VRS_EV_FREE, "P1.a3", 0, false, false }
 
 static void test_convert(void **state)
 {
@@ -313,7 +322,9 @@ static void test_convert(void **state)
 		{ VRS_EV_GET, "P1", 0, true, false }, { VRS_EV_ALLOC, "P1.a2", 300, true, false },
 		{ VRS_EV_SET_INTERIM, "P1", 0, true, false }, { VRS_EV_COMPLETE, "P1", 0, false, false },
 		{ VRS_EV_ALLOC, "P1.a3", 96, true, false }, { VRS_EV_ALLOC, "P1.a4", 99999, false, true },
-		{ VRS_EV_FREE, "P1.a3", 0, false, false }, { VRS_EV_PAGES, "vpage1", 2, true, false },
+		{ VRS_EV_FREE, "P1.a3", 0, false, false },
+		CHURN, CHURN, CHURN, CHURN, CHURN,
+		{ VRS_EV_PAGES, "vpage1", 2, true, false },
 		{ VRS_EV_REGION, "P1_2", 4096, true, false }, { VRS_EV_PUT, "P1", 0, true, false },
 		{ VRS_EV_DESTROY, "vpage1", 0, false, false }, { VRS_EV_PUT, "P1", 0, true, false },
 		{ VRS_EV_PUT, "P1_2", 0, true, false }, { VRS_EV_REGION, "big", 1u << 30, false, true },
@@ -345,7 +356,7 @@ static void test_convert(void **state)
 	assert_int_equal(sc.evs[3].rec, 192);
 	assert_int_equal(sc.evs[2].rec, 2);	/* references */
 	assert_int_equal(sc.evs[4].rec, 512);	/* interim base */
-	assert_int_equal(sc.evs[10].rec, 8);	/* first page */
+	assert_int_equal(sc.evs[30].rec, 8);	/* first page */
 	assert_true(sc.evs[3].flags & VRS_F_COHERENT);
 	assert_int_equal(info.nested, 4);	/* two creates' runs, two releases' */
 	assert_int_equal(info.refused, 2);	/* the size 0 alloc, the double free */
@@ -394,6 +405,9 @@ static void test_to_scenario_roundtrip(void **state)
 	assert_non_null(strstr(text, "region P1 size=16K"));
 	assert_non_null(strstr(text, "alloc P1.a2 300 coherent"));
 	assert_non_null(strstr(text, "pages vpage1 2"));
+	/* the churn, folded (in the first phase that repeats: from the free before it) */
+	assert_non_null(strstr(text, "repeat 5 {\n  free P1.a3\n  alloc P1.a3 64\n  alloc P1.a4 64\n"
+				     "  free P1.a4\n}\n"));
 	vrs_scenario_free(&a);
 	vrs_scenario_free(&c);
 	free(text);
