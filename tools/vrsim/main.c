@@ -166,8 +166,8 @@ static int opt_arg(struct cli *cl, const char *a, const char *arg)
 	else if (!strcmp(a, "--trace-pool")) {
 		unsigned long n = strtoul(arg, &end, 10);
 
-		if (*end || !n || n > 63)
-			return bad("--trace-pool %s: a pool number from 1 to 63%s", arg, "");
+		if (*end || !n || n >= VRS_TRACE_POOLS)
+			return bad("--trace-pool %s: a pool number from 1 to 1023%s", arg, "");
 		cl->trace_pool = (unsigned)n;
 	}
 	return DONE;

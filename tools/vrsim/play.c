@@ -39,7 +39,6 @@
 /* The -v outcome of the current event (formatted only with -v). */
 #define NOTE(c, ...) do { if ((c)->verbose) snprintf((c)->note, sizeof((c)->note), __VA_ARGS__); } while (0)
 
-static struct pctx *g_cur;	/* for the port's log hook (vrsim is single-threaded) */
 
 /* One named value of a log message: addresses in hex, the rest in decimal
  * (as the posix port prints them: port.h's parenthesised names). */
@@ -81,12 +80,11 @@ static void lib_log(void *ctx, enum vr_log_level level, const char *func, const 
 		    uintptr_t a, uintptr_t b)
 {
 	static const char *const lv[] = { "ERR", "WRN", "INF", "DBG" };
-	struct pctx *c = g_cur;
+	struct pctx *c = ctx;
 	char text[200];
 	size_t n;
 
-	(void)ctx;
-	if (!c || !c->verbose || level > VR_LOG_WRN)
+	if (!c->verbose || level > VR_LOG_WRN)
 		return;
 	/* kept until the event's own line is printed (log_event) */
 	readable(text, sizeof(text), msg, a, b);
@@ -99,11 +97,10 @@ static void lib_log(void *ctx, enum vr_log_level level, const char *func, const 
  * line each after the format's header (docs/trace.md). */
 static void trace_hook(void *ctx, const struct vr_trace_event *ev)
 {
-	struct pctx *c = g_cur;
+	struct pctx *c = ctx;
 	char line[VR_TRACE_LINE_MAX];
 
-	(void)ctx;
-	if (!c || !c->o->trace_out)
+	if (!c->o->trace_out)
 		return;
 	if (!c->traced++)
 		fprintf(c->o->trace_out, "%s\n", vr_trace_header());
@@ -1006,19 +1003,19 @@ static int setup(struct pctx *c)
 	pc.phys_pages = p->phys;
 	pc.window_pages = p->virt;
 	pc.cache_line = p->line;
-	pc.log_level = VR_POSIX_LOG_OFF;
+	/* the library's messages and trace events come to this play (ctx) */
+	pc.log_level = VR_LOG_WRN;
+	pc.log = lib_log;
+	pc.log_ctx = c;
+	pc.trace = c->o->trace_out ? trace_hook : NULL;
+	pc.trace_ctx = c;
 	rc = vr_posix_port_create(&c->port, &pc);
 	if (rc)
 		return rc;
-	c->port.log = lib_log;
-	if (c->o->trace_out)
-		c->port.trace = trace_hook;
 	memset(&vc, 0, sizeof(vc));
 	vc.guard_pages = p->guard;
-	g_cur = c;	/* the hooks see the pool's init */
 	rc = vr_vpage_pool_init(&c->pool, &c->port, &vc);
 	if (rc) {
-		g_cur = NULL;
 		vr_posix_port_destroy(&c->port);
 		return rc;
 	}
@@ -1091,7 +1088,6 @@ static int play_run(const struct vrs_scenario *sc, const struct vrs_play_opts *o
 	if (c.validate)
 		pool_validate(&c, true);
 	rc = vrs_finish(&c);
-	g_cur = NULL;
 	if (r->min_largest_run == SIZE_MAX)
 		r->min_largest_run = 0;
 out:

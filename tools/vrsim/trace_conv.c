@@ -774,9 +774,11 @@ static void event(struct conv *v, const struct vrs_trec *t)
 static int read_all(struct conv *v, struct vrs_treader *rd)
 {
 	struct vrs_trec t;
-	unsigned seen[64] = { 0 };
+	unsigned char *seen = calloc(VRS_TRACE_POOLS, 1);
 	int rc = 0;
 
+	if (!seen)
+		return v->err = -2;
 	while (!v->err && (rc = vrs_treader_next(rd, &t)) > 0) {
 		if (!t.pool && v->info->pools == 1) {
 			t.pool = v->info->pool;	/* pool=0: the one pool there is */
@@ -809,6 +811,7 @@ static int read_all(struct conv *v, struct vrs_treader *rd)
 		v->info->events++;
 		event(v, &t);
 	}
+	free(seen);
 	if (rc < 0)
 		v->err = -1;
 	if (!v->err)

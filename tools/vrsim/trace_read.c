@@ -64,7 +64,7 @@ struct vrs_treader {
 	bool log;			/* a captured log: lines are found by the prefix */
 	bool header;			/* the header was read */
 	bool found;			/* a log: a line holds the prefix and the header */
-	uint32_t seq[64];		/* last seq of pools 1..63 */
+	uint32_t seq[VRS_TRACE_POOLS];	/* last seq of each pool */
 	struct vrs_diags *dg;
 };
 
@@ -322,8 +322,9 @@ static bool complete(struct vrs_treader *r, struct vrs_trec *t, unsigned op, con
 			return false;
 		}
 	}
-	if (t->pool >= 64) {
-		DIAG(r, "pool=%u: at most 63 pools in a trace", t->pool);
+	if (t->pool >= VRS_TRACE_POOLS) {
+		DIAG(r, "pool=%u: pools are numbered up to %u in a trace", t->pool,
+		     VRS_TRACE_POOLS - 1);
 		return false;
 	}
 	if (!t->pool && t->op == VR_TRACE_POOL_INIT) {

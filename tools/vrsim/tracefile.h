@@ -19,6 +19,7 @@
 #include "stmt.h"
 
 #define VRS_TRACE_PREFIX "vrtrace: "	/* marker of trace lines in a captured log */
+#define VRS_TRACE_POOLS 1024		/* pool numbers a trace may use: 1 .. 1023 */
 
 /* One event line of a trace. */
 struct vrs_trec {
