@@ -77,6 +77,7 @@ struct cli {
 	struct vrs_platform whatif;	/* fields that are not 0 replace the platform */
 	bool has_guard;
 	unsigned trace_pool;
+	char env_trace[4096];		/* VREGION_TRACE, taken from the environment */
 };
 
 /* Everything one run holds, freed by cleanup(). */
@@ -446,11 +447,9 @@ int main(int argc, char **argv)
 	/* VREGION_TRACE would make every port of vrsim's (its replays too) write
 	 * the same file: vrsim records the play of its input instead */
 	if (getenv("VREGION_TRACE")) {
-		static char env[4096];
-
-		snprintf(env, sizeof(env), "%s", getenv("VREGION_TRACE"));
-		if (!cl.write_trace && env[0])
-			cl.write_trace = env;
+		snprintf(cl.env_trace, sizeof(cl.env_trace), "%s", getenv("VREGION_TRACE"));
+		if (!cl.write_trace && cl.env_trace[0])
+			cl.write_trace = cl.env_trace;
 		unsetenv("VREGION_TRACE");
 	}
 	if (rc == DONE)

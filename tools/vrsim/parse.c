@@ -144,11 +144,6 @@ static bool no_extra(struct pctx *c, unsigned n)
 	return true;
 }
 
-static bool is_pow2(size_t x)
-{
-	return x && !(x & (x - 1));
-}
-
 /* Split "key=value" into key (keysz bytes); the value, or NULL for a flag. */
 static const char *opt_split(const char *tok, char *key, size_t keysz)
 {
@@ -279,7 +274,7 @@ static bool option_value(struct pctx *c, const char *key, const char *val, struc
 	} else if (!strcmp(key, "align")) {
 		if (!number(c, "align", val, &s->align))
 			return false;
-		if (!is_pow2(s->align) || s->align > (1u << 20)) {
+		if (!vrs_pow2(s->align) || s->align > (1u << 20)) {
 			DIAG(c, "align must be a power of two from 1 to 1M, not %s", val);
 			return false;
 		}

@@ -50,14 +50,9 @@ int vrs_platform_set(struct vrs_platform *p, const char *key, const char *val, c
 	return 0;
 }
 
-static bool pow2(size_t x)
-{
-	return x && !(x & (x - 1));
-}
-
 int vrs_platform_check(const struct vrs_platform *p, size_t host_page, char *msg, size_t n)
 {
-	if (!pow2(p->page) || p->page < 64 || p->page > ((size_t)1 << 20))
+	if (!vrs_pow2(p->page) || p->page < 64 || p->page > ((size_t)1 << 20))
 		snprintf(msg, n, "page must be a power of two from 64 to 1M, not %zu", p->page);
 	else if (host_page && p->page % host_page)
 		snprintf(msg, n, "page=%zu: vrsim maps real pages, so the page size must be a "
@@ -66,9 +61,9 @@ int vrs_platform_check(const struct vrs_platform *p, size_t host_page, char *msg
 		snprintf(msg, n, "phys must be a page count from 1 to 16M, not %zu", p->phys);
 	else if (!p->virt || p->virt > (1u << 22))
 		snprintf(msg, n, "virt must be a page count from 1 to 4M, not %zu", p->virt);
-	else if (!pow2(p->line) || p->line > p->page)
+	else if (!vrs_pow2(p->line) || p->line > p->page)
 		snprintf(msg, n, "line must be a power of two up to the page size, not %zu", p->line);
-	else if (!pow2(p->align) || p->align > p->page)
+	else if (!vrs_pow2(p->align) || p->align > p->page)
 		snprintf(msg, n, "align must be a power of two up to the page size, not %zu",
 			 p->align);
 	else if (p->guard >= p->virt)

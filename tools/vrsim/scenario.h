@@ -219,6 +219,12 @@ const char *vrs_ev_name(unsigned kind);
  * at a NUL. */
 size_t vrs_utf8_len(const char *s);
 
+/* True iff x is a power of two (0 is not). */
+static inline bool vrs_pow2(size_t x)
+{
+	return x && !(x & (x - 1));
+}
+
 /* Pages of `bytes` rounded up, without overflow (page > 0). */
 static inline size_t vrs_pages(size_t bytes, size_t page)
 {
