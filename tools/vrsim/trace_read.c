@@ -357,12 +357,22 @@ static int event_line(struct vrs_treader *r, const char *s, size_t n, struct vrs
 		     VR_TRACE_LINE_MAX);
 		return -1;
 	}
+	for (w = (char *)s; w < s + n; w++) {
+		if ((unsigned char)*w < 0x20 || *w == 0x7f) {
+			DIAG(r, "bad character 0x%02x (a trace is plain text)", (unsigned char)*w);
+			return -1;
+		}
+	}
 	memcpy(buf, s, n);
 	buf[n] = 0;
 	memset(t, 0, sizeof(*t));
 	t->line = r->line;
 	t->phase = -1;
 	w = strtok_r(buf, " ", &save);
+	if (!w) {
+		DIAG(r, "an event line without its event");
+		return -1;
+	}
 	for (op = 0; op < sizeof(ops) / sizeof(ops[0]) && strcmp(w, ops[op].name); op++)
 		;
 	if (op == sizeof(ops) / sizeof(ops[0])) {

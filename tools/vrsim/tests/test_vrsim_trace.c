@@ -248,6 +248,8 @@ static const struct bad bad_traces[] = {
 	{ H "pool_init api=a pool=1 page_size=4096 cache_line=64 window=16 phys=16 guard=16 rc=0\n",
 	  2, "guard must be less than virt" },
 	{ H PI "# vregion-trace 1\n", 3, "a second trace starts here" },
+	{ H PI "region_get api=a pool=1\x01 region=1 refs=2 rc=0\n", 3, "bad character 0x01" },
+	{ H PI "region_get api=a pool=1 region=1 refs=2 rc=0\tx\n", 3, "bad character 0x09" },
 	{ H, 1, "no pool_init of pool 0" },
 	{ H PI "region_put api=a pool=1 region=1 refs=0 rc=0\n", 3, "was never created" },
 };
