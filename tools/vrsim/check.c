@@ -276,7 +276,7 @@ static struct vrs_event ev(int kind, uint32_t obj)
 /* The statement's recorded result goes with the event that produces it. */
 static void carry(struct vrs_event *e, const struct vrs_stmt *s)
 {
-	e->flags = (uint16_t)(e->flags | (s->flags & VRS_F_REC));
+	e->flags = (uint16_t)(e->flags | (s->flags & (VRS_F_REC | VRS_F_REC_FAIL)));
 	e->rec = s->rec;
 }
 

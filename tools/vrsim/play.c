@@ -148,6 +148,14 @@ static void diverge(struct pctx *c, const char *fmt, ...)
 		memcpy(r->diverge[r->ndiverge++], buf, sizeof(buf));
 }
 
+/* A call the trace recorded as failed succeeds here (VRS_PLAY_CHECK_REC). */
+static void rec_failed(struct pctx *c, const struct vrs_event *e)
+{
+	if (c->check_rec && (e->flags & VRS_F_REC_FAIL))
+		diverge(c, "%s %s: failed in the trace, succeeds here", vrs_ev_name(e->kind),
+			e->kind == VRS_EV_ALLOC ? c->sc->allocs[e->alloc].name : vrs_oname(c, e->obj));
+}
+
 /* Compare a recorded figure with the replay's (VRS_PLAY_CHECK_REC). */
 static void check_rec(struct pctx *c, const struct vrs_event *e, size_t got, const char *what)
 {
@@ -445,6 +453,7 @@ static uint32_t new_region(struct pctx *c, uint32_t key, const struct vrs_event 
 		return VRS_NONE;
 	}
 	q->created++;
+	rec_failed(c, e);
 	if (!region_stats(c, vr, &st)) {
 		q->pages = st.pages;
 		check_rec(c, e, page_of(c, (void *)st.base), "first page");
@@ -483,6 +492,7 @@ static void new_pages(struct pctx *c, const struct vrs_event *e)
 		return;
 	}
 	q->created++;
+	rec_failed(c, e);
 	q->pages = e->size;
 	c->ob[e->obj].pages = p;
 	c->ob[e->obj].span = vrs_span_open(c, e->obj, e->size + c->sc->plat.guard,
@@ -765,6 +775,7 @@ static void do_alloc(struct pctx *c, const struct vrs_event *e)
 		return;
 	}
 	check_rec(c, e, offset(c, g->vr, p), "offset");
+	rec_failed(c, e);
 	rec(c, g->key)->allocs++;
 	link_alloc(c, e, reg, p, phase == VR_REGION_INTERIM);
 	if (!stats_due(c, reg))
@@ -828,6 +839,7 @@ static void do_set_interim(struct pctx *c, const struct vrs_event *e)
 		size_t n = strlen(c->interim_note);
 
 		check_rec(c, e, st.lifetime_size, "interim base offset");
+		rec_failed(c, e);
 		NOTE(c, "ok: lifetime %zu B, interim heap %zu B",
 			 st.lifetime_size, st.interim_size);
 		if (c->verbose)

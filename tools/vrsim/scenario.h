@@ -108,6 +108,7 @@ enum vrs_ev_kind {
 #define VRS_F_GUARD (1u << 5)	/* region: VR_REGION_GUARD */
 #define VRS_F_RESERVE (1u << 6)	/* pages: reserved (virtual only), not mapped */
 #define VRS_F_REC (1u << 7)	/* the event carries a recorded result (`rec`) */
+#define VRS_F_REC_FAIL (1u << 8) /* a trace recorded this call as failed */
 
 /* One event of the unrolled scenario. */
 struct vrs_event {

@@ -267,12 +267,15 @@ static void sanitize(const char *in, char *outn, size_t n)
 	outn[k] = 0;
 }
 
+/* Does the name end like one of our allocation names (".a7", ".fail39")? */
 static bool alloc_like(const char *name)
 {
-	const char *d = strrchr(name, '.');
+	const char *d = strrchr(name, '.'), *n;
 
-	return d && d[1] == 'a' && d[2] >= '0' && d[2] <= '9' && strspn(d + 2, "0123456789") ==
-	       strlen(d + 2);
+	if (!d)
+		return false;
+	n = d[1] == 'a' ? d + 2 : !strncmp(d + 1, "fail", 4) ? d + 5 : NULL;
+	return n && n[0] >= '0' && n[0] <= '9' && strspn(n, "0123456789") == strlen(n);
 }
 
 /* The name of region `id` (created at the current line). */
@@ -391,7 +394,7 @@ static void direct_run(struct conv *v, const struct vrs_trec *p, bool gone)
 	if (p->op == VR_TRACE_PAGE_RESERVE)
 		s.flags |= VRS_F_RESERVE;
 	if (p->rc)
-		s.flags |= VRS_F_EXPECT_FAIL;
+		s.flags |= VRS_F_REC_FAIL;
 	else
 		recorded(&s, p->page);
 	if (!grow((void **)&v->run, &v->caprun, v->nrun + 1, sizeof(*v->run))) {
@@ -407,7 +410,7 @@ static void direct_run(struct conv *v, const struct vrs_trec *p, bool gone)
 	    (r->live && hput(&v->runs, 0, p->page, (uint32_t)v->nrun)))
 		v->err = -2;
 	v->nrun++;
-	out(v, &s, NULL);
+	out(v, &s, p->rc ? "failed in the trace" : NULL);
 	if (!p->rc && gone) {
 		stmt(&s, KW_DESTROY, name, p->line);
 		out(v, &s, NULL);
@@ -499,7 +502,7 @@ static void region_create(struct conv *v, const struct vrs_trec *t)
 {
 	struct vrs_stmt s;
 	struct treg *g;
-	char comment[32];
+	char comment[64];
 	size_t align;
 
 	flush(v, create_claims, t);
@@ -514,12 +517,14 @@ static void region_create(struct conv *v, const struct vrs_trec *t)
 	s.flags = ((t->flags & 1u) ? VRS_F_SEAL : 0) | ((t->flags & 2u) ? VRS_F_GUARD : 0);
 	snprintf(comment, sizeof(comment), "trace line %u", t->line);
 	if (t->rc) {
-		/* never given a number: its name, or one of its own */
-		s.flags |= VRS_F_EXPECT_FAIL;
-		sanitize(t->name, s.name, sizeof(s.name));
-		if (!s.name[0] || alloc_like(s.name) || used(v, s.name, true) ||
-		    hget(&v->names, name_hash(s.name), 2))
-			snprintf(s.name, sizeof(s.name), "failed_at_line%u", t->line);
+		/* never given a number: a name of its own, used once (the model
+		 * keeps it: nothing follows it) */
+		char base[VRS_NAME_MAX];
+
+		s.flags |= VRS_F_REC_FAIL;
+		sanitize(t->name[0] ? t->name : "R", base, sizeof(base));
+		snprintf(s.name, sizeof(s.name), "%.40s_fail%u", alloc_like(base) ? "R" : base, t->line);
+		snprintf(comment, sizeof(comment), "trace line %u: failed in the trace", t->line);
 		out(v, &s, comment);
 		return;
 	}
@@ -631,11 +636,11 @@ static void region_phase(struct conv *v, const struct vrs_trec *t)
 	} else {
 		stmt(&s, KW_COMPLETE, g->name, t->line);
 		if (t->rc)
-			s.flags |= VRS_F_EXPECT_FAIL;
+			s.flags |= VRS_F_REC_FAIL;
 		else
 			recorded(&s, t->off);
 	}
-	out(v, &s, NULL);
+	out(v, &s, t->rc ? "failed in the trace" : NULL);
 }
 
 static void alloc(struct conv *v, const struct vrs_trec *t)
@@ -651,25 +656,28 @@ static void alloc(struct conv *v, const struct vrs_trec *t)
 		return;
 	}
 	flush(v, NULL, NULL);
-	k = take_slot(v, g);
-	if (!k)
-		return;
 	stmt(&s, KW_ALLOC, "", t->line);
-	alloc_name(g, k, s.name);
 	s.size = t->size;
 	s.align = t->align;
 	if (t->coherent)
 		s.flags |= VRS_F_COHERENT;
 	if (t->rc) {
-		s.flags |= VRS_F_EXPECT_FAIL;
-	} else {
-		recorded(&s, t->off);
-		g->slot[k - 1].live = true;
-		g->slot[k - 1].off = t->off;
-		g->slot[k - 1].interim = t->phase == VR_REGION_INTERIM;
-		if (hput(&v->allocs, t->region, t->off, (uint32_t)k))
-			v->err = -2;
+		/* a name of its own: in the model it stays allocated, never freed */
+		s.flags |= VRS_F_REC_FAIL;
+		snprintf(s.name, sizeof(s.name), "%.*s.fail%u", VRS_NAME_MAX - 24, g->name, t->line);
+		out(v, &s, "failed in the trace");
+		return;
 	}
+	k = take_slot(v, g);
+	if (!k)
+		return;
+	alloc_name(g, k, s.name);
+	recorded(&s, t->off);
+	g->slot[k - 1].live = true;
+	g->slot[k - 1].off = t->off;
+	g->slot[k - 1].interim = t->phase == VR_REGION_INTERIM;
+	if (hput(&v->allocs, t->region, t->off, (uint32_t)k))
+		v->err = -2;
 	out(v, &s, NULL);
 }
 

@@ -521,13 +521,17 @@ def case_trace():
     with tempfile.TemporaryDirectory() as tmp:
         t = write(tmp, "t.trace", TRACE)
         rc, out, err = run("--trace", t)
-        check(rc == 0, f"--trace: exit {rc} ({err.strip()})")
+        # the allocation that failed in the program fails again: exit 1, as the
+        # program's own scenario would
+        check(rc == 1, f"--trace: exit {rc} ({err.strip()})")
         check(out.startswith(f"vrsim: trace {t}\n"), "the summary names the trace")
         check("trace: pool 1 (1 pool), 14 events; 2 page events of region operations" in out,
               "the trace line says what was read")
-        check("P1      region" in out and "failed as expected, line 10: alloc P1.a4 99999 B" in out,
+        check("P1      region" in out and "FAILED line 10: alloc P1.fail10 99999 B" in out,
               "regions and failures at trace lines")
-        check("P1: recommended 1 page" in out, "sizing by replay")
+        check("Result: FAILED: 1 unexpected failure\n" in out, "no divergence: it failed in the trace")
+        check("P1: recommended 25 pages (102400 B) plays clean; 24 pages fail at line 10: alloc "
+              "P1.fail10 99999 B" in out, f"sizing by replay: {out}")
         rc, out, _ = run("--json", "--trace", t)
         d = json.loads(out)
         check(d["trace"]["ended"] is True and d["divergences"]["count"] == 0, "JSON trace keys")
@@ -539,10 +543,10 @@ def case_trace():
         with open(vrs) as f:
             text = f.read()
         check("region P1 size=16K" in text and "alloc P1.a2 300 coherent" in text and
-              "alloc P1.a4 99999 expect=fail" in text, "the scenario reads as the trace")
+              "alloc P1.fail10 99999 # failed in the trace" in text, "the scenario reads as the trace")
         rc, out2, err = run("--json", vrs)
         d2 = json.loads(out2)
-        check(rc == 0, f"the scenario plays: {rc} {err}")
+        check(rc == 1, f"the scenario plays, with the same failure: {rc} {err}")
         for k in ("requested_bytes", "lifetime_used", "interim_size", "interim_peak",
                   "largest_free_at_peak", "allocs", "frees"):
             check(d2["regions"][0][k] == d["regions"][0][k], f"same {k} from the .vrs")
@@ -553,10 +557,10 @@ def case_trace():
         rc, out, _ = run("--no-size", "--trace", write(tmp, "d.trace",
                                                        TRACE.replace("off=576", "off=640")))
         check(rc == 1 and "line 9: alloc P1.a3: offset 640 in the trace, 576 here" in out and
-              "Result: FAILED: the replay diverges from the trace" in out, f"divergence: {rc}")
+              "the replay diverges from the trace" in out, f"divergence: {rc}")
         # what-if: no comparison; the same calls on another platform
         rc, out, _ = run("--no-size", "--platform", "page=8K,guard=0", "--trace", t)
-        check(rc == 0 and "page 8192 B" in out and "0 guard pages" in out and
+        check(rc == 1 and "page 8192 B" in out and "0 guard pages" in out and
               "what-if platform" in out, f"what-if: exit {rc}")
         rc, out, _ = run("--no-size", "--platform", "phys=3", "--trace", t)
         check(rc == 1 and "FAILED line 4: create P1" in out, f"what-if too few pages: {rc}")
@@ -564,7 +568,12 @@ def case_trace():
         log = "boot\n" + "".join(f"[{i:04}] <inf> vr: vrtrace: {l}\n"
                                  for i, l in enumerate(TRACE.splitlines()))
         rc, out, _ = run("--no-size", "--trace", write(tmp, "uart.log", log))
-        check(rc == 0 and "14 events" in out, f"captured log: exit {rc}")
+        check(rc == 1 and "14 events" in out, f"captured log: exit {rc}")
+        # a failure of the trace that succeeds in the replay diverges
+        rc, out, _ = run("--no-size", "--trace", write(tmp, "s.trace", TRACE.replace(
+            "size=99999 align=0 coherent=0 rc=-12", "size=999 align=0 coherent=0 rc=-12")))
+        check(rc == 1 and "line 10: alloc P1.fail10: failed in the trace, succeeds here" in out,
+              f"a recorded failure that succeeds: {rc}")
         # bad traces: FILE:LINE, exit 2, nothing on stdout
         cases = [(TRACE.replace("# vregion-trace 1", "# vregion-trace 9"), 1, "version 9"),
                  (TRACE[:TRACE.index(" rc=-12")], 10, "truncated line"),
