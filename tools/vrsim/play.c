@@ -93,6 +93,24 @@ static void lib_log(void *ctx, enum vr_log_level level, const char *func, const 
 		 (unsigned)level < 4 ? lv[level] : "?", func, text);
 }
 
+/* Is trace event ev the call of the scenario's current event, which it marks
+ * expect=fail? */
+static bool expected_here(const struct pctx *c, const struct vr_trace_event *ev)
+{
+	const struct vrs_event *e = c->ev < c->sc->nevs ? &c->sc->evs[c->ev] : NULL;
+
+	if (!e || !(e->flags & VRS_F_EXPECT_FAIL))
+		return false;
+	switch (ev->op) {
+	case VR_TRACE_ALLOC: return e->kind == VRS_EV_ALLOC;
+	case VR_TRACE_SET_INTERIM: return e->kind == VRS_EV_SET_INTERIM;
+	case VR_TRACE_REGION_CREATE: return vrs_ev_creates(e->kind) && e->kind != VRS_EV_PAGES;
+	case VR_TRACE_PAGE_ALLOC:
+	case VR_TRACE_PAGE_RESERVE: return e->kind == VRS_EV_PAGES;
+	default: return false;
+	}
+}
+
 /* --write-trace: every event of the play, as the library describes it, one
  * line each after the format's header (docs/trace.md). */
 static void trace_hook(void *ctx, const struct vr_trace_event *ev)
@@ -105,6 +123,16 @@ static void trace_hook(void *ctx, const struct vr_trace_event *ev)
 	if (!c->traced++)
 		fprintf(c->o->trace_out, "%s\n", vr_trace_header());
 	vr_trace_format(ev, line, sizeof(line));
+	if (ev->result && expected_here(c, ev)) {
+		/* the scenario expects this failure: say so, so that a replay does
+		 * too (docs/trace.md, expect=) */
+		char *rc = strstr(line, " rc=");
+
+		if (rc) {
+			fprintf(c->o->trace_out, "%.*s expect=fail%s\n", (int)(rc - line), line, rc);
+			return;
+		}
+	}
 	fprintf(c->o->trace_out, "%s\n", line);
 }
 

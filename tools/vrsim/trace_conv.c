@@ -394,7 +394,7 @@ static void direct_run(struct conv *v, const struct vrs_trec *p, bool gone)
 	if (p->op == VR_TRACE_PAGE_RESERVE)
 		s.flags |= VRS_F_RESERVE;
 	if (p->rc)
-		s.flags |= VRS_F_REC_FAIL;
+		s.flags |= p->expect_fail ? VRS_F_EXPECT_FAIL : VRS_F_REC_FAIL;
 	else
 		recorded(&s, p->page);
 	if (!grow((void **)&v->run, &v->caprun, v->nrun + 1, sizeof(*v->run))) {
@@ -410,7 +410,7 @@ static void direct_run(struct conv *v, const struct vrs_trec *p, bool gone)
 	    (r->live && hput(&v->runs, 0, p->page, (uint32_t)v->nrun)))
 		v->err = -2;
 	v->nrun++;
-	out(v, &s, p->rc ? "failed in the trace" : NULL);
+	out(v, &s, p->rc && !p->expect_fail ? "failed in the trace" : NULL);
 	if (!p->rc && gone) {
 		stmt(&s, KW_DESTROY, name, p->line);
 		out(v, &s, NULL);
@@ -516,6 +516,16 @@ static void region_create(struct conv *v, const struct vrs_trec *t)
 	s.align = v->o->whatif.align || align == v->sc->plat.align ? 0 : align;
 	s.flags = ((t->flags & 1u) ? VRS_F_SEAL : 0) | ((t->flags & 2u) ? VRS_F_GUARD : 0);
 	snprintf(comment, sizeof(comment), "trace line %u", t->line);
+	if (t->rc && t->expect_fail) {
+		/* expected: its own name, as a creation that does not live */
+		s.flags |= VRS_F_EXPECT_FAIL;
+		sanitize(t->name, s.name, sizeof(s.name));
+		if (!s.name[0] || alloc_like(s.name) || used(v, s.name, true) ||
+		    hget(&v->names, name_hash(s.name), 2))
+			snprintf(s.name, sizeof(s.name), "R_fail%u", t->line);
+		out(v, &s, comment);
+		return;
+	}
 	if (t->rc) {
 		/* never given a number: a name of its own, used once (the model
 		 * keeps it: nothing follows it) */
@@ -636,11 +646,11 @@ static void region_phase(struct conv *v, const struct vrs_trec *t)
 	} else {
 		stmt(&s, KW_COMPLETE, g->name, t->line);
 		if (t->rc)
-			s.flags |= VRS_F_REC_FAIL;
+			s.flags |= t->expect_fail ? VRS_F_EXPECT_FAIL : VRS_F_REC_FAIL;
 		else
 			recorded(&s, t->off);
 	}
-	out(v, &s, t->rc ? "failed in the trace" : NULL);
+	out(v, &s, t->rc && !t->expect_fail ? "failed in the trace" : NULL);
 }
 
 static void alloc(struct conv *v, const struct vrs_trec *t)
@@ -661,6 +671,17 @@ static void alloc(struct conv *v, const struct vrs_trec *t)
 	s.align = t->align;
 	if (t->coherent)
 		s.flags |= VRS_F_COHERENT;
+	if (t->rc && t->expect_fail) {
+		/* expected: under the region's next free number, as an allocation
+		 * that does not live */
+		k = take_slot(v, g);
+		if (!k)
+			return;
+		alloc_name(g, k, s.name);
+		s.flags |= VRS_F_EXPECT_FAIL;
+		out(v, &s, NULL);
+		return;
+	}
 	if (t->rc) {
 		/* a name of its own: in the model it stays allocated, never freed */
 		s.flags |= VRS_F_REC_FAIL;

@@ -19,14 +19,14 @@
 enum {
 	K_API, K_POOL, K_SEQ, K_REGION, K_RC, K_PHASE, K_COHERENT, K_FLAGS, K_PERMS, K_SIZE,
 	K_ALIGN, K_MIN_ALIGN, K_OFF, K_PAGE, K_PAGES, K_REFS, K_LIVE, K_PAGE_SIZE,
-	K_CACHE_LINE, K_WINDOW, K_PHYS, K_GUARD, K_NAME, K_COUNT
+	K_CACHE_LINE, K_WINDOW, K_PHYS, K_GUARD, K_NAME, K_EXPECT, K_COUNT
 };
 #define B(k) (1u << (k))
 
 static const char *const keys[K_COUNT] = {
 	"api", "pool", "seq", "region", "rc", "phase", "coherent", "flags", "perms", "size",
 	"align", "min_align", "off", "page", "pages", "refs", "live", "page_size",
-	"cache_line", "window", "phys", "guard", "name",
+	"cache_line", "window", "phys", "guard", "name", "expect",
 };
 
 /* The keys each operation must have (rc and pool always; those only on
@@ -242,6 +242,9 @@ static bool value(struct vrs_trec *t, unsigned k, const char *v)
 		return true;
 	case K_NAME:
 		return name(v, t->name);
+	case K_EXPECT:
+		t->expect_fail = !strcmp(v, "fail");
+		return t->expect_fail;
 	case K_PHASE:
 		t->phase = !strcmp(v, "lifetime") ? VR_REGION_LIFETIME : !strcmp(v, "interim")
 			 ? VR_REGION_INTERIM : !strcmp(v, "invalid") ? VR_REGION_INVALID : -1;

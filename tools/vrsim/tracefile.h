@@ -34,6 +34,7 @@ struct vrs_trec {
 	size_t size, align, off, page, npages, refs, live;
 	size_t page_size, cache_line, window, phys, guard;
 	char name[VRS_NAME_MAX];	/* decoded; "" if none */
+	bool expect_fail;		/* expect=fail: the program expected this failure */
 };
 
 struct vrs_trace_opts {

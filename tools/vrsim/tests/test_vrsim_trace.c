@@ -467,6 +467,36 @@ static void test_replay_and_divergence(void **state)
 	free(b.s);
 }
 
+/* expect=fail on a failed call (vrsim --write-trace of a scenario that expects
+ * it, or a firmware's hook): the replay expects the failure too. */
+static void test_expect_key(void **state)
+{
+	static const char text[] = H PI RC
+		"alloc api=a pool=1 region=1 phase=lifetime size=99999 align=0 coherent=0 expect=fail rc=-12\n"
+		"alloc api=a pool=1 region=1 phase=lifetime size=99999 align=0 coherent=0 rc=-12\n"
+		"region_create api=a pool=1 size=1073741824 min_align=0 flags=0 name=big expect=fail rc=-12\n"
+		"region_put api=a pool=1 region=1 refs=0 rc=0\n";
+	struct vrs_scenario sc;
+	struct vrs_trace_info info;
+	struct vrs_diags dg;
+
+	(void)state;
+	load_ok(text, NULL, &sc, &info);
+	assert_int_equal(sc.nevs, 5);
+	assert_true(sc.evs[1].flags & VRS_F_EXPECT_FAIL);
+	assert_string_equal(sc.allocs[sc.evs[1].alloc].name, "R1.a1");
+	assert_true(sc.evs[2].flags & VRS_F_REC_FAIL);
+	assert_false(sc.evs[2].flags & VRS_F_EXPECT_FAIL);
+	assert_string_equal(sc.allocs[sc.evs[2].alloc].name, "R1.fail5");
+	assert_true(sc.evs[3].flags & VRS_F_EXPECT_FAIL);
+	assert_string_equal(sc.objs[sc.evs[3].obj].name, "big");
+	assert_int_equal(sc.expected_failures, 2);
+	vrs_scenario_free(&sc);
+	assert_int_equal(load(H PI "region_get api=a pool=1 region=1 refs=2 expect=maybe rc=0\n", NULL,
+			      &sc, &info, &dg), -1);
+	assert_non_null(strstr(dg.d[0].msg, "bad value 'maybe' for expect"));
+}
+
 /* Events that do not name their pool (pool=0) belong to the one pool there is. */
 static void test_pool_zero(void **state)
 {
@@ -593,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_to_scenario_roundtrip),
 		cmocka_unit_test(test_replay_and_divergence),
 		cmocka_unit_test(test_pool_zero),
+		cmocka_unit_test(test_expect_key),
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_pools_and_whatif),
 		cmocka_unit_test(test_large_trace),
