@@ -90,6 +90,7 @@ struct run {
 	const char *label;
 	char labelbuf[300];
 	FILE *svg_f, *trace_f;
+	bool is_trace;			/* the input is a trace (--trace, or its header) */
 };
 
 static int bad(const char *fmt, const char *a, const char *b)
@@ -223,8 +224,6 @@ static int parse_args(int argc, char **argv, struct cli *cl)
 	}
 	if (cl->trace && cl->path)
 		return bad("--trace %s and a scenario (%s): one input at a time", cl->trace, cl->path);
-	if (cl->to_scenario && !cl->trace)
-		return bad("--to-scenario %s needs --trace FILE%s", cl->to_scenario, "");
 	return DONE;
 }
 
@@ -305,7 +304,13 @@ static int load(const struct cli *cl, struct run *ru)
 	if (rc != DONE)
 		return rc;
 	ru->label = !path ? "default.vrs (built-in)" : file;
-	if (cl->trace) {
+	/* a file that starts with the trace header is a trace (docs/trace.md) */
+	ru->is_trace = cl->trace || (path && len >= 16 && !memcmp(text, "# vregion-trace ", 16));
+	if (cl->to_scenario && !ru->is_trace) {
+		free(text);
+		return bad("--to-scenario %s needs a trace (--trace FILE)%s", cl->to_scenario, "");
+	}
+	if (ru->is_trace) {
 		memset(&to, 0, sizeof(to));
 		to.prefix = cl->prefix;
 		to.pool = cl->trace_pool;
@@ -343,7 +348,7 @@ static int overrides(const struct cli *cl, struct run *ru)
 	unsigned i;
 	long hp = sysconf(_SC_PAGESIZE);
 
-	if (!cl->trace && (w->page || w->phys || w->virt || w->line || w->align || cl->has_guard)) {
+	if (!ru->is_trace && (w->page || w->phys || w->virt || w->line || w->align || cl->has_guard)) {
 		size_t *dst[] = { &sc->plat.page, &sc->plat.phys, &sc->plat.virt, &sc->plat.line,
 				  &sc->plat.align };
 		const size_t *src[] = { &w->page, &w->phys, &w->virt, &w->line, &w->align };
@@ -382,7 +387,7 @@ static int play_and_report(const struct cli *cl, struct run *ru)
 	int rc, status;
 
 	po.flags = VRS_PLAY_RECORD | VRS_PLAY_VALIDATE | (cl->verbose ? VRS_PLAY_VERBOSE : 0) |
-		   (cl->trace && !ru->info.whatif ? VRS_PLAY_CHECK_REC : 0);
+		   (ru->is_trace && !ru->info.whatif ? VRS_PLAY_CHECK_REC : 0);
 	po.size_override = ru->sizes;
 	po.log = stderr;
 	po.trace_out = ru->trace_f;
@@ -404,7 +409,7 @@ static int play_and_report(const struct cli *cl, struct run *ru)
 	rp.r = &ru->r;
 	rp.sz = nosize ? NULL : &ru->sz;
 	rp.label = ru->label;
-	rp.trace = cl->trace ? &ru->info : NULL;
+	rp.trace = ru->is_trace ? &ru->info : NULL;
 	rp.exit_status = status;
 	if (cl->json)
 		vrs_report_json(stdout, &rp);
@@ -456,7 +461,7 @@ int main(int argc, char **argv)
 		rc = load(&cl, &ru);
 	if (rc == DONE && cl.to_scenario) {
 		fprintf(stderr, "vrsim: wrote %s (%u statements from %u lines of %s)\n",
-			cl.to_scenario, ru.sc.statements, ru.info.lines, cl.trace);
+			cl.to_scenario, ru.sc.statements, ru.info.lines, cl.trace ? cl.trace : cl.path);
 		rc = 0;
 	}
 	if (rc == DONE)

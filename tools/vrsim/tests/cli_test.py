@@ -553,6 +553,11 @@ def case_trace():
         check(d2["regions"][0]["recommended"]["pages"] == d["regions"][0]["recommended"]["pages"],
               "same recommended size from the .vrs")
         check(d2["pool"]["virtual_peak"] == d["pool"]["virtual_peak"], "same peak from the .vrs")
+        # a file that starts with the trace header is played as a trace
+        rc, out, _ = run("--no-size", t)
+        check(rc == 1 and out.startswith(f"vrsim: trace {t}\n"), f"a trace given as SCENARIO: {rc}")
+        rc, _, err = run("--to-scenario", os.path.join(tmp, "x.vrs"), scen("hello.vrs"))
+        check(rc == 2 and "needs a trace" in err, f"--to-scenario of a scenario: {rc} {err!r}")
         # a recorded result the replay does not reproduce: where
         rc, out, _ = run("--no-size", "--trace", write(tmp, "d.trace",
                                                        TRACE.replace("off=576", "off=640")))
