@@ -975,6 +975,29 @@ static bool skip_ref(struct pctx *c, const struct vrs_event *e)
 	return true;
 }
 
+/* VRS_PLAY_ONE_REGION: an event inside another region than opts.region (an
+ * allocation, a free, a phase change) changes nothing of the pool's, so it
+ * cannot change what happens to that region: not played. */
+static bool elsewhere(const struct pctx *c, const struct vrs_event *e)
+{
+	uint32_t reg;
+
+	switch (e->kind) {
+	case VRS_EV_ALLOC:
+		reg = c->ob[e->obj].reg;
+		break;
+	case VRS_EV_FREE:
+		reg = c->al[e->alloc].live ? c->al[e->alloc].reg : VRS_NONE;
+		break;
+	case VRS_EV_SET_INTERIM:
+	case VRS_EV_INTERIM_RESET:
+		return e->obj != c->o->region;
+	default:
+		return false;
+	}
+	return reg == VRS_NONE || !c->rg[reg].live || c->rg[reg].key != c->o->region;
+}
+
 void vrs_play_event(struct pctx *c, const struct vrs_event *e)
 {
 	static const char *const notes[] = {
@@ -982,6 +1005,8 @@ void vrs_play_event(struct pctx *c, const struct vrs_event *e)
 	};
 
 	c->note[0] = 0;
+	if ((c->o->flags & VRS_PLAY_ONE_REGION) && elsewhere(c, e))
+		return;
 	if ((e->kind == VRS_EV_GET || e->kind == VRS_EV_PUT) && skip_ref(c, e)) {
 		if (c->verbose)
 			vrs_log_event(c, e);

@@ -20,6 +20,10 @@
 #define VRS_PLAY_VALIDATE (1u << 1)	/* validate after every event, fill patterns */
 #define VRS_PLAY_VERBOSE (1u << 2)	/* log every event to opts.log */
 #define VRS_PLAY_CHECK_REC (1u << 3)	/* a trace: compare with what it recorded */
+/* Only what decides region opts.region: the other regions' allocations,
+ * frees and phase changes are not played (they do not touch the pool); their
+ * records say nothing then. For the sizer's replays. */
+#define VRS_PLAY_ONE_REGION (1u << 4)
 
 #define VRS_MAX_FAILS 8		/* failures kept per region (all are counted) */
 #define VRS_MAX_REFHIST 256	/* refcount changes kept per region */
@@ -43,6 +47,7 @@ struct vrs_play_opts {
 	/* The library's trace of this play (docs/trace.md) is written here, or
 	 * NULL; the snapshot's replay is not traced. */
 	FILE *trace_out;
+	uint32_t region;		/* VRS_PLAY_ONE_REGION: its owner object id */
 };
 
 /* One failed (or surprising) event. */

@@ -29,7 +29,7 @@ static int outcome(const struct vrs_region_rec *q)
 static int try_sizes(const struct vrs_scenario *sc, size_t *ov, uint32_t key, size_t pages,
 		     struct vrs_fail *first)
 {
-	struct vrs_play_opts o = { .size_override = ov };
+	struct vrs_play_opts o = { .flags = VRS_PLAY_ONE_REGION, .size_override = ov, .region = key };
 	struct vrs_result r;
 	const struct vrs_region_rec *q;
 	int rc;
