@@ -735,7 +735,87 @@ def case_man():
         check(section in text, f"vrsim.1 has {section}")
 
 
-{"exit": case_exit, "messages": case_messages, "man": case_man, "trace": case_trace, "schema": case_schema, "badinput": case_badinput, "json": case_json, "svg": case_svg,
+def region_figures(d):
+    keys = ("kind_row", "requested_bytes", "pages", "lifetime_used", "lifetime_size",
+            "interim_size", "interim_peak", "largest_free_at_peak", "allocs", "frees",
+            "instances", "created", "outstanding_at_release")
+    out = {}
+    for r in d["regions"]:
+        f = {k: r[k] for k in keys if k in r}
+        f["unexpected"] = r["failures"]["unexpected"]
+        f["expected"] = r["failures"]["expected"]
+        f["recommended"] = r["recommended"] and (r["recommended"]["status"], r["recommended"]["pages"])
+        out[r["name"]] = f
+    return out
+
+
+def case_roundtrip():
+    """Every bundled scenario played with the library's tracing on
+    (--write-trace), its trace replayed (--trace) and its equivalent scenario
+    (--to-scenario): the same regions and figures, the same failures, the same
+    recommended sizes, the same peaks and exit status, and no divergence."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in sorted(n for n in os.listdir(SCEN) if n.endswith(".vrs")):
+            t, vrs = os.path.join(tmp, name + ".trace"), os.path.join(tmp, name + ".back.vrs")
+            rc1, out1, err = run("--json", "--write-trace", t, scen(name))
+            a = json.loads(out1)
+            rc2, out2, err = run("--json", "--trace", t)
+            check(rc2 in (0, 1), f"{name}: the trace replays ({rc2}: {err.strip()[:200]})")
+            if rc2 not in (0, 1):
+                continue
+            b = json.loads(out2)
+            rc3, _, err = run("--trace", t, "--to-scenario", vrs)
+            rc4, out4, err = run("--json", vrs)
+            c = json.loads(out4) if rc4 in (0, 1) else None
+            check(rc1 == rc2 == rc4, f"{name}: exit {rc1} played, {rc2} from its trace, {rc4} "
+                  f"from its scenario")
+            check(b["divergences"]["count"] == 0, f"{name}: {b['divergences']['list'][:2]}")
+            check(b["trace"]["ended"] and b["trace"]["refused_calls"] == 0,
+                  f"{name}: the trace is whole: {b['trace']}")
+            fa = region_figures(a)
+            for label, d in (("its trace", b), ("its scenario", c)):
+                if d is None:
+                    check(False, f"{name}: {label} does not play")
+                    continue
+                fb = region_figures(d)
+                check(set(fa) == set(fb), f"{name} from {label}: regions {sorted(fa)} vs {sorted(fb)}")
+                for r in set(fa) & set(fb):
+                    diff = {k: (fa[r][k], fb[r].get(k)) for k in fa[r] if fa[r][k] != fb[r].get(k)}
+                    check(not diff, f"{name} from {label}: {r}: {diff}")
+                for k in ("virtual_peak", "physical_peak"):
+                    check(a["pool"][k] == d["pool"][k],
+                          f"{name} from {label}: {k} {a['pool'][k]} vs {d['pool'][k]}")
+
+
+def case_softrace():
+    """A program on SOF's API (sof_trace_prog, the default posix pool) run under
+    VREGION_TRACE: its trace replays to the peaks the program measured, with
+    every allocation, no divergence and no leak."""
+    prog = os.path.join(os.path.dirname(VRSIM), "tests", "sof_trace_prog")
+    with tempfile.TemporaryDirectory() as tmp:
+        t = os.path.join(tmp, "sof.trace")
+        p = subprocess.run([prog], capture_output=True, text=True, timeout=100,
+                           env=dict(os.environ, VREGION_TRACE=t))
+        check(p.returncode == 0, f"sof_trace_prog: exit {p.returncode} {p.stderr.strip()[:200]}")
+        got = dict(kv.split("=") for kv in p.stdout.split())
+        rc, out, err = run("--json", "--trace", t)
+        # the 1 MiB allocation the program saw fail is its failure: exit 1
+        check(rc == 1, f"the SOF program's trace replays: exit {rc} {err.strip()[:200]}")
+        d = json.loads(out)
+        check(d["pool"]["virtual_peak"] == int(got["vpeak"]) and
+              d["pool"]["physical_peak"] == int(got["ppeak"]),
+              f"peaks: replay {d['pool']['virtual_peak']}/{d['pool']['physical_peak']}, "
+              f"program {got['vpeak']}/{got['ppeak']}")
+        check(sum(r["allocs"] for r in d["regions"]) == int(got["allocs"]),
+              f"allocations: {sum(r['allocs'] for r in d['regions'])} vs {got['allocs']}")
+        check(d["divergences"]["count"] == 0 and d["leaks"]["ok"], "no divergence, no leak")
+        fails = [f for r in d["regions"] for f in r["failures"]["list"]]
+        check(d["result"]["unexpected_failures"] == 1 and got["big"] == "no" and
+              fails and fails[0]["size"] == 1 << 20, f"the allocation that did not fit: {fails}")
+        check(any(r["kind"] == "pages" for r in d["regions"]), "the vpage run is a page run")
+
+
+{"roundtrip": case_roundtrip, "softrace": case_softrace, "exit": case_exit, "messages": case_messages, "man": case_man, "trace": case_trace, "schema": case_schema, "badinput": case_badinput, "json": case_json, "svg": case_svg,
  "verbose": case_verbose}[CASE]()
 if failures:
     print(f"{len(failures)} check(s) failed")
