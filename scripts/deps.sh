@@ -7,7 +7,7 @@
 #   clang  clang + compiler-rt (sanitizers, libFuzzer)
 #   cross  arm-none-eabi and xtensa-lx106 toolchains, QEMU (emulated target tests)
 #   bench  valgrind and the peer allocators (jemalloc, mimalloc, tcmalloc)
-#   tools  python3 (JSON/XML checks of vrsim output in tests)
+#   tools  python3, rsvg-convert, groff (vrsim output and man page checks in tests)
 set -euo pipefail
 
 pkgs=()
@@ -18,7 +18,7 @@ for profile in "$@"; do
 	cross) pkgs+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 		      qemu-system-misc gcc-xtensa-lx106 picolibc-xtensa-lx106-elf binutils) ;;
 	bench) pkgs+=(valgrind libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev) ;;
-	tools) pkgs+=(python3) ;;
+	tools) pkgs+=(python3 librsvg2-bin groff-base) ;;
 	*) echo "deps.sh: unknown profile '$profile'" >&2; exit 2 ;;
 	esac
 done
