@@ -142,10 +142,13 @@ static double wrap(struct svg *g, double x, double y, double size, double maxw, 
 		while (*p) {
 			size_t wl = strcspn(p, " ");
 
-			snprintf(cand, sizeof(cand), "%s%s%.*s", line, n ? " " : "", (int)wl, p);
-			if (n && estimated_width(cand, size) > maxw)
+			int len = snprintf(cand, sizeof(cand), "%s%s%.*s", line, n ? " " : "", (int)wl, p);
+
+			/* a candidate that does not fit the buffer does not fit the line */
+			if (n && (len < 0 || (size_t)len >= sizeof(cand) ||
+				  estimated_width(cand, size) > maxw))
 				break;
-			snprintf(line, sizeof(line), "%s", cand);
+			strcpy(line, cand);	/* same size: it fits */
 			n++;
 			p += wl;
 			p += strspn(p, " ");
