@@ -443,19 +443,21 @@ static void test_trace_file(void **state)
 	n = read_lines(path);
 	assert_int_equal(n, 8);
 	assert_string_equal(trace_line[0], vr_trace_header());
-	snprintf(want, sizeof(want), "pool_init api=vr_vpage_pool_init pool=%u page_size=%zu "
+	snprintf(want, sizeof(want), "pool_init api=vr_vpage_pool_init pool=%u seq=1 page_size=%zu "
 		 "cache_line=64 window=16 phys=8 guard=0 rc=0", id, PS);
 	assert_string_equal(trace_line[1], want);
-	snprintf(want, sizeof(want), "page_alloc api=vr_vpage_alloc pool=%u pages=2 perms=rw- "
+	snprintf(want, sizeof(want), "page_alloc api=vr_vpage_alloc pool=%u seq=2 pages=2 perms=rw- "
 		 "page=0 rc=0", id);
 	assert_string_equal(trace_line[2], want);
-	snprintf(want, sizeof(want), "page_free api=vr_vpage_free pool=%u page=- rc=-22", id);
+	snprintf(want, sizeof(want), "page_free api=vr_vpage_free pool=%u seq=3 page=- rc=-22", id);
 	assert_string_equal(trace_line[3], want);
 	assert_non_null(strstr(trace_line[4], "pool_init api=vr_vpage_pool_init pool="));
+	assert_non_null(strstr(trace_line[4], " seq=1 "));	/* numbered per pool */
 	assert_non_null(strstr(trace_line[5], "pool_deinit api=vr_vpage_pool_deinit pool="));
-	snprintf(want, sizeof(want), "page_free api=vr_vpage_free pool=%u page=0 rc=0", id);
+	assert_non_null(strstr(trace_line[5], " seq=2 "));
+	snprintf(want, sizeof(want), "page_free api=vr_vpage_free pool=%u seq=4 page=0 rc=0", id);
 	assert_string_equal(trace_line[6], want);
-	snprintf(want, sizeof(want), "pool_deinit api=vr_vpage_pool_deinit pool=%u rc=0", id);
+	snprintf(want, sizeof(want), "pool_deinit api=vr_vpage_pool_deinit pool=%u seq=5 rc=0", id);
 	assert_string_equal(trace_line[7], want);
 	unlink(path);
 	/* a path that cannot be written: create says why, leaves nothing */

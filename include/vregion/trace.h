@@ -46,9 +46,9 @@
  * order); `region` is the region's creation number in its pool (1, 2, ...),
  * never reused, so a trace names a region by its creation, not its address;
  * `seq` numbers every event of a pool (1, 2, ...; set it in every event).
- * Page events that a region operation makes itself (its run at create, its
- * free at the last put, the protect of a seal) are traced too: a reader
- * knows them by their pages (docs/trace.md) and does not replay them twice.
+ * Page operations that a region operation makes itself (its run at create,
+ * its free at the last put, the protect of a seal) are not traced: the
+ * region's event stands for them (a replay re-creates the pages from it).
  *
  * The hook runs in the caller's context, with the region's or the pool's
  * lock held: it must not call into vregion and should be quick (format into
