@@ -634,7 +634,12 @@ static void region_phase(struct conv *v, const struct vrs_trec *t)
 
 	if (!g)
 		return;
-	if (t->op == VR_TRACE_INTERIM_RESET && t->rc) {
+	/* a reset refused, or a set_interim after the first (a harmless second
+	 * call, as upstream: SOF makes one per DP module of a pipeline; in
+	 * INVALID a re-evaluation with the same result): nothing happened,
+	 * nothing to play */
+	if ((t->op == VR_TRACE_INTERIM_RESET && t->rc) ||
+	    (t->op == VR_TRACE_SET_INTERIM && t->phase != VR_REGION_LIFETIME)) {
 		v->info->refused++;
 		return;
 	}

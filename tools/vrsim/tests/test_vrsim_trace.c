@@ -371,6 +371,42 @@ static void test_convert(void **state)
 }
 
 /* --to-scenario: the .vrs, read back, makes the same events. */
+/* A second set_interim (harmless: SOF makes one per DP module of a
+ * pipeline), and one of an INVALID region (the same answer again), did
+ * nothing: not played, counted as refused (they made the trace
+ * unplayable: "already complete"). */
+static void test_second_set_interim(void **state)
+{
+	struct tbuf b = { 0 };
+	struct vrs_scenario sc;
+	struct vrs_trace_info info;
+	size_t i, completes = 0;
+
+	(void)state;
+	pool_init(&b, 64);
+	create(&b, 1, 8192, 0, "P1");
+	EV(&b, .op = VR_TRACE_ALLOC, .region = 1, .size = 100, .offset = 0);
+	EV(&b, .op = VR_TRACE_SET_INTERIM, .region = 1, .offset = 128, .size = 8064);
+	EV(&b, .op = VR_TRACE_SET_INTERIM, .region = 1, .phase = 1, .offset = 128, .size = 8064);
+	EV(&b, .op = VR_TRACE_ALLOC, .region = 1, .phase = 1, .size = 200, .offset = 192);
+	create(&b, 2, 4096, 3, "P2");
+	EV(&b, .op = VR_TRACE_ALLOC, .region = 2, .size = 4000, .offset = 0);
+	EV(&b, .op = VR_TRACE_SET_INTERIM, .region = 2, .offset = 4032, .size = 64,
+	   .result = -ENOSPC);
+	EV(&b, .op = VR_TRACE_SET_INTERIM, .region = 2, .phase = 2, .offset = 4032, .size = 64,
+	   .result = -ENOSPC);
+	release(&b, 2, 3);
+	release(&b, 1, 0);
+	EV(&b, .op = VR_TRACE_POOL_DEINIT);
+	load_ok(b.s, NULL, &sc, &info);
+	for (i = 0; i < sc.nevs; i++)
+		completes += sc.evs[i].kind == VRS_EV_SET_INTERIM || sc.evs[i].kind == VRS_EV_COMPLETE;
+	assert_int_equal(info.refused, 2);
+	assert_int_equal(completes, 4);	/* one complete per region (each plays as two events) */
+	vrs_scenario_free(&sc);
+	free(b.s);
+}
+
 static void test_to_scenario_roundtrip(void **state)
 {
 	struct tbuf b = { 0 };
@@ -620,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_format_roundtrip),
 		cmocka_unit_test(test_bad_traces),
 		cmocka_unit_test(test_convert),
+		cmocka_unit_test(test_second_set_interim),
 		cmocka_unit_test(test_to_scenario_roundtrip),
 		cmocka_unit_test(test_replay_and_divergence),
 		cmocka_unit_test(test_pool_zero),
