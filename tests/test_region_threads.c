@@ -12,13 +12,19 @@
  *      on other threads: every object lands either below the interim base
  *      (a lifetime object, counted) or in the interim heap (a live block),
  *      never across, and every pattern holds (a quarter of them coherent:
- *      the uncached alias is chosen after the allocation unlocked).
+ *      the uncached alias is chosen after the allocation unlocked);
+ *   5. a trace file written by threads on their own regions of one pool
+ *      reads in order: every line's seq is the one after its pool's
+ *      previous line.
  */
 #include "vr_test.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vregion/port_posix.h"
 #include "vregion/vregion.h"
@@ -365,11 +371,94 @@ static void test_threads_bump_races_set_interim(void **state)
 	assert_null(vr_region_put(shared));
 }
 
+/* ---- 5. the trace file of several threads ---- */
+
+#define NTRACE 3000		/* alloc/free pairs per thread */
+
+static void *trace_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct vr_region_config cfg;
+	struct vr_region *vr;
+	unsigned i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = 4 * PAGE;
+	vr = vr_region_create(&pool, &cfg);
+	if (!vr || vr_region_set_interim(vr)) {
+		w->error = 1;
+		return NULL;
+	}
+	for (i = 0; i < NTRACE; i++) {
+		void *p = vr_region_alloc(vr, 1 + rnd(w) % 500);
+
+		if (!p || vr_region_free(vr, p))
+			w->error = 2;
+	}
+	if (vr_region_put(vr) != NULL)
+		w->error = 3;
+	return NULL;
+}
+
+static void test_threads_trace_file_in_order(void **state)
+{
+	char path[64], line[VR_TRACE_LINE_MAX + 1];
+	unsigned last[16] = { 0 }, pool_id, seq, lines = 0, bad = 0;
+	struct vr_posix_port_config c;
+	struct vr_port tport;
+	FILE *f;
+	unsigned t;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/vr_threads_trace_%d", (int)getpid());
+	memset(&c, 0, sizeof(c));
+	c.page_size = PAGE;
+	c.phys_pages = 64;
+	c.window_pages = 64;
+	c.log_level = VR_POSIX_LOG_OFF;
+	c.trace_path = path;
+	assert_int_equal(vr_posix_port_create(&tport, &c), 0);
+	assert_int_equal(vr_vpage_pool_init(&pool, &tport, NULL), 0);
+	memset(workers, 0, sizeof(workers));
+	for (t = 0; t < NTHREADS; t++) {
+		workers[t].id = t;
+		workers[t].rng = 0x27d4eb2du * (t + 1);
+		assert_int_equal(pthread_create(&workers[t].tid, NULL, trace_worker, &workers[t]), 0);
+	}
+	for (t = 0; t < NTHREADS; t++) {
+		assert_int_equal(pthread_join(workers[t].tid, NULL), 0);
+		assert_int_equal(workers[t].error, 0);
+	}
+	assert_int_equal(vr_vpage_pool_deinit(&pool), 0);
+	assert_int_equal(vr_posix_port_destroy(&tport), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, " pool="), *q = strstr(line, " seq=");
+
+		if (line[0] == '#')
+			continue;
+		lines++;
+		assert_non_null(p);
+		assert_non_null(q);
+		pool_id = (unsigned)strtoul(p + 6, NULL, 10) % 16;
+		seq = (unsigned)strtoul(q + 5, NULL, 10);
+		bad += seq != last[pool_id] + 1;
+		last[pool_id] = seq;
+	}
+	fclose(f);
+	unlink(path);
+	/* create, set_interim, the pairs and the put's two events per thread */
+	assert_true(lines >= NTHREADS * (2 * NTRACE + 4) + 2);
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_threads_share_region, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_bump_races_set_interim, setup, teardown),
+		cmocka_unit_test(test_threads_trace_file_in_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

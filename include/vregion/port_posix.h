@@ -123,7 +123,11 @@
  * vr_trace_header(), then one line per event (vr_trace_format), each written
  * by one write(2) as it happens (a crash keeps everything before it). Ports
  * of one process naming the same path share the file (the first truncates
- * it). The config's trace callback, when set, gets every event too.
+ * it). A line's seq is its place among its pool's lines in the file (the
+ * port numbers the lines as it writes them, one at a time: threads' events
+ * may reach it in another order than the core numbered them, and the trace
+ * still reads in order). The config's trace callback, when set, gets every
+ * event too, as the core made it.
  */
 #ifndef VREGION_PORT_POSIX_H
 #define VREGION_PORT_POSIX_H

@@ -11,6 +11,13 @@
  * of one whole line on an O_APPEND descriptor: nothing is buffered in the
  * process, so a crash keeps every event before it, and lines of concurrent
  * ports never interleave.
+ *
+ * Order: the core numbers a pool's events (seq) as they happen, each under
+ * its own region's or the pool's lock, so two threads' events can reach the
+ * file in the other order. The writer takes one lock per line and writes
+ * the seq of the line's place in the file (per pool, from 1): a trace reads
+ * in order, and a reader's dropped-line check sees no false gap. (The
+ * config's callback gets the core's event as it is.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +35,8 @@ static struct {
 	unsigned refs;
 } g_files[TRACE_FILES];
 static pthread_mutex_t g_files_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Serialises the lines (numbering and write) of every port. */
+static pthread_mutex_t g_write_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* A descriptor for path (opened, truncated and headed by its first user), or -errno. */
 static int file_get(const char *path)
@@ -118,18 +127,54 @@ void vri_posix_trace_close(struct vr_posix *st)
 	st->trace_fd = -1;
 }
 
+/* The file's seq for the next line of ev's pool (write lock held): its
+ * place among the pool's lines, from 1; the core's seq when the port has
+ * more pools than slots (or the event is not numbered). */
+static uint32_t file_seq(struct vr_posix *st, const struct vr_trace_event *ev)
+{
+	int i, slot = -1;
+	uint32_t seq;
+
+	if (!ev->seq || !ev->pool)
+		return ev->seq;
+	for (i = 0; i < VRI_POSIX_TRACE_POOLS; i++) {
+		if (st->trace_pool[i] == ev->pool)
+			break;
+		if (!st->trace_pool[i] && slot < 0)
+			slot = i;
+	}
+	if (i == VRI_POSIX_TRACE_POOLS) {
+		if (slot < 0 || ev->op != VR_TRACE_POOL_INIT)
+			return ev->seq;
+		i = slot;
+		st->trace_pool[i] = ev->pool;
+		st->trace_seq[i] = 0;
+	}
+	seq = ++st->trace_seq[i];
+	if (ev->op == VR_TRACE_POOL_DEINIT && ev->result == 0)
+		st->trace_pool[i] = 0;	/* the pool is gone: free the slot */
+	return seq;
+}
+
 void vri_posix_trace(void *ctx, const struct vr_trace_event *ev)
 {
 	struct vr_posix *st = ctx;
 
 	if (st->trace_fd >= 0) {
 		char line[VR_TRACE_LINE_MAX + 1];
-		size_t n = vr_trace_format(ev, line, VR_TRACE_LINE_MAX);
+		struct vr_trace_event e = *ev;
+		size_t n;
+		bool ok;
 
+		pthread_mutex_lock(&g_write_mu);
+		e.seq = file_seq(st, ev);
+		n = vr_trace_format(&e, line, VR_TRACE_LINE_MAX);
 		if (n > VR_TRACE_LINE_MAX - 1)
 			n = VR_TRACE_LINE_MAX - 1;	/* cannot happen: trace.h bounds a line */
 		line[n] = '\n';
-		if (write(st->trace_fd, line, n + 1) == (ssize_t)(n + 1))
+		ok = write(st->trace_fd, line, n + 1) == (ssize_t)(n + 1);
+		pthread_mutex_unlock(&g_write_mu);
+		if (ok)
 			cnt_add(&st->n_trace, 1);
 		else
 			VR_LOG(&st->lp, VR_LOG_ERR, "trace write failed (errno)", (uintptr_t)errno, 0);
