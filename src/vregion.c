@@ -21,7 +21,7 @@ bool vri_region_dead(const struct vr_region *vr, const char *func)
 	/* A released control block keeps DEAD and its port until the port
 	 * reuses the memory; that is the only case we can still report. */
 	if (vr && vr->magic == VR_REGION_DEAD)
-		VR_LOGF(vr->port, VR_LOG_ERR, func, "dead region (used after its last put)", vr, 0);
+		VR_LOGF(vr->port, VR_LOG_ERR, func, "dead region, used after its last put (vr)", vr, 0);
 	return true;
 }
 #endif
@@ -116,28 +116,35 @@ size_t vr_region_meta_bytes(size_t size, size_t min_align, size_t page_size)
 
 /* ---- create ------------------------------------------------------------------ */
 
-/* The configuration, checked against the port: NULL, or why it is refused. */
+/* The configuration, checked against the port: NULL, or why it is refused
+ * (the values the message names in v[0], v[1]). */
 static const char *create_check(const struct vr_port *port, const struct vr_region_config *cfg,
-				struct region_geom *g)
+				struct region_geom *g, uintptr_t v[2])
 {
 	memset(g, 0, sizeof(*g));
 	g->page = port->page_size;
+	v[0] = cfg->size;
+	v[1] = port->window_pages;
 	if (cfg->size == 0 || cfg->size > SIZE_MAX - (g->page - 1) ||
 	    (g->pages = (cfg->size + g->page - 1) / g->page) > port->window_pages)
-		return VR_REGION_MSG_("bad size");
+		return VR_REGION_MSG_("bad size (size, window_pages)");
+	v[0] = cfg->flags;
 	if (cfg->flags & ~VR_REGION_FLAGS_MASK)
-		return VR_REGION_MSG_("unknown flags");
+		return VR_REGION_MSG_("unknown flags (flags)");
 	/* Refused here rather than at set_interim, where it would fail only
 	 * when there is something to seal. */
 	if ((cfg->flags & VR_REGION_SEAL) && !port->protect)
-		return VR_REGION_MSG_("VR_REGION_SEAL needs a port with protect");
+		return VR_REGION_MSG_("VR_REGION_SEAL needs a port with protect (flags)");
 	g->line = port->cache_line ? port->cache_line : 1;
 	g->min_align = cfg->min_align ? cfg->min_align : (g->line > 16 ? g->line : 16);
+	v[0] = g->min_align;
+	v[1] = port->cache_line;
 	if (g->line > g->page || !vr_is_pow2(g->min_align) || g->min_align < 8 ||
 	    g->min_align > g->page)
-		return VR_REGION_MSG_("bad alignment (min_align, cache line)");
+		return VR_REGION_MSG_("bad alignment (min_align, cache_line)");
+	v[0] = cfg->size;
 	if (!region_layout(g))
-		return VR_REGION_MSG_("bad size");
+		return VR_REGION_MSG_("bad size (size)");
 	VR_ASSERT(g->pages >= 1 && vr_is_pow2(g->min_align) && g->min_align <= g->page);
 	return NULL;
 }
@@ -237,7 +244,7 @@ static struct vr_region *create_region(struct vr_vpage_pool *pool,
 
 	vr = port->meta_alloc(port->ctx, g->meta_bytes);
 	if (!vr) {
-		VR_LOGF(port, VR_LOG_WRN, api, "no metadata", g->meta_bytes, 0);
+		VR_LOGF(port, VR_LOG_WRN, api, "no metadata (bytes)", g->meta_bytes, 0);
 		return NULL;
 	}
 	memset(vr, 0, g->meta_bytes);
@@ -248,7 +255,7 @@ static struct vr_region *create_region(struct vr_vpage_pool *pool,
 	}
 	base = create_pages(pool, g->pages, cfg->flags, &own_guard);
 	if (!base) {
-		VR_LOGF(port, VR_LOG_WRN, api, "no pages", g->pages, 0);
+		VR_LOGF(port, VR_LOG_WRN, api, "no pages (pages)", g->pages, 0);
 		if (spin)
 			port->spin_destroy(port->ctx, spin);
 		if (lock)
@@ -281,6 +288,7 @@ struct vr_region *vri_region_create_api(struct vr_vpage_pool *pool,
 	const struct vr_port *port = pool ? vr_vpage_port(pool) : NULL;
 	struct vr_region *vr = NULL;
 	struct region_geom g;
+	uintptr_t v[2];
 	const char *why;
 
 	if (!port)
@@ -289,9 +297,9 @@ struct vr_region *vri_region_create_api(struct vr_vpage_pool *pool,
 		VR_LOGF(port, VR_LOG_ERR, api, "NULL config", 0, 0);
 		return NULL;
 	}
-	why = create_check(port, cfg, &g);
+	why = create_check(port, cfg, &g, v);
 	if (why)
-		VR_LOGF(port, VR_LOG_ERR, api, why, cfg->size, cfg->min_align);
+		VR_LOGF(port, VR_LOG_ERR, api, why, v[0], v[1]);
 	else
 		vr = create_region(pool, cfg, &g, api);
 	if (VR_UNLIKELY(VRI_TRACING(port)))
@@ -326,7 +334,7 @@ struct vr_region *vri_region_get_api(struct vr_region *vr, const char *api)
 		trace_simple(vr, VR_TRACE_REGION_GET, api, rc);
 	vr_region_leave(vr);
 	if (rc)
-		VR_LOGF(vr->port, VR_LOG_ERR, api, "reference count overflow", vr, 0);
+		VR_LOGF(vr->port, VR_LOG_ERR, api, "reference count overflow (vr)", vr, 0);
 	return rc ? NULL : vr;
 }
 
@@ -486,7 +494,7 @@ static int set_interim_locked(struct vr_region *vr, const char *api, uintptr_t *
 	if (vr->phase == VR_REGION_INTERIM) {
 		*ib = vr->lifetime_end;
 		*isz = (size_t)(vr->fast.end - *ib);
-		VR_LOGF(vr->port, VR_LOG_WRN, api, "already interim (harmless)", vr, 0);
+		VR_LOGF(vr->port, VR_LOG_WRN, api, "already interim, harmless (vr)", vr, 0);
 		return 0;
 	}
 	/* LIFETIME, or INVALID being re-evaluated (its bump pointer has not
@@ -517,7 +525,7 @@ static int set_interim_locked(struct vr_region *vr, const char *api, uintptr_t *
 		vr->sealed = true;
 	}
 	interim_start(vr, *ib);
-	VR_LOGF(vr->port, VR_LOG_INF, api, "interim (heap base, bytes)", *ib, *isz);
+	VR_LOGF(vr->port, VR_LOG_INF, api, "interim (heap_base, bytes)", *ib, *isz);
 	if (*isz / vr->min_align > VR_HEAP_MAX_GRANULES)
 		VR_LOGF(vr->port, VR_LOG_WRN, api, "interim part over the heap limit (bytes, unused)",
 			*isz, *isz - (size_t)VR_HEAP_MAX_GRANULES * vr->min_align);

@@ -117,8 +117,8 @@ static VR_INLINE_HOT void *alloc_locked(struct vr_region *vr, size_t size, size_
 static VR_COLD void alloc_log(const struct vr_region *vr, const char *api, int result,
 			      enum vr_region_phase phase, size_t size, size_t align)
 {
-	const char *why = result == -EINVAL ? VR_REGION_MSG_("bad size or alignment")
-		: result == -ENOSPC ? VR_REGION_MSG_("region INVALID")
+	const char *why = result == -EINVAL ? VR_REGION_MSG_("bad size or alignment (size, align)")
+		: result == -ENOSPC ? VR_REGION_MSG_("region INVALID (size, align)")
 		: phase == VR_REGION_LIFETIME ? VR_REGION_MSG_("lifetime part full (size, align)")
 		: VR_REGION_MSG_("interim heap full (size, align)");
 
@@ -267,7 +267,7 @@ static int interim_free(struct vr_region *vr, uintptr_t a, const char **why)
 	 * the region's own reason; the heap checks the rest (an aligned
 	 * interior pointer usually reads as a corrupted header: -EFAULT). */
 	if (a < vr->interim_lo || a >= vr->interim_hi || (a & vr->fast.mask)) {
-		*why = VR_REGION_MSG_("not an interim block start (heap metadata or misaligned)");
+		*why = VR_REGION_MSG_("not an interim block start, heap metadata or misaligned (ptr)");
 		return -EINVAL;
 	}
 	/* the heap poisons the block in the cached alias; a coherent block was
@@ -279,8 +279,8 @@ static int interim_free(struct vr_region *vr, uintptr_t a, const char **why)
 		return 0;
 	}
 	*why = rc == -EFAULT ?
-		VR_REGION_MSG_("bad interim block header (interior pointer or corruption?)") :
-		VR_REGION_MSG_("not a live interim block (double free?)");
+		VR_REGION_MSG_("bad interim block header, interior pointer or corruption? (ptr)") :
+		VR_REGION_MSG_("not a live interim block, double free? (ptr)");
 	return rc;
 }
 
@@ -305,7 +305,7 @@ static int lifetime_free(struct vr_region *vr, uintptr_t a, const char **why)
 	size_t off = (size_t)(a - vr->fast.base), g = off >> vr->fast.shift;
 
 	if ((off & vr->fast.mask) || !vr_starts_test(vr, g)) {
-		*why = VR_REGION_MSG_("not a live lifetime block (interior pointer or double free?)");
+		*why = VR_REGION_MSG_("not a live lifetime block, interior pointer or double free? (ptr)");
 		return -EINVAL;
 	}
 	vr_starts_clear(vr, g);
@@ -360,7 +360,7 @@ static VR_COLD int free_outside(struct vr_region *vr, void *ptr, const char *api
 	if (ptr && a - vr->fast.base < vr->size)
 		return free_inside(vr, ptr, a, api);	/* the uncached alias */
 	vr_region_enter(vr);
-	return free_unusual(vr, ptr, a, api, -EINVAL, ptr ? VR_REGION_MSG_("pointer not in this region")
+	return free_unusual(vr, ptr, a, api, -EINVAL, ptr ? VR_REGION_MSG_("pointer not in this region (ptr)")
 						       : VR_REGION_MSG_("NULL pointer"));
 }
 

@@ -60,12 +60,12 @@ int vr_region_info(struct vr_region *vr)
 	/* one line per pair of values (a table: one log call in a loop) */
 	static const char *const line[] = {
 		"region (base, size)",
-		"phase 0 LIFETIME 1 INTERIM 2 INVALID, refs",
-		"lifetime used/size",
-		"lifetime allocs/frees",
-		"interim used/size",
-		"interim peak/largest free",
-		"failures/errors",
+		"phase 0 LIFETIME 1 INTERIM 2 INVALID (phase, refs)",
+		"lifetime (used, size)",
+		"lifetime (allocs, frees)",
+		"interim (used, size)",
+		"interim (peak, largest_free)",
+		"calls refused (failures, errors)",
 		"outstanding (all, interim)",
 	};
 	struct vr_region_stats st;
@@ -170,7 +170,7 @@ static const char *check_phase(struct vr_region *vr, uintptr_t bump)
 	if (!vr_heap_contains(vr->heap, (void *)(end - 1)) ||
 	    vr_heap_contains(vr->heap, (void *)end) ||
 	    (vr->lifetime_end > base && vr_heap_contains(vr->heap, (void *)(vr->lifetime_end - 1))))
-		return VR_REGION_MSG_("INTERIM: heap does not cover [interim base, end)");
+		return VR_REGION_MSG_("INTERIM: heap does not cover the interim part");
 	return NULL;
 }
 
@@ -225,7 +225,10 @@ int vr_region_validate(struct vr_region *vr)
 	why = check_locked(vr);
 	vr_region_unlock(vr);
 	if (why) {
-		VR_LOG(vr->port, VR_LOG_ERR, why, vr, 0);
+		/* the first inconsistency, then which region (port.h: a message
+		 * names the values it refers to) */
+		VR_LOG(vr->port, VR_LOG_ERR, why, 0, 0);
+		VR_LOG(vr->port, VR_LOG_ERR, "region failed validate (vr)", vr, 0);
 		return -EFAULT;
 	}
 	return 0;

@@ -82,7 +82,7 @@ void vr_sof_heap_free(struct k_heap *heap, void *ptr)
 		o.free(o.ctx, heap, ptr);
 	if (rc) {
 		VR_LOGF(vr_vpage_port(o.pool), VR_LOG_ERR, "sof_heap_free",
-			"not a platform-heap block (foreign pointer or double free?)", ptr, 0);
+			"not a platform-heap block, foreign pointer or double free? (ptr)", ptr, 0);
 		return;
 	}
 	heap_live_add(-1);
@@ -99,7 +99,7 @@ void vr_sof_ctx_free(struct k_heap *heap, struct vregion *vreg, void *ptr)
 		heap_block = o.free ? o.owns && o.owns(o.ctx, heap, ptr) : vr_sof_glue_heap_owns(ptr);
 		if (heap_block) {
 			VR_LOGF(vr_vpage_port(o.pool), VR_LOG_WRN, "sof_ctx_free",
-				"platform-heap block freed through a region context: given back to the heap",
+				"platform-heap block freed through a region context, given back to the heap (ptr)",
 				ptr, 0);
 			vr_sof_heap_free(heap, ptr);
 			return;

@@ -32,10 +32,42 @@ static const char *t_last_msg;
 static uintptr_t t_last_a, t_last_b;
 static uintptr_t t_wrn_b;	/* b of the last warning */
 
+/* Messages that break port.h's log convention: a message that refers to
+ * values ends with a parenthesised list naming them ("(min_align,
+ * cache_line)": names of letters, digits and '_', ", " between), which a
+ * hook prints as name=value; a message without a list uses neither value.
+ * (A region's name given as vr_region_info's first line is exempt.) */
+static unsigned t_bad_msgs;
+static const char *t_bad_msg;
+
+static inline bool t_msg_names_values(const char *msg)
+{
+	size_t n = strlen(msg), i, names = 1;
+
+	if (n < 3 || msg[n - 1] != ')')
+		return false;
+	for (i = n - 1; i > 0 && msg[i - 1] != '('; i--) {
+		char c = msg[i - 1];
+
+		if (c == ',' && msg[i] == ' ')
+			names++;
+		else if (!(c == '_' || c == ' ' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			return false;
+		else if (c == ' ' && msg[i - 2] != ',')
+			return false;
+	}
+	return i > 1 && msg[i - 2] == ' ' && names <= 2;
+}
+
 static inline void t_log(void *ctx, enum vr_log_level lvl, const char *fn, const char *msg,
 		  uintptr_t a, uintptr_t b)
 {
 	(void)ctx; (void)fn;
+	if (msg && msg[0] && msg[strlen(msg) - 1] == ')' ? !t_msg_names_values(msg)
+	    : msg && (a || b) && strcmp(fn, "vr_region_info") != 0) {
+		t_bad_msgs++;
+		t_bad_msg = msg;
+	}
 	if ((unsigned)lvl < 4)
 		t_logs[lvl]++;
 	t_last_msg = msg;
@@ -81,6 +113,12 @@ static inline int t_setup(void **state)
 static inline int t_teardown(void **state)
 {
 	(void)state;
+	if (t_bad_msgs) {
+		print_message("%u log message(s) without a list naming their values, e.g. \"%s\"\n",
+			      t_bad_msgs, t_bad_msg);
+		t_bad_msgs = 0;
+		return -1;
+	}
 	if (vr_vpage_pool_deinit(&t_pool) != 0)
 		return -1;
 	if (vr_flat_port_deinit(&t_fp) != 0)
