@@ -111,6 +111,11 @@ static void test_create_bad_config(void **state)
 		{ 0, 8, 8, 0, -2 },		/* below OFF */
 		{ 0, VR_POSIX_MAX_PHYS_PAGES + 1, 8, 0, 0 },
 		{ 0, 8, SIZE_MAX / 2, 0, 0 },	/* window cannot fit the address space */
+		/* its size fits a size_t, its reservation no address space: refused
+		 * before per-page metadata for it is allocated (was -ENOMEM, or an
+		 * abort in an allocator that does not return NULL) */
+		{ 0, 8, SIZE_MAX / 4096 / 4, 0, 0 },
+		{ 0, 8, SIZE_MAX / 4096 / 64, 0, 0 },
 	};
 	struct vr_posix_port_config cfg = { 0 };
 

@@ -228,7 +228,8 @@ struct vr_posix_port_stats {
  * written; port->ctx is the port's private state).
  * Returns 0; -EINVAL iff port or cfg is NULL, phys_pages is 0 or above
  * VR_POSIX_MAX_PHYS_PAGES, window_pages is 0 or too large for the address
- * space, page_size is not 0 and not a power-of-two multiple of the system
+ * space (the process has no free range of 2 * window_pages + 4 pages for
+ * the windows and their guards: probed before anything is allocated), page_size is not 0 and not a power-of-two multiple of the system
  * page size, cache_line is not 0 and not a power of two, log_level is
  * outside VR_POSIX_LOG_OFF..VR_LOG_DBG, or max_mappings is not 0 and below
  * VR_POSIX_MIN_MAPPINGS; -ENOMEM iff malloc fails; or the negative errno of

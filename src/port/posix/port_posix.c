@@ -67,6 +67,22 @@ static int open_memfd(void)
 #endif
 }
 
+/* True iff the process has room for the reservation of W pages of ps bytes
+ * (both windows and the guards: 2 * W + 4 pages): one PROT_NONE probe,
+ * undone at once. A window the address space cannot hold is refused before
+ * any per-page metadata is allocated (at 2^36 pages that would be hundreds
+ * of GiB, which an allocator may abort on instead of returning NULL). */
+static bool window_fits(size_t W, size_t ps)
+{
+	size_t bytes = (2 * W + 4) * ps;
+	void *p = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return false;
+	munmap(p, bytes);
+	return true;
+}
+
 /* Everything create() checks about cfg; fills *ps. Returns 0 or -EINVAL. */
 static int check_config(const struct vr_posix_port_config *cfg, size_t *ps)
 {
@@ -91,7 +107,7 @@ static int check_config(const struct vr_posix_port_config *cfg, size_t *ps)
 		return -EINVAL;
 	if (cfg->max_mappings && cfg->max_mappings < VR_POSIX_MIN_MAPPINGS)
 		return -EINVAL;
-	return 0;
+	return window_fits(cfg->window_pages, *ps) ? 0 : -EINVAL;
 }
 
 /* Release whatever of st exists (create's error path and destroy). */
