@@ -113,16 +113,19 @@ static void put_phase(struct line *l, int phase)
 	}
 }
 
-/* name=..., percent-encoded: bytes other than [A-Za-z0-9_.-] as %XX, at most
- * VR_TRACE_NAME_MAX bytes written (an escape is never cut). */
+/* A value from a string, percent-encoded: bytes other than [A-Za-z0-9_.-]
+ * as %XX, at most VR_TRACE_NAME_MAX bytes written (an escape is never cut):
+ * a region's name, and the api (the library's are identifiers, written as
+ * they are; an event made by someone else cannot break the line or make it
+ * longer than VR_TRACE_LINE_MAX - 1). */
 #define VR_TRACE_NAME_MAX 47
-static void put_name(struct line *l, const char *name)
+static void put_encoded(struct line *l, const char *key, const char *name)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char one[4];
 	size_t i, out = 0;
 
-	put_key(l, "name");
+	put_key(l, key);
 	for (i = 0; name[i]; i++) {
 		unsigned char c = (unsigned char)name[i];
 		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -182,7 +185,7 @@ static void put_fields(struct line *l, const struct vr_trace_event *ev)
 			put_kv(l, "page", ev->page);
 		}
 		if (ev->name && ev->name[0])
-			put_name(l, ev->name);
+			put_encoded(l, "name", ev->name);
 		break;
 	case VR_TRACE_REGION_GET:
 	case VR_TRACE_REGION_PUT:
@@ -225,8 +228,12 @@ size_t vr_trace_format(const struct vr_trace_event *ev, char *buf, size_t len)
 		return 0;
 	}
 	put_str(&l, vr_trace_op_name(ev->op));
-	put_key(&l, "api");
-	put_str(&l, ev->api && ev->api[0] ? ev->api : "?");
+	if (ev->api && ev->api[0]) {
+		put_encoded(&l, "api", ev->api);
+	} else {
+		put_key(&l, "api");
+		put_str(&l, "?");
+	}
 	put_kv(&l, "pool", ev->pool);
 	if (ev->seq)
 		put_kv(&l, "seq", ev->seq);

@@ -371,6 +371,41 @@ static void test_convert(void **state)
 }
 
 /* --to-scenario: the .vrs, read back, makes the same events. */
+/* An event made by someone else (vr_trace_format is public): a long api
+ * with spaces and '=' cannot break the line or make it longer than
+ * VR_TRACE_LINE_MAX - 1; the library's identifiers are written as they are. */
+static void test_format_hostile_api(void **state)
+{
+	char api[300], line[VR_TRACE_LINE_MAX + 64];
+	struct vr_trace_event e;
+	const char *v;
+	size_t n, i;
+
+	(void)state;
+	memset(api, 'a', sizeof(api) - 1);
+	api[sizeof(api) - 1] = 0;
+	memcpy(api, "x y=z", 5);
+	memset(&e, 0, sizeof(e));
+	e.op = VR_TRACE_REGION_CREATE;
+	e.api = api;
+	e.pool = e.seq = e.region = UINT32_MAX;
+	e.size = e.align = e.npages = e.page = SIZE_MAX - 1;
+	e.flags = UINT32_MAX;
+	e.result = 0;
+	e.name = api;
+	n = vr_trace_format(&e, line, sizeof(line));
+	assert_true(n <= VR_TRACE_LINE_MAX - 1);
+	assert_int_equal(strlen(line), n);
+	v = strstr(line, " api=") + 5;
+	assert_true(strcspn(v, " ") <= 47);
+	assert_ptr_equal(strstr(line, "="), v - 1);	/* no '=' before the api's */
+	for (i = 0; v[i] && v[i] != ' '; i++)
+		assert_true(v[i] != '=');
+	e.api = "vregion_alloc_coherent_align";
+	vr_trace_format(&e, line, sizeof(line));
+	assert_non_null(strstr(line, " api=vregion_alloc_coherent_align "));
+}
+
 /* A second set_interim (harmless: SOF makes one per DP module of a
  * pipeline), and one of an INVALID region (the same answer again), did
  * nothing: not played, counted as refused (they made the trace
@@ -657,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_bad_traces),
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_second_set_interim),
+		cmocka_unit_test(test_format_hostile_api),
 		cmocka_unit_test(test_to_scenario_roundtrip),
 		cmocka_unit_test(test_replay_and_divergence),
 		cmocka_unit_test(test_pool_zero),
