@@ -13,6 +13,7 @@
  *      layer's calls named by SOF's functions.
  */
 #include "region_fixture.h"
+#include <sof/lib/vpage.h>
 
 #include <sof/lib/vregion.h>
 #include "vregion/sof_compat.h"
@@ -100,6 +101,7 @@ static void *w_meta_alloc(void *ctx, size_t bytes)
 static struct vr_trace_event ev[NEV];
 static unsigned nev;
 static unsigned npage_ev;	/* page events other than pool init/deinit */
+static const char *last_page_api;	/* their last one's api */
 static uint32_t last_pool;	/* the id of the last pool initialised */
 
 static void w_trace(void *ctx, const struct vr_trace_event *e)
@@ -110,6 +112,7 @@ static void w_trace(void *ctx, const struct vr_trace_event *e)
 	if (e->op < VR_TRACE_REGION_CREATE) {
 		/* the region's own page calls are not traced (its events say it) */
 		npage_ev += e->op != VR_TRACE_POOL_INIT && e->op != VR_TRACE_POOL_DEINIT;
+		last_page_api = e->api;
 		return;
 	}
 	if (nev < NEV)
@@ -504,6 +507,18 @@ static void test_trace_sof_names(void **state)
 	next_ev(&k, VR_TRACE_REGION_RELEASE, "vregion_put");
 	assert_int_equal(k, nev);
 	assert_int_equal(npage_ev, 0);
+	/* and the page calls (they were traced as vr_vpage_*) */
+	p = vpage_alloc(1);
+	assert_non_null(p);
+	assert_string_equal(last_page_api, "vpage_alloc");
+	vpage_free(p);
+	assert_string_equal(last_page_api, "vpage_free");
+	q = vpage_reserve(2);
+	assert_non_null(q);
+	assert_string_equal(last_page_api, "vpage_reserve");
+	vpage_release(q);
+	assert_string_equal(last_page_api, "vpage_release");
+	assert_int_equal(npage_ev, 4);
 	assert_int_equal(vr_sof_deinit(), 0);
 }
 

@@ -586,6 +586,68 @@ static void test_init_explicit(void **state)
 	assert_int_equal(vr_sof_deinit(), 0);			/* nothing set up: fine */
 }
 
+/* A port whose unmaps fail while unmap_fails > 0 (over my_fp). */
+static struct vr_port failing;
+static unsigned unmap_fails;
+
+static int failing_unmap(void *ctx, void *vaddr, size_t npages)
+{
+	const struct vr_port *in = vr_flat_port_get(&my_fp);
+
+	(void)ctx;
+	if (unmap_fails) {
+		unmap_fails--;
+		return -EIO;
+	}
+	return in->unmap(in->ctx, vaddr, npages);
+}
+
+static unsigned walked;
+
+static void count_runs(unsigned int idx, unsigned int vpage, unsigned int pages, void *ctx)
+{
+	(void)idx; (void)vpage; (void)pages; (void)ctx;
+	walked++;
+}
+
+/* vpage_free / vpage_release are void: the caller cannot retry a failed
+ * unmap, so the pool keeps the run as an orphan and retries it itself; the
+ * orphan is nobody's allocation (not walked) and its pages come back (they
+ * were lost: the run stayed allocated to a caller who had let it go). */
+static void test_vpage_free_unmap_fails(void **state)
+{
+	struct vr_sof_config cfg;
+	struct vpage_stats vs;
+	void *a, *r;
+
+	(void)state;
+	my_port_up();
+	failing = *vr_flat_port_get(&my_fp);
+	failing.unmap = failing_unmap;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.port = &failing;
+	assert_int_equal(vr_sof_init(&cfg), 0);
+	a = vpage_alloc(2);
+	r = vpage_reserve(3);
+	assert_non_null(a);
+	assert_non_null(r);
+	assert_int_equal(vr_vpage_map(vr_sof_pool(), r, 1, VR_PERM_RW), 0);
+	unmap_fails = 2;
+	vpage_free(a);
+	vpage_release(r);
+	assert_int_equal(unmap_fails, 0);
+	vpage_get_stats(&vs);
+	assert_int_equal(vs.num_elems_in_use, 0);
+	walked = 0;
+	vpage_for_each_alloc(count_runs, NULL);
+	assert_int_equal(walked, 0);			/* orphans are nobody's runs */
+	assert_int_equal(vr_vpage_reclaim(vr_sof_pool()), 0);	/* the port works again */
+	vpage_get_stats(&vs);
+	assert_int_equal(vs.free_pages, vs.total_pages);
+	assert_int_equal(vr_sof_deinit(), 0);
+	assert_int_equal(vr_flat_port_deinit(&my_fp), 0);	/* every page back */
+}
+
 static bool hook_live;
 
 static bool my_heap_owns(void *ctx, struct k_heap *heap, const void *ptr)
@@ -819,6 +881,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vpage_many, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_apis, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_init_explicit, NULL, teardown),
+		cmocka_unit_test_setup_teardown(test_vpage_free_unmap_fails, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_init_heap_owns, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_init_refused, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_use_after_last_put_flat, NULL, teardown),

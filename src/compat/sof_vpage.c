@@ -14,6 +14,7 @@
 #include "sof_default.h"
 
 #include <sof/lib/vpage.h>
+#include "../vpage_api.h"	/* SOF's names in logs and traces; orphans */
 
 void *vpage_alloc(unsigned int pages)
 {
@@ -25,16 +26,19 @@ void *vpage_alloc(unsigned int pages)
 		VR_LOG(vr_vpage_port(pool), VR_LOG_INF, "0 pages requested", 0, 0);
 		return NULL;
 	}
-	return vr_vpage_alloc(pool, pages);
+	return vri_vpage_alloc_api(pool, pages, VR_PERM_RW, "vpage_alloc");
 }
 
 void vpage_free(void *ptr)
 {
 	struct vr_vpage_pool *pool = vri_sof_pool();
 
-	/* errors (NULL, foreign, interior, double free) are logged by vpage */
+	/* errors (NULL, foreign, interior, double free) are logged by vpage.
+	 * The caller cannot retry (void, as upstream): when the port fails to
+	 * unmap, the pool keeps the run as an orphan and retries the unmap
+	 * itself (vregion/vpage.h, "Orphans") instead of the pages being lost. */
 	if (pool)
-		(void)vr_vpage_free(pool, ptr);
+		(void)vri_vpage_free_or_orphan(pool, ptr, "vpage_free");
 }
 
 void *vpage_reserve(unsigned int pages)
@@ -44,15 +48,15 @@ void *vpage_reserve(unsigned int pages)
 	if (pages == 0)
 		return NULL;
 	pool = vri_sof_pool();
-	return pool ? vr_vpage_reserve(pool, pages) : NULL;
+	return pool ? vri_vpage_reserve_api(pool, pages, "vpage_reserve") : NULL;
 }
 
 void vpage_release(void *ptr)
 {
 	struct vr_vpage_pool *pool = vri_sof_pool();
 
-	if (pool)
-		(void)vr_vpage_release(pool, ptr);
+	if (pool)	/* as vpage_free: an orphan if the unmap fails */
+		(void)vri_vpage_free_or_orphan(pool, ptr, "vpage_release");
 }
 
 const struct sys_mm_drv_region *vpage_get_region(void)
@@ -98,7 +102,8 @@ static int walk_one(void *arg, void *start, size_t npages, enum vr_vpage_kind ki
 {
 	struct walk *w = arg;
 
-	(void)kind;
+	if (kind == VR_VPAGE_ORPHAN)
+		return 0;	/* the pool's, not an allocation: nobody holds it */
 	w->cb(w->idx++, clamp_uint(((uintptr_t)start - w->base) >> w->shift), clamp_uint(npages),
 	      w->ctx);
 	return 0;

@@ -16,7 +16,10 @@
  *     and ignored, as upstream. Frees may come in any order (upstream's
  *     element compaction lost records on non-LIFO frees: bug 4.1), and there
  *     is no limit on live allocations (upstream: 128).
- *   - a failed map leaves nothing mapped (bug 4.2).
+ *   - a failed map leaves nothing mapped (bug 4.2); a failed unmap at
+ *     vpage_free / vpage_release loses nothing: the pool keeps the run as an
+ *     orphan and retries its unmap itself (vregion/vpage.h, "Orphans"; the
+ *     caller, who cannot retry a void call, has given the run up).
  * The default pool initialises itself on first use (see vregion/sof_compat.h
  * for its defaults) or explicitly with vr_sof_init().
  * Thread-safety: every call takes the pool's lock. Not for interrupt context
