@@ -291,6 +291,13 @@ static void test_bad_input_table(void **state)
 	assert_null(sof_ctx_alloc(NULL, 0, 0, 0));
 	assert_null(sof_ctx_alloc(NULL, 0, 10, 24));
 	assert_null(sof_ctx_zalloc(NULL, 0, 0, 0));
+	/* the default heap refuses what no platform heap holds (the host's,
+	 * before libc sees it: a sanitizer's allocator aborts on sizes near
+	 * SIZE_MAX) */
+	assert_null(sof_ctx_alloc(NULL, 0, huge, 0));
+	assert_null(sof_ctx_alloc(NULL, 0, huge / 2, 64));
+	assert_null(sof_ctx_alloc(NULL, 0, 64, (huge >> 1) + 1));
+	assert_null(sof_heap_alloc(NULL, 0, ((size_t)1 << 30) + 1, 0));
 	ctx.vreg = vr;
 	assert_null(sof_ctx_alloc(&ctx, 0, 0, 0));
 	assert_null(sof_ctx_alloc(&ctx, SOF_MEM_FLAG_COHERENT, 10, 24));

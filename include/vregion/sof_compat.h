@@ -22,7 +22,8 @@
  *                            a larger virtual window as upstream intended
  *     (if the host's page size is not a divisor of 4096, the host page is used)
  *     platform heap = libc (malloc / posix_memalign / free), with a set of
- *     its live blocks so that foreign and double frees are refused.
+ *     its live blocks so that foreign and double frees are refused; a
+ *     request or alignment above 1 GiB fails (NULL) before libc sees it.
  *   flat build (no MMU, src/compat/sof_default_flat.c):
  *   VR_SOF_FLAT_PAGES   256  pages of a static buffer (1 MiB; window ==
  *                            physical on a flat port)

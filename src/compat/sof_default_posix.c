@@ -150,10 +150,18 @@ static void set_del(size_t i)
 	}
 }
 
+/* The largest request (and alignment) the default heap passes to libc: a
+ * stand-in for SOF's platform heaps (a few MiB). Above it the request fails
+ * here, as out of memory, before libc or a sanitizer's allocator sees a size
+ * near SIZE_MAX (ASan aborts on those instead of returning NULL). */
+#define HOST_HEAP_MAX ((size_t)1 << 30)
+
 void *vr_sof_glue_heap_alloc(size_t bytes, size_t align)
 {
 	void *p = NULL;
 
+	if (bytes > HOST_HEAP_MAX || align > HOST_HEAP_MAX)
+		return NULL;
 	if (align <= sizeof(void *))
 		p = malloc(bytes);
 	else if (posix_memalign(&p, align, bytes) != 0)
