@@ -772,7 +772,11 @@ static void page_event(struct conv *v, const struct vrs_trec *t)
 			v->info->nested++;	/* a region's run, given back at its release */
 		return;
 	}
-	flush(v, NULL, NULL);
+	k = (unsigned)(r - v->run);
+	flush(v, NULL, NULL);		/* may grow v->run: r moves */
+	if (v->err)
+		return;
+	r = &v->run[k];
 	stmt(&s, KW_DESTROY, r->name, t->line);
 	r->live = false;
 	hdel(&v->runs, 0, t->page);

@@ -406,6 +406,37 @@ static void test_format_hostile_api(void **state)
 	assert_non_null(strstr(line, " api=vregion_alloc_coherent_align "));
 }
 
+/* The free of a program's run while page events are pending: flushing them
+ * grows the runs' array, under the pointer to the run being freed (a use
+ * after free, which the ASan build of this test catches). Every run is
+ * destroyed once, the freed one first. */
+static void test_run_freed_while_pending(void **state)
+{
+	struct tbuf b = { 0 };
+	struct vrs_scenario sc;
+	struct vrs_trace_info info;
+	size_t i, k, destroys = 0;
+
+	(void)state;
+	pool_init(&b, 64);
+	for (k = 0; k < 17; k++)	/* 16 runs made (a full pending list), one pending */
+		EV(&b, .op = VR_TRACE_PAGE_ALLOC, .npages = 1, .perms = 3, .page = 2 * k);
+	EV(&b, .op = VR_TRACE_PAGE_FREE, .page = 0);	/* vpage1, the first run */
+	for (k = 1; k < 17; k++)
+		EV(&b, .op = VR_TRACE_PAGE_FREE, .page = 2 * k);
+	EV(&b, .op = VR_TRACE_POOL_DEINIT);
+	load_ok(b.s, NULL, &sc, &info);
+	for (i = 0; i < sc.nevs; i++) {
+		if (sc.evs[i].kind != VRS_EV_DESTROY)
+			continue;
+		if (!destroys++)
+			assert_string_equal(sc.objs[sc.evs[i].obj].name, "vpage1");
+	}
+	assert_int_equal(destroys, 17);
+	vrs_scenario_free(&sc);
+	free(b.s);
+}
+
 /* A second set_interim (harmless: SOF makes one per DP module of a
  * pipeline), and one of an INVALID region (the same answer again), did
  * nothing: not played, counted as refused (they made the trace
@@ -692,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_bad_traces),
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_second_set_interim),
+		cmocka_unit_test(test_run_freed_while_pending),
 		cmocka_unit_test(test_format_hostile_api),
 		cmocka_unit_test(test_to_scenario_roundtrip),
 		cmocka_unit_test(test_replay_and_divergence),
