@@ -738,6 +738,23 @@ static void region_free(struct conv *v, const struct vrs_trec *t)
  * region's at its release; maps and protects go with a pending reservation,
  * else they are a region's (a seal) or inside a reserved run of the
  * program's (not modelled). */
+/* A page event that took pages: a successful page alloc or reserve. */
+static bool takes_pages(const struct vrs_trec *p)
+{
+	return p->rc == 0 && (p->op == VR_TRACE_PAGE_ALLOC || p->op == VR_TRACE_PAGE_RESERVE);
+}
+
+/* Did a pending event after the k-th take pages? (then a free of the k-th
+ * cannot be played as "taken and given back" at its creation: the later
+ * run was placed while the k-th held its pages) */
+static bool later_takes(const struct conv *v, unsigned k)
+{
+	while (++k < v->npend)
+		if (takes_pages(&v->pend[k]))
+			return true;
+	return false;
+}
+
 static void page_event(struct conv *v, const struct vrs_trec *t)
 {
 	struct trun *r;
@@ -758,10 +775,15 @@ static void page_event(struct conv *v, const struct vrs_trec *t)
 		return;
 	}
 	for (k = 0; k < v->npend; k++) {
-		if (!v->pend_gone[k] && v->pend[k].rc == 0 && v->pend[k].page == t->page &&
-		    (v->pend[k].op == VR_TRACE_PAGE_ALLOC || v->pend[k].op == VR_TRACE_PAGE_RESERVE)) {
-			v->pend_gone[k] = true;		/* taken and given back */
-			return;
+		if (!v->pend_gone[k] && takes_pages(&v->pend[k]) && v->pend[k].page == t->page) {
+			if (!later_takes(v, k)) {
+				v->pend_gone[k] = true;		/* taken and given back */
+				return;
+			}
+			/* runs were taken while it lived: the order matters, they
+			 * are the program's (no region op claimed them) */
+			flush(v, NULL, NULL);
+			break;
 		}
 	}
 	r = find_run(v, t->page);

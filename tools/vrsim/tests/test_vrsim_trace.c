@@ -569,6 +569,37 @@ static void test_replay_and_divergence(void **state)
 	free(b.s);
 }
 
+/* A program's run given back after another run was taken: the free is
+ * played in its place, not right after the creation (then the later run
+ * was placed in the freed pages and the replay diverged from the trace;
+ * found replaying generated scenarios' traces). */
+static void test_free_after_later_run(void **state)
+{
+	struct tbuf b = { 0 };
+	struct vrs_scenario sc;
+	struct vrs_trace_info info;
+	struct vrs_result r;
+
+	(void)state;
+	pool_init(&b, 64);	/* one guard page per run */
+	EV(&b, .op = VR_TRACE_PAGE_RESERVE, .npages = 5, .page = 0);
+	EV(&b, .op = VR_TRACE_PAGE_ALLOC, .npages = 4, .perms = 3, .page = 6);
+	EV(&b, .op = VR_TRACE_PAGE_FREE, .page = 0);
+	EV(&b, .op = VR_TRACE_PAGE_ALLOC, .npages = 5, .perms = 3, .page = 0);
+	EV(&b, .op = VR_TRACE_PAGE_FREE, .page = 6);
+	EV(&b, .op = VR_TRACE_PAGE_FREE, .page = 0);
+	EV(&b, .op = VR_TRACE_POOL_DEINIT);
+	load_ok(b.s, NULL, &sc, &info);
+	play(&sc, VRS_PLAY_CHECK_REC, &r);
+	if (r.diverge_total)
+		print_message("%s\n", r.diverge[0]);
+	assert_int_equal(r.diverge_total, 0);
+	assert_true(vrs_result_clean(&r));
+	vrs_result_free(&r);
+	vrs_scenario_free(&sc);
+	free(b.s);
+}
+
 /* expect=fail on a failed call (vrsim --write-trace of a scenario that expects
  * it, or a firmware's hook): the replay expects the failure too. */
 static void test_expect_key(void **state)
@@ -724,6 +755,7 @@ int main(void)
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_second_set_interim),
 		cmocka_unit_test(test_run_freed_while_pending),
+		cmocka_unit_test(test_free_after_later_run),
 		cmocka_unit_test(test_format_hostile_api),
 		cmocka_unit_test(test_to_scenario_roundtrip),
 		cmocka_unit_test(test_replay_and_divergence),
