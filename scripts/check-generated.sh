@@ -81,24 +81,31 @@ if [ $quick -eq 0 ]; then
 		"$top/scripts/size-report.sh" --update-doc >/dev/null || stale "scripts/size-report.sh --update-doc failed"
 	else
 		"$top/scripts/size-report.sh" --check-doc >"$w/size.out" 2>&1 || {
-			tail -20 "$w/size.out"
+			grep -A22 -E '^size-report: (STALE|FAILED)|FAILED' "$w/size.out" | head -30
 			stale "docs/performance.md's code-size block (scripts/size-report.sh --update-doc rewrites it)"
 		}
 	fi
 fi
 
 # ---- 4. benchmark block: form ----
+# (empty until a full run with benchmarks that print the one form: then
+# `scripts/bench.sh --quick --check-doc` in CI fails on the empty block)
 doc=$top/docs/performance.md
+bench_note=""
 if grep -q '<!-- bench-report:begin' "$doc"; then
 	awk '/<!-- bench-report:begin/ { on = 1; next } /<!-- bench-report:end/ { on = 0 } on' "$doc" >"$w/bench"
-	grep -qE '^Measured .* on commit [0-9a-f]{7,}' "$w/bench" || stale "bench block: no \"Measured ... on commit X\" line"
-	grep -qxF '| figure | measured | peer (same run) | ratio | target | status |' "$w/bench" ||
-		stale "bench block: not the one table form"
-	bad=$(grep '^| ' "$w/bench" | grep -vE '^\| (figure|---)' | grep -vE '\| (met|missed|info) \|$' || true)
-	[ -z "$bad" ] || stale "bench block: rows without a met/missed/info status: $(echo "$bad" | head -3)"
+	if [ ! -s "$w/bench" ]; then
+		bench_note=" (the bench block is empty: no full bench run with rows yet)"
+	else
+		grep -qE '^Measured .* on commit [0-9a-f]{7,}' "$w/bench" || stale "bench block: no \"Measured ... on commit X\" line"
+		grep -qxF '| figure | measured | peer (same run) | ratio | target | status |' "$w/bench" ||
+			stale "bench block: not the one table form"
+		bad=$(grep '^| ' "$w/bench" | grep -vE '^\| (figure|---)' | grep -vE '\| (met|missed|info) \|$' || true)
+		[ -z "$bad" ] || stale "bench block: rows without a met/missed/info status: $(echo "$bad" | head -3)"
+	fi
 else
 	stale "docs/performance.md has no bench-report block (scripts/bench.sh --update-doc writes it)"
 fi
 
-[ $fail -eq 0 ] && echo "check-generated: version.h, README copies$([ $quick -eq 0 ] && echo ", code-size block") and the bench block are current"
+[ $fail -eq 0 ] && echo "check-generated: version.h, README copies$([ $quick -eq 0 ] && echo ", code-size blocks") and the bench block's form are current$bench_note"
 exit $fail
