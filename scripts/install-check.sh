@@ -6,7 +6,8 @@
 #      vregion_all.h includes every header of vregion's own API, nothing but
 #      vregion/ at the top of include/, the static library, the shared one
 #      with its SONAME links, exporting only public names
-#      (scripts/check-exports.sh), version.h with the project's version;
+#      (scripts/check-exports.sh), version.h with the project's version,
+#      vrsim's manual page and schema once docs/ has them;
 #   1. tests/install/consumer.c and every program in examples/ built alone
 #      with `cc x.c $(pkg-config --cflags --libs vregion)` (shared) and with
 #      vregion-static.pc (static), then run;
@@ -73,8 +74,13 @@ soname=$(readelf -d "$so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 "$top/scripts/check-exports.sh" "$so" "$p/include" "$libdir/libvregion.a" >"$work/exports.log" ||
 	{ cat "$work/exports.log" >&2; die "libvregion.so exports internal names"; }
 say "libvregion.a and $(basename "$so") (SONAME $soname); $(sed 's/^check-exports: //' "$work/exports.log")"
+# vrsim's manual page and JSON schema (issue 12), once they exist
 if [ -f "$top/docs/vrsim.1" ]; then
 	[ -f "$p/share/man/man1/vrsim.1" ] || die "docs/vrsim.1 exists but is not installed in share/man/man1"
+fi
+if [ -f "$top/docs/vrsim.schema.json" ]; then
+	[ -n "$(find "$p/share" -name vrsim.schema.json 2>/dev/null)" ] ||
+		die "docs/vrsim.schema.json exists but is not installed under share/"
 fi
 
 # ---- 1. pkg-config: every program, shared and static ----
