@@ -406,6 +406,89 @@ static void test_vpage_many(void **state)
 	assert_int_equal(pool_live(), 0);
 }
 
+/* The calls of SOF's open pull requests (#11037, #11041), through the
+ * host's default pool. */
+struct walked {
+	unsigned n;
+	unsigned vpage[4], pages[4];
+	unsigned use[4];
+};
+
+static void walk_alloc(unsigned int idx, unsigned int vpage, unsigned int pages, void *ctx)
+{
+	struct walked *w = ctx;
+
+	if (idx == w->n && idx < 4) {
+		w->vpage[idx] = vpage;
+		w->pages[idx] = pages;
+	}
+	w->n++;
+}
+
+static void walk_region(int idx, const struct vregion_snapshot *s, void *ctx)
+{
+	struct walked *w = ctx;
+
+	if (idx == (int)w->n && idx < 4) {
+		w->pages[idx] = s->pages;
+		w->use[idx] = s->use_count;
+	}
+	w->n++;
+}
+
+static void test_inflight_apis(void **state)
+{
+	struct vpage_stats vs;
+	struct walked w;
+	struct vregion *r1, *r2;
+	void *a, *b;
+	size_t out = 9;
+
+	(void)state;
+	assert_null(vpage_get_region());	/* no memory-management driver here */
+	a = vpage_alloc(2);
+	b = vpage_reserve(3);
+	assert_non_null(a);
+	assert_non_null(b);
+	vpage_get_stats(&vs);
+	assert_int_equal((uintptr_t)vs.region_base, vr_vpage_port(vr_sof_pool())->window_base);
+	assert_int_equal(vs.free_pages, vs.total_pages - 5);
+	assert_int_equal(vs.num_elems_in_use, 2);
+	assert_int_equal(vs.max_allocs, vs.total_pages);
+	assert_int_equal(vs.region_size, (size_t)vs.total_pages * PG);
+	memset(&w, 0, sizeof(w));
+	vpage_for_each_alloc(walk_alloc, &w);
+	assert_int_equal(w.n, 2);
+	assert_int_equal(w.vpage[0], 0);
+	assert_int_equal(w.pages[0], 2);
+	assert_int_equal(w.vpage[1], 2);
+	assert_int_equal(w.pages[1], 3);
+	vpage_free(a);
+	vpage_release(b);
+
+	r1 = vregion_create(PG);
+	r2 = vregion_create(2 * PG);
+	assert_non_null(r1);
+	assert_non_null(r2);
+	assert_ptr_equal(vregion_get(r1), r1);
+	memset(&w, 0, sizeof(w));
+	vregion_for_each(walk_region, &w);
+	assert_int_equal(w.n, 2);
+	assert_int_equal(w.pages[0], 1);
+	assert_int_equal(w.use[0], 2);
+	assert_int_equal(w.pages[1], 2);
+	assert_int_equal(vr_sof_deinit(), -EBUSY);	/* regions live */
+	assert_non_null(vregion_alloc(r1, 10));
+	assert_ptr_equal(vr_sof_put_report(r1, &out), r1);
+	assert_int_equal(out, 0);
+	assert_null(vr_sof_put_report(r1, &out));
+	assert_int_equal(out, 1);			/* the lifetime block */
+	assert_null(vregion_put(r2));
+	memset(&w, 0, sizeof(w));
+	vregion_for_each(walk_region, &w);
+	assert_int_equal(w.n, 0);
+}
+
 /* ---- vr_sof_init ------------------------------------------------------------------ */
 
 static _Alignas(PG) uint8_t my_win[16 * PG];
@@ -734,6 +817,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_state, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_vpage_non_lifo, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_vpage_many, NULL, teardown),
+		cmocka_unit_test_setup_teardown(test_inflight_apis, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_init_explicit, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_init_heap_owns, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_init_refused, NULL, teardown),

@@ -226,7 +226,7 @@ static void test_shared_dp_region(void **state)
 	assert_int_equal(st.refcount, 1);
 	assert_int_equal(st.errors, 0);
 	assert_int_equal(vr_region_validate(vr_sof_region(dp)), 0);
-	assert_null(vr_region_put_report(vr_sof_region(dp), &out));
+	assert_null(vr_sof_put_report(dp, &out));
 	assert_int_equal(out, 0);
 }
 

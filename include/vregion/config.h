@@ -40,6 +40,17 @@
  *   VR_SOF_FLAT_HEAP_BYTES  65536     ... flat build: static platform heap
  *   VR_SOF_DEFAULT_POOL     1         0: no default port, buffers or heap in
  *                                     the SOF glue (firmware calls vr_sof_init)
+ *   VR_SOF_GUARD_PAGES      0         ... default pool's guard pages per run
+ *   VR_SOF_REGION_FLAGS     0         ... vr_region flags of every vregion_create
+ *                                     (VR_REGION_SEAL | VR_REGION_GUARD)
+ *   VR_SOF_VPAGE_STATS      1         ... vpage_get_stats / vpage_for_each_alloc
+ *                                     (SOF #11041) are compiled
+ *   VR_SOF_SYSCALLS         0         ... 1: SOF's header declares vregion_*
+ *                                     as __syscall (SOF #11108): the layer
+ *                                     defines z_impl_vregion_* instead
+ *   VR_ZEPHYR_PAGE_SIZE     4096      Zephyr port: CONFIG_MM_DRV_PAGE_SIZE if set
+ *   VR_ZEPHYR_CACHE_LINE    64        ... CONFIG_DCACHE_LINE_SIZE if set and > 0
+ *   (zephyr/vregion_zephyr_config.h sets these from Kconfig in the module.)
  *   (vregion/sof_compat.h says what the SOF defaults mean.)
  *
  * Checking tiers:
@@ -152,6 +163,36 @@
 #endif
 #ifndef VR_SOF_DEFAULT_POOL
 #define VR_SOF_DEFAULT_POOL 1
+#endif
+#ifndef VR_SOF_GUARD_PAGES
+#define VR_SOF_GUARD_PAGES 0u
+#endif
+#ifndef VR_SOF_REGION_FLAGS
+#define VR_SOF_REGION_FLAGS 0u
+#endif
+#ifndef VR_SOF_VPAGE_STATS
+#define VR_SOF_VPAGE_STATS 1
+#endif
+#ifndef VR_SOF_SYSCALLS
+#define VR_SOF_SYSCALLS 0
+#endif
+
+/* The Zephyr port's geometry: Kconfig where the build has it (a board
+ * without d-cache-line-size in its device tree has no CONFIG_DCACHE_LINE_SIZE,
+ * e.g. native_sim, qemu_x86), else a fallback. */
+#ifndef VR_ZEPHYR_PAGE_SIZE
+#if defined(CONFIG_MM_DRV_PAGE_SIZE)
+#define VR_ZEPHYR_PAGE_SIZE CONFIG_MM_DRV_PAGE_SIZE
+#else
+#define VR_ZEPHYR_PAGE_SIZE 4096
+#endif
+#endif
+#ifndef VR_ZEPHYR_CACHE_LINE
+#if defined(CONFIG_DCACHE_LINE_SIZE) && CONFIG_DCACHE_LINE_SIZE > 0
+#define VR_ZEPHYR_CACHE_LINE CONFIG_DCACHE_LINE_SIZE
+#else
+#define VR_ZEPHYR_CACHE_LINE 64
+#endif
 #endif
 
 #endif /* VREGION_CONFIG_H */

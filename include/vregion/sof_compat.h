@@ -149,11 +149,21 @@ int vr_sof_deinit(void);
  * vr_vpage_* calls (stats, validate, map inside reservations). */
 struct vr_vpage_pool *vr_sof_pool(void);
 
-/* SOF's handle -> the vr_region it is (no check; NULL stays NULL). */
+/* SOF's handle -> the vr_region it is (no check; NULL stays NULL). The
+ * native API works on it (stats, validate, interim reset), except the
+ * release: drop a handle's last reference with vregion_put() or
+ * vr_sof_put_report(), which also take it off the list of live regions
+ * (vregion_for_each, the syscall verifiers); vr_region_put() on it would
+ * leave a dangling entry there (undefined behaviour). */
 static inline struct vr_region *vr_sof_region(struct vregion *vr)
 {
 	return (struct vr_region *)(void *)vr;
 }
+
+/* vregion_put() that also reports, as vr_region_put_report(), the
+ * allocations still live when this put released the region (*outstanding,
+ * if not NULL; 0 otherwise). Returns vr, or NULL when released. */
+struct vregion *vr_sof_put_report(struct vregion *vr, size_t *outstanding);
 
 /* The platform heap (hooks or the build's default): used by sof_ctx_* and
  * sof_heap_alloc/free in rtos/alloc.h. NULL iff bytes is 0, align is not 0 or

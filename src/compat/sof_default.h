@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * sof_default.h - what compat/sof.c needs from the build's default glue:
- * exactly one of sof_default_posix.c (VREGION_PORT_POSIX) and
- * sof_default_flat.c (otherwise) implements these, or a firmware's own file
- * replacing it (vregion/sof_compat.h, "GLUE"). With VR_SOF_DEFAULT_POOL=0
+ * sof_default.h - what the compat layer (sof_pool.c, sof_vpage.c,
+ * sof_heap.c) needs from the build's default glue: exactly one of
+ * sof_default_posix.c (VREGION_PORT_POSIX), sof_default_flat.c (otherwise)
+ * and sof_zephyr.c (SOF mode on Zephyr) implements these, or a firmware's
+ * own file replacing it (vregion/sof_compat.h, "GLUE"). With VR_SOF_DEFAULT_POOL=0
  * only the lock pair is needed: the port and heap functions below are
  * static stubs that refuse. Not installed.
  */
@@ -16,9 +17,11 @@
 #include "vregion/sof_compat.h"
 
 /* Serialise setup and teardown of the default pool (posix: a mutex; flat:
- * nothing, bare metal is single-threaded). */
+ * nothing, bare metal is single-threaded; Zephyr: a k_mutex). */
 void vr_sof_glue_lock(void);
 void vr_sof_glue_unlock(void);
+
+struct sys_mm_drv_region;
 
 #if VR_SOF_DEFAULT_POOL
 /* Create the default port (defaults of vregion/sof_compat.h) and return it
@@ -27,8 +30,13 @@ void vr_sof_glue_unlock(void);
 int vr_sof_glue_port_create(const struct vr_port **port);
 /* Destroy it (all pages unmapped, metadata freed). Glue lock held. */
 void vr_sof_glue_port_destroy(void);
+/* The driver region behind the default port, for vpage_get_region (SOF
+ * #11037): a copy owned by the glue (Zephyr), or NULL where there is no
+ * memory-management driver (posix, flat). */
+const struct sys_mm_drv_region *vr_sof_glue_region(void);
 
-/* The default platform heap: bytes > 0, align 0 or a power of two. It knows
+/* The default platform heap (used by sof_heap.c only: SOF on Zephyr keeps
+ * its own heap, so the Zephyr glue has none): bytes > 0, align 0 or a power of two. It knows
  * its live blocks: owns() is exact, free() refuses anything else (-EINVAL,
  * nothing done). Thread-safe where the glue is (posix). */
 void *vr_sof_glue_heap_alloc(size_t bytes, size_t align);
@@ -45,6 +53,11 @@ static inline int vr_sof_glue_port_create(const struct vr_port **port)
 
 static inline void vr_sof_glue_port_destroy(void)
 {
+}
+
+static inline const struct sys_mm_drv_region *vr_sof_glue_region(void)
+{
+	return NULL;
 }
 
 static inline void *vr_sof_glue_heap_alloc(size_t bytes, size_t align)

@@ -56,6 +56,11 @@ void vr_sof_glue_port_destroy(void)
 	(void)vr_flat_port_deinit(&flat_port);
 }
 
+const struct sys_mm_drv_region *vr_sof_glue_region(void)
+{
+	return NULL;	/* no memory-management driver without an MMU */
+}
+
 void *vr_sof_glue_heap_alloc(size_t bytes, size_t align)
 {
 	if (!flat_heap)

@@ -59,6 +59,11 @@ void vr_sof_glue_port_destroy(void)
 	(void)vr_posix_port_destroy(&glue_port);
 }
 
+const struct sys_mm_drv_region *vr_sof_glue_region(void)
+{
+	return NULL;	/* no memory-management driver on a host */
+}
+
 /*
  * The platform heap is libc, plus a set of the live blocks (open addressing,
  * linear probing, backward-shift deletion) so that foreign and double frees

@@ -84,14 +84,14 @@ static inline void *sof_ctx_zalloc(struct mod_alloc_ctx *ctx, uint32_t flags,
 
 /* Free to the context's vregion or heap; NULL is a no-op. With a vregion, a
  * platform-heap block (mod_balloc_align's) goes back to the heap instead of
- * being refused and leaked (upstream 4.13; vr_sof_ctx_free). */
+ * being refused and leaked (upstream 4.13; vregion_ctx_free). */
 static inline void sof_ctx_free(struct mod_alloc_ctx *ctx, void *ptr)
 {
 	if (!ptr)
 		return;
 
 	if (ctx && ctx->vreg)
-		vr_sof_ctx_free(ctx->heap, ctx->vreg, ptr);
+		vregion_ctx_free(ctx->vreg, ctx->heap, ptr);
 	else
 		sof_heap_free(ctx ? ctx->heap : NULL, ptr);
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sof/lib/vregion.h - SOF's virtual region API, with SOF's exact prototypes
- * (thesofproject/sof src/include/sof/lib/vregion.h, phase II), over
+ * (thesofproject/sof src/include/sof/lib/vregion.h, phase II, with
+ * vregion_for_each of #11041), for host programs (SOF on Zephyr uses its
+ * own header: docs/zephyr.md), over
  * vregion's vr_region (vregion/vregion.h) and the default pool
  * (vregion/sof_compat.h). `struct vregion` is SOF's opaque type; here it is
  * a vr_region (vr_sof_region() converts).
@@ -52,6 +54,17 @@ extern "C" {
 #endif
 
 struct vregion;
+struct k_heap;
+
+/* Per-region snapshot given by vregion_for_each() (SOF #11041). */
+struct vregion_snapshot {
+	uintptr_t base;
+	size_t size;
+	unsigned int pages;
+	size_t lifetime_used;
+	int lifetime_free_count;
+	unsigned int use_count;
+};
 
 /* Upstream's memory types (the phase of a region; not an API argument). */
 enum vregion_mem_type {
@@ -89,6 +102,18 @@ void vregion_info(struct vregion *vr);
 /* Total size and cached base; either pointer may be NULL; for a NULL or
  * released vr, when caught (see above), both outputs are 0. */
 void vregion_mem_info(struct vregion *vr, size_t *size, uintptr_t *start);
+
+/* Call cb(idx, snapshot, ctx) for every live region, in creation order,
+ * with the list's lock held (and each region's lock while its snapshot is
+ * taken): cb must not block or call vregion_*. NULL cb: no-op. */
+void vregion_for_each(void (*cb)(int idx, const struct vregion_snapshot *s, void *ctx),
+		      void *ctx);
+
+/* sof_ctx_free for a context with a region (upstream bug 4.13): ptr inside
+ * vr goes to vregion_free, a platform-heap block back to the heap. SOF's
+ * sof_ctx_free calls vregion_free instead (docs/zephyr.md: the one-line
+ * change). */
+void vregion_ctx_free(struct vregion *vr, struct k_heap *heap, void *ptr);
 
 #ifdef __cplusplus
 }
