@@ -9,6 +9,8 @@
 #   callgrind.sh     instructions per free+alloc pair (vr_heap vs malloc peers)
 #   bench_region     lifetime bump vs obstack and a raw bump; locked cost; interim pairs
 #   bench_port_posix map+unmap per page vs raw mmap
+#   bench_zephyr_sof SOF's vpage pair through SOF mode on the host stand-in,
+#                    time, and callgrind_zephyr_sof.sh its instructions
 # Then one summary table of every figure the programs printed in the team's
 # one form (docs/performance.md, "Targets"):
 #   | figure | measured | peer (same run) | ratio | target | status |
@@ -64,16 +66,21 @@ if [ $quick -eq 1 ]; then
 	run callgrind "$top/bench/callgrind.sh" "$build" 20000
 	run bench_region "$b/bench_region" 10
 	run bench_port_posix "$b/bench_port_posix" --quick
+	run bench_zephyr_sof "$b/bench_zephyr_sof" 20000
+	run callgrind_zephyr_sof "$top/bench/callgrind_zephyr_sof.sh" "$build" 2000
 else
 	run bench_heap "$b/bench_heap" --all
 	run callgrind "$top/bench/callgrind.sh" "$build"
 	run bench_region "$b/bench_region"
 	run bench_port_posix "$b/bench_port_posix"
+	run bench_zephyr_sof "$b/bench_zephyr_sof"
+	run callgrind_zephyr_sof "$top/bench/callgrind_zephyr_sof.sh" "$build"
 fi
 
 # ---- summary: the rows in the one form, in the order printed ----
 header='| figure | measured | peer (same run) | ratio | target | status |'
-cat "$out"/bench_heap.txt "$out"/callgrind.txt "$out"/bench_region.txt "$out"/bench_port_posix.txt |
+cat "$out"/bench_heap.txt "$out"/callgrind.txt "$out"/bench_region.txt "$out"/bench_port_posix.txt \
+	"$out"/bench_zephyr_sof.txt "$out"/callgrind_zephyr_sof.txt |
 	grep -E '^\| .* \| (met|missed|info) \|$' |
 	awk -F'|' 'NF == 8 && $2 != " figure " && !seen[$2]++' >"$out/rows" || true
 nrows=$(grep -c . "$out/rows" || true)
