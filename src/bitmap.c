@@ -139,11 +139,13 @@ static size_t range_op(const struct vr_bitmap *bm, size_t start, size_t n, int o
 void vr_bitmap_set(struct vr_bitmap *bm, size_t start, size_t n)
 {
 	range_op(bm, start, n, OP_SET);
+	VR_ASSERT(!range_ok(bm, start, n) || !range_op(bm, start, n, OP_ANY_CLEAR));
 }
 
 void vr_bitmap_clear(struct vr_bitmap *bm, size_t start, size_t n)
 {
 	range_op(bm, start, n, OP_CLEAR);
+	VR_ASSERT(!range_ok(bm, start, n) || !range_op(bm, start, n, OP_ANY_SET));
 }
 
 bool vr_bitmap_all_set(const struct vr_bitmap *bm, size_t start, size_t n)
@@ -191,7 +193,19 @@ static inline word run_starts(word c, size_t n)
  * Candidates are met in increasing start order, so the first hit is the
  * lowest. Cost: O(1 + log2(min(n, WB))) per word, independent of the pattern.
  */
+static size_t find_clear_run(const struct vr_bitmap *bm, size_t from, size_t n);
+
 size_t vr_bitmap_find_clear_run(const struct vr_bitmap *bm, size_t from, size_t n)
+{
+	size_t i = find_clear_run(bm, from, n);
+
+	/* postcondition: a hit is a clear run inside the bitmap, at or after from */
+	VR_ASSERT(i == SIZE_MAX || (i >= from && range_ok(bm, i, n) &&
+				    !range_op(bm, i, n, OP_ANY_SET)));
+	return i;
+}
+
+static size_t find_clear_run(const struct vr_bitmap *bm, size_t from, size_t n)
 {
 	size_t carry = 0, nw;
 
@@ -227,45 +241,67 @@ size_t vr_bitmap_find_clear_run(const struct vr_bitmap *bm, size_t from, size_t 
 	return SIZE_MAX;
 }
 
-/* First bit >= from whose value differs from `flip` (0: set, ONES: clear). */
-static size_t scan(const struct vr_bitmap *bm, size_t from, word flip)
+/*
+ * First bit in [from, end) whose value differs from `flip` (0: set, ONES:
+ * clear), or end. Reads only the words that [from, result] touches, so the
+ * cost is O((result - from) / WB + 1) however far end is.
+ */
+static size_t scan(const struct vr_bitmap *bm, size_t from, size_t end, word flip)
 {
-	size_t nw = nwords(bm), wi;
+	size_t wi, last;
 	word w;
 
-	if (from >= bm->nbits)
-		return bm->nbits;
+	VR_ASSERT(bm->words || bm->nbits == 0);
+	if (end > bm->nbits)
+		end = bm->nbits;
+	if (from >= end)
+		return end;
 	wi = from / WB;
+	last = (end - 1) / WB;
 	w = ((bm->words[wi] ^ flip) & valid_mask(bm, wi)) & (ONES << (from % WB));
 	for (;;) {
-		if (w)
-			return wi * WB + ctzw(w);
-		if (++wi >= nw)
-			return bm->nbits;
+		if (w) {
+			size_t i = wi * WB + ctzw(w);
+
+			VR_ASSERT(i >= from);
+			return i < end ? i : end;
+		}
+		if (++wi > last)
+			return end;
 		w = (bm->words[wi] ^ flip) & valid_mask(bm, wi);
 	}
 }
 
 size_t vr_bitmap_next_set(const struct vr_bitmap *bm, size_t from)
 {
-	return scan(bm, from, 0);
+	return scan(bm, from, bm->nbits, 0);
 }
 
 size_t vr_bitmap_next_clear(const struct vr_bitmap *bm, size_t from)
 {
-	return scan(bm, from, ONES);
+	return scan(bm, from, bm->nbits, ONES);
+}
+
+size_t vr_bitmap_next_set_in(const struct vr_bitmap *bm, size_t from, size_t end)
+{
+	return scan(bm, from, end, 0);
+}
+
+size_t vr_bitmap_next_clear_in(const struct vr_bitmap *bm, size_t from, size_t end)
+{
+	return scan(bm, from, end, ONES);
 }
 
 /* Runs are met through next_clear / next_set: O(nbits / WB + runs). */
 size_t vr_bitmap_longest_clear_run(const struct vr_bitmap *bm)
 {
-	size_t best = 0, i = scan(bm, 0, ONES), j;
+	size_t best = 0, i = scan(bm, 0, bm->nbits, ONES), j;
 
 	while (i < bm->nbits) {
-		j = scan(bm, i, 0);
+		j = scan(bm, i, bm->nbits, 0);
 		if (j - i > best)
 			best = j - i;
-		i = scan(bm, j, ONES);
+		i = scan(bm, j, bm->nbits, ONES);
 	}
 	return best;
 }
@@ -275,6 +311,7 @@ size_t vr_bitmap_prev_set(const struct vr_bitmap *bm, size_t from)
 	size_t wi;
 	word w;
 
+	VR_ASSERT(bm->words || bm->nbits == 0);
 	if (bm->nbits == 0)
 		return SIZE_MAX;
 	if (from >= bm->nbits)

@@ -5,9 +5,27 @@
 #include "vregion/port.h"
 #include "util.h"
 
+/* An optional group of `total` callbacks, `set` of them non-NULL: all or none. */
+static bool vp_group_ok(unsigned set, unsigned total)
+{
+	VR_ASSERT(set <= total);
+	return set == 0 || set == total;
+}
+
+/* The two lock groups: each all or none; short locks only with locks. */
+static bool vp_locks_ok(const struct vr_port *port)
+{
+	unsigned nlock = (unsigned)(port->lock_create != NULL) + (unsigned)(port->lock_destroy != NULL) +
+			 (unsigned)(port->lock != NULL) + (unsigned)(port->unlock != NULL);
+	unsigned nspin = (unsigned)(port->spin_create != NULL) + (unsigned)(port->spin_destroy != NULL) +
+			 (unsigned)(port->spin_lock != NULL) + (unsigned)(port->spin_unlock != NULL);
+
+	return vp_group_ok(nlock, 4) && vp_group_ok(nspin, 4) && (nspin == 0 || nlock == 4);
+}
+
 int vr_port_check(const struct vr_port *port)
 {
-	unsigned nlock, shift;
+	unsigned shift;
 
 	if (!port || !port->map || !port->unmap || !port->meta_alloc || !port->meta_free)
 		return -EINVAL;
@@ -27,8 +45,7 @@ int vr_port_check(const struct vr_port *port)
 		return -EINVAL;
 	if (port->cache_line && !vr_is_pow2(port->cache_line))
 		return -EINVAL;
-	nlock = !!port->lock_create + !!port->lock_destroy + !!port->lock + !!port->unlock;
-	if (nlock != 0 && nlock != 4)
+	if (!vp_locks_ok(port))
 		return -EINVAL;
 	return 0;
 }

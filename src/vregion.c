@@ -9,6 +9,7 @@
 
 #define VR_REGION_NO_INLINE	/* this file defines the exported vr_region_alloc */
 #include "vregion_internal.h"
+#include "vpage_api.h"
 
 /* ---- logging ------------------------------------------------------------ */
 
@@ -160,17 +161,20 @@ struct vr_region *vr_region_get(struct vr_region *vr)
 	return ret;
 }
 
-/* Last reference gone: pages back to the pool, lock and metadata freed. */
+/* Last reference gone: pages back to the pool (or, if the port cannot
+ * unmap them now, kept by the pool as an orphan it retries: vpage.h),
+ * lock and metadata freed. */
 static void region_release(struct vr_region *vr)
 {
 	const struct vr_port *port = vr->port;
 	void *base = (void *)vr->fast.base;
 	int rc;
 
-	rc = vr_vpage_free(vr->pool, base);
+	rc = vri_vpage_free_or_orphan(vr->pool, base, NULL);
 	if (rc)
-		VR_LOGF(port, VR_LOG_ERR, "vr_region_put", "pages not returned (errno)",
-			       (uintptr_t)base, (uintptr_t)-rc);
+		VR_LOGF(port, VR_LOG_ERR, "vr_region_put",
+			"unmap failed, the pool keeps the pages and retries (base, errno)",
+			(uintptr_t)base, (uintptr_t)-rc);
 	if (vr->lock)
 		port->lock_destroy(port->ctx, vr->lock);
 	/* Clear everything (no stale bump pointer, no fast path), keep only

@@ -233,6 +233,17 @@ static void check_search_all(void)
 		    vr_bitmap_next_clear(&F.bm, from) != nclr[from] ||
 		    vr_bitmap_prev_set(&F.bm, from) != pset[from])
 			fail_msg("nbits %u from %u: next/prev", (unsigned)nbits, (unsigned)from);
+		/* bounded forms: the unbounded answer cut at end (end > nbits = nbits) */
+		for (size_t end = 0; end <= nbits + 2; end++) {
+			size_t lim = end < nbits ? end : nbits;
+			size_t ws = from >= lim ? lim : nset[from] < lim ? nset[from] : lim;
+			size_t wc = from >= lim ? lim : nclr[from] < lim ? nclr[from] : lim;
+
+			if (vr_bitmap_next_set_in(&F.bm, from, end) != ws ||
+			    vr_bitmap_next_clear_in(&F.bm, from, end) != wc)
+				fail_msg("nbits %u from %u end %u: bounded next", (unsigned)nbits,
+					 (unsigned)from, (unsigned)end);
+		}
 	}
 	assert_int_equal(vr_bitmap_next_set(&F.bm, nbits), nbits);
 	assert_int_equal(vr_bitmap_next_clear(&F.bm, nbits), nbits);

@@ -39,6 +39,24 @@ static void count_log(void *ctx, enum vr_log_level lvl, const char *fn, const ch
 static struct vr_port_lock *dummy_create(void *c) { (void)c; return NULL; }
 static void dummy_destroy(void *c, struct vr_port_lock *l) { (void)c; (void)l; }
 static void dummy_lock(void *c, struct vr_port_lock *l) { (void)c; (void)l; }
+static uintptr_t dummy_spin(void *c, struct vr_port_lock *l) { (void)c; (void)l; return 7; }
+static void dummy_spin_unlock(void *c, struct vr_port_lock *l, uintptr_t k)
+{
+	(void)c; (void)l; (void)k;
+}
+
+/* Counting lock callbacks: the flat port forwards exactly what it was given. */
+static struct vr_port_lock *spun;
+static unsigned nspin_calls;
+static uintptr_t last_key;
+static struct vr_port_lock *cnt_create(void *c) { (void)c; nspin_calls++; return spun; }
+static void cnt_destroy(void *c, struct vr_port_lock *l) { (void)c; (void)l; nspin_calls++; }
+static uintptr_t cnt_spin(void *c, struct vr_port_lock *l) { (void)c; (void)l; nspin_calls++; return 42; }
+static void cnt_spin_unlock(void *c, struct vr_port_lock *l, uintptr_t k)
+{
+	(void)c; (void)l; nspin_calls++; last_key = k;
+}
+static struct vr_port_lock *ok_create(void *c) { (void)c; return spun; }
 
 static void test_init_bad_config(void **state)
 {
@@ -63,6 +81,12 @@ static void test_init_bad_config(void **state)
 	c = base_cfg(); c.cache_line = 48;
 	assert_int_equal(vr_flat_port_init(&fp, &c), -EINVAL);
 	c = base_cfg(); c.lock = dummy_lock;			/* one of four */
+	assert_int_equal(vr_flat_port_init(&fp, &c), -EINVAL);
+	c = base_cfg(); c.spin_lock = dummy_spin;		/* one short-lock callback */
+	assert_int_equal(vr_flat_port_init(&fp, &c), -EINVAL);
+	c = base_cfg();						/* short locks without locks */
+	c.spin_create = dummy_create; c.spin_destroy = dummy_destroy;
+	c.spin_lock = dummy_spin; c.spin_unlock = dummy_spin_unlock;
 	assert_int_equal(vr_flat_port_init(&fp, &c), -EINVAL);
 	/* a window whose end is not representable (last page at the top of the
 	 * address space): vr_port_check refuses it, so init must too (the
@@ -147,7 +171,49 @@ static void test_port_check(void **state)
 	p.lock_destroy = dummy_destroy;	assert_int_equal(vr_port_check(&p), -EINVAL);
 	p.lock = dummy_lock;		assert_int_equal(vr_port_check(&p), -EINVAL);
 	p.unlock = dummy_lock;		assert_int_equal(vr_port_check(&p), 0);
+	/* short locks: all four or none, and only with the locks */
+	p.spin_create = dummy_create;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p.spin_destroy = dummy_destroy;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p.spin_lock = dummy_spin;	assert_int_equal(vr_port_check(&p), -EINVAL);
+	p.spin_unlock = dummy_spin_unlock; assert_int_equal(vr_port_check(&p), 0);
 	p.lock_create = NULL;		assert_int_equal(vr_port_check(&p), -EINVAL);
+	p.lock_destroy = NULL; p.lock = NULL; p.unlock = NULL;
+	assert_int_equal(vr_port_check(&p), -EINVAL);		/* short locks alone */
+	p.spin_create = NULL; p.spin_destroy = NULL; p.spin_lock = NULL; p.spin_unlock = NULL;
+	assert_int_equal(vr_port_check(&p), 0);
+}
+
+/* The caller's short locks reach the core as the port's spin_* callbacks. */
+static void test_spin_forwarded(void **state)
+{
+	static struct vr_port_lock *const token = (struct vr_port_lock *)(uintptr_t)0x40;
+	struct vr_flat_config c = base_cfg();
+	const struct vr_port *p;
+	struct vr_port_lock *l;
+
+	(void)state;
+	spun = token;
+	c.lock_create = ok_create; c.lock_destroy = dummy_destroy;
+	c.lock = dummy_lock; c.unlock = dummy_lock;
+	c.spin_create = cnt_create; c.spin_destroy = cnt_destroy;
+	c.spin_lock = cnt_spin; c.spin_unlock = cnt_spin_unlock;
+	assert_int_equal(vr_flat_port_init(&fp, &c), 0);
+	p = vr_flat_port_get(&fp);
+	assert_int_equal(vr_port_check(p), 0);
+	nspin_calls = 0;
+	l = p->spin_create(p->ctx);
+	assert_ptr_equal(l, token);
+	assert_int_equal(p->spin_lock(p->ctx, l), 42);
+	p->spin_unlock(p->ctx, l, 42);
+	assert_int_equal(last_key, 42);
+	p->spin_destroy(p->ctx, l);
+	assert_int_equal(nspin_calls, 4);
+	assert_int_equal(vr_flat_port_deinit(&fp), 0);
+	/* without them the port has none */
+	c = base_cfg();
+	assert_int_equal(vr_flat_port_init(&fp, &c), 0);
+	assert_null(vr_flat_port_get(&fp)->spin_lock);
+	assert_int_equal(vr_flat_port_deinit(&fp), 0);
 }
 
 static void test_map_unmap_protect(void **state)
@@ -429,6 +495,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_bad_config),
 		cmocka_unit_test(test_port_check),
+		cmocka_unit_test(test_spin_forwarded),
 		cmocka_unit_test(test_map_unmap_protect),
 		cmocka_unit_test(test_meta_model),
 		cmocka_unit_test(test_validate_detects),

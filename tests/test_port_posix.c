@@ -130,7 +130,8 @@ static void test_create_bad_config(void **state)
 		assert_false(vr_posix_port_is(&port));
 	}
 	/* the boundary's good side: max log level, OFF, cache line 1 */
-	cfg = (struct vr_posix_port_config){ 0, 1, 1, 1, VR_LOG_DBG };
+	cfg = (struct vr_posix_port_config){ .phys_pages = 1, .window_pages = 1, .cache_line = 1,
+					     .log_level = VR_LOG_DBG };
 	cfg.log_level = VR_POSIX_LOG_OFF;
 	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
 	assert_int_equal(port.cache_line, 1);
@@ -415,21 +416,24 @@ static void test_contiguous_one_call(void **state)
 	assert_int_equal(b.runs_mapped - a.runs_mapped, 1);
 	assert_int_equal(b.syscalls - a.syscalls, 2);			/* cached + uncached */
 	assert_int_equal(vr_posix_port_phys_page(&port, vp(12)), 7);
-	/* phys 8-13 taken, then holes at phys 0-1 and 4-7 (14-15 free too):
-	 * 6 pages have no contiguous run, so the holes are gathered lowest
-	 * first: 2 runs, 4 calls */
+	/* phys 8-13 taken, then phys 0-1 and 4-7 freed (parked: their pages
+	 * may take them back), 14-15 free too: 6 pages have no contiguous free
+	 * run, so they are gathered, first the pages nobody may take back
+	 * (14-15), then the lowest parked ones: 3 runs, 6 calls */
 	assert_int_equal(port.map(port.ctx, vp(20), 6, VR_PERM_RW), 0);	/* phys 8-13 */
 	assert_int_equal(port.unmap(port.ctx, vp(5), 2), 0);
 	assert_int_equal(port.unmap(port.ctx, vp(9), 4), 0);
 	a = stats();
 	assert_int_equal(port.map(port.ctx, vp(30), 6, VR_PERM_RW), 0);
 	b = stats();
-	assert_int_equal(b.runs_mapped - a.runs_mapped, 2);
-	assert_int_equal(b.syscalls - a.syscalls, 4);
-	assert_int_equal(vr_posix_port_phys_page(&port, vp(30)), 0);
-	assert_int_equal(vr_posix_port_phys_page(&port, vp(31)), 1);
-	assert_int_equal(vr_posix_port_phys_page(&port, vp(32)), 4);
-	assert_int_equal(vr_posix_port_phys_page(&port, vp(35)), 7);
+	assert_int_equal(b.runs_mapped - a.runs_mapped, 3);
+	assert_int_equal(b.syscalls - a.syscalls, 6);
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(30)), 14);
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(31)), 15);
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(32)), 0);
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(33)), 1);
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(34)), 4);
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(35)), 5);
 	check_valid();
 	assert_int_equal(port.unmap(port.ctx, vp(30), 6), 0);
 	assert_int_equal(port.unmap(port.ctx, vp(20), 6), 0);
@@ -864,18 +868,106 @@ static void relock_child(void *arg)
 	_exit(0);
 }
 
+/* The same for a short lock. */
+static void spin_relock_child(void *arg)
+{
+	struct vr_port_lock *l = arg;
+
+	(void)port.spin_lock(port.ctx, l);
+	(void)port.spin_lock(port.ctx, l);
+	_exit(0);
+}
+
+/* Releasing a short lock nobody holds. */
+static void spin_unheld_child(void *arg)
+{
+	port.spin_unlock(port.ctx, arg, 0);
+	_exit(0);
+}
+
+/* Error-checking locks exist in VR_DEBUG builds only (release builds use
+ * normal mutexes, whose relock is undefined: not tested). */
 static void test_relock_aborts(void **state)
 {
-	struct vr_port_lock *l;
+	struct vr_port_lock *l, *s;
 
 	(void)state;
 	make_port(2, 2);
 	l = port.lock_create(port.ctx);
+	s = port.spin_create(port.ctx);
 	assert_non_null(l);
+	assert_non_null(s);
+#if VR_DEBUG
 	assert_int_equal(vr_child_signal(relock_child, l), SIGABRT);
+	assert_int_equal(vr_child_signal(spin_relock_child, s), SIGABRT);
+	assert_int_equal(vr_child_signal(spin_unheld_child, s), SIGABRT);
+#else
+	(void)relock_child;
+	(void)spin_relock_child;
+	(void)spin_unheld_child;
+#endif
 	port.lock_destroy(port.ctx, l);
+	port.spin_destroy(port.ctx, s);
+	assert_int_equal(stats().locks_live, 0);
 	drop_port();
 }
+
+/* Short locks: exclusion between threads, kinds kept apart, leak count. */
+struct spin_arg {
+	struct vr_port_lock *l;
+	volatile unsigned long *counter;
+};
+
+static void *spin_worker(void *p)
+{
+	struct spin_arg *a = p;
+
+	for (int i = 0; i < 20000; i++) {
+		uintptr_t key = port.spin_lock(port.ctx, a->l);
+		unsigned long v = *a->counter;
+
+		*a->counter = v + 1;	/* lost updates would show without exclusion */
+		port.spin_unlock(port.ctx, a->l, key);
+	}
+	return NULL;
+}
+
+static void test_spin_locks(void **state)
+{
+	volatile unsigned long counter = 0;
+	struct spin_arg a;
+	pthread_t t[4];
+	struct vr_port_lock *m;
+
+	(void)state;
+	make_port(2, 2);
+	a.l = port.spin_create(port.ctx);
+	a.counter = &counter;
+	assert_non_null(a.l);
+	assert_int_equal(stats().locks_live, 1);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, spin_worker, &a), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	assert_int_equal(counter, 4 * 20000);
+	/* a held short lock and a lock of the other kind are not destroyed */
+	m = port.lock_create(port.ctx);
+	(void)port.spin_lock(port.ctx, a.l);
+	port.spin_destroy(port.ctx, a.l);
+	port.lock_destroy(port.ctx, a.l);
+	port.spin_destroy(port.ctx, m);
+	assert_int_equal(stats().locks_live, 2);
+	port.spin_unlock(port.ctx, a.l, 0);
+	port.spin_destroy(port.ctx, a.l);
+	port.lock_destroy(port.ctx, m);
+	assert_int_equal(stats().locks_live, 0);
+	/* a leaked one is freed by destroy (and reported as busy) */
+	assert_non_null(port.spin_create(port.ctx));
+	assert_int_equal(vr_posix_port_destroy(&port), -EBUSY);
+}
+
+static const char *log_msg = "message";
+static uintptr_t log_a = 0x1f, log_b;
 
 /* Run port.log with stderr redirected to a file; returns what was written. */
 static size_t capture_log(enum vr_log_level lv, char *buf, size_t cap)
@@ -889,7 +981,7 @@ static size_t capture_log(enum vr_log_level lv, char *buf, size_t cap)
 	saved = dup(2);
 	assert_true(saved >= 0);
 	assert_true(dup2(fileno(f), 2) >= 0);
-	port.log(port.ctx, lv, "fn", "message", 0x1f, 0);
+	port.log(port.ctx, lv, "fn", log_msg, log_a, log_b);
 	fflush(stderr);
 	assert_true(dup2(saved, 2) >= 0);
 	close(saved);
@@ -898,6 +990,55 @@ static size_t capture_log(enum vr_log_level lv, char *buf, size_t cap)
 	buf[got] = '\0';
 	fclose(f);
 	return got;
+}
+
+/* The config's log hook: what it got last, and how often. */
+static unsigned hook_calls;
+static const char *hook_fn;
+static uintptr_t hook_a;
+static void *hook_ctx;
+
+static void log_hook(void *ctx, enum vr_log_level lv, const char *fn, const char *msg,
+		     uintptr_t a, uintptr_t b)
+{
+	(void)lv; (void)msg; (void)b;
+	hook_ctx = ctx;
+	hook_calls++;
+	hook_fn = fn;
+	hook_a = a;
+}
+
+/* With a log hook, messages that pass the threshold go to it, not stderr:
+ * the core's (through port.log) and the port's own. */
+static void test_log_hook(void **state)
+{
+	struct vr_posix_port_config cfg = { 0 };
+	char buf[64], *env = getenv("VREGION_LOG");
+	int token;
+
+	(void)state;
+	if (env)
+		return;		/* the environment would override the threshold */
+	cfg.phys_pages = 2;
+	cfg.window_pages = 4;
+	cfg.log_level = VR_LOG_WRN;
+	cfg.log = log_hook;
+	cfg.log_ctx = &token;
+	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
+	hook_calls = 0;
+	assert_int_equal(capture_log(VR_LOG_ERR, buf, sizeof(buf)), 0);	/* nothing on stderr */
+	assert_int_equal(hook_calls, 1);
+	assert_ptr_equal(hook_ctx, &token);
+	assert_string_equal(hook_fn, "fn");
+	assert_int_equal(hook_a, 0x1f);
+	assert_int_equal(capture_log(VR_LOG_INF, buf, sizeof(buf)), 0);
+	assert_int_equal(hook_calls, 1);				/* filtered */
+	/* the port's own message: an out-of-window map */
+	assert_int_equal(port.map(port.ctx, vp(4), 1, VR_PERM_RW), -EINVAL);
+	assert_int_equal(hook_calls, 2);
+	assert_string_equal(hook_fn, "vri_posix_map");
+	assert_int_equal(stats().log_lines[VR_LOG_ERR], 2);
+	drop_port();
 }
 
 static void test_log(void **state)
@@ -916,7 +1057,29 @@ static void test_log(void **state)
 	/* default threshold: errors only */
 	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
 	capture_log(VR_LOG_ERR, buf, sizeof(buf));
-	assert_int_equal(strcmp(buf, "vregion: ERR fn: message (a=0x1f, b=0x0)\n"), 0);
+	/* a message that does not name its values: both in hex */
+	assert_string_equal(buf, "vregion: ERR fn: message: a=0x1f b=0x0\n");
+	/* one that names them (port.h): key=value, addresses in hex */
+	log_msg = "bad alignment (min_align, cache line)";
+	log_a = 65536;
+	log_b = 64;
+	capture_log(VR_LOG_ERR, buf, sizeof(buf));
+	assert_string_equal(buf, "vregion: ERR fn: bad alignment: min_align=65536 cache_line=64\n");
+	log_msg = "ok (addr, pages)";
+	log_a = 0x7f0000001000;
+	log_b = 3;
+	capture_log(VR_LOG_ERR, buf, sizeof(buf));
+	assert_string_equal(buf, "vregion: ERR fn: ok: addr=0x7f0000001000 pages=3\n");
+	log_msg = "port map failed (errno)";
+	log_a = ENOMEM;
+	capture_log(VR_LOG_ERR, buf, sizeof(buf));
+	assert_string_equal(buf, "vregion: ERR fn: port map failed: errno=12\n");
+	log_msg = "pool released";
+	log_a = log_b = 0;
+	capture_log(VR_LOG_ERR, buf, sizeof(buf));
+	assert_string_equal(buf, "vregion: ERR fn: pool released\n");
+	log_msg = "message";
+	log_a = 0x1f;
 	assert_int_equal(capture_log(VR_LOG_WRN, buf, sizeof(buf)), 0);
 	assert_int_equal(capture_log(VR_LOG_DBG, buf, sizeof(buf)), 0);
 	assert_int_equal(stats().log_lines[VR_LOG_WRN], 1);	/* counted though filtered */
@@ -925,7 +1088,7 @@ static void test_log(void **state)
 	setenv("VREGION_LOG", "3", 1);
 	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
 	capture_log(VR_LOG_DBG, buf, sizeof(buf));
-	assert_int_equal(strcmp(buf, "vregion: DBG fn: message (a=0x1f, b=0x0)\n"), 0);
+	assert_string_equal(buf, "vregion: DBG fn: message: a=0x1f b=0x0\n");
 	drop_port();
 	setenv("VREGION_LOG", "-1", 1);
 	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
@@ -941,6 +1104,216 @@ static void test_log(void **state)
 		setenv("VREGION_LOG", saved, 1);
 	else
 		unsetenv("VREGION_LOG");
+}
+
+/* ---- parking, and the kernel's mapping limit ---- */
+
+/* Unmap parks (PROT_NONE, still bound); a map of the same pages takes them
+ * back with one mprotect per window, zeroed; a parked page whose physical
+ * page went to someone else is mapped afresh. */
+static void test_park_revive(void **state)
+{
+	struct vr_posix_port_stats a, b;
+	size_t ph;
+
+	(void)state;
+	make_port(4, 16);
+	assert_int_equal(port.map(port.ctx, vp(3), 2, VR_PERM_RW), 0);
+	ph = vr_posix_port_phys_page(&port, vp(3));
+	fill(vp(3), 2 * PS, 0x3c);
+	assert_int_equal(port.unmap(port.ctx, vp(3), 2), 0);
+	b = stats();
+	assert_int_equal(b.parked_pages, 2);
+	assert_int_equal(b.phys_free, 4);		/* the core sees them back */
+	assert_int_equal(b.mapped_pages, 0);
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(3)), SIZE_MAX);
+	assert_true(vr_child_read_faults(vp(3)));	/* parked pages fault */
+	assert_true(vr_child_write_faults(up(4) + 1));
+	check_valid();
+	a = stats();
+	assert_int_equal(port.map(port.ctx, vp(3), 2, VR_PERM_R), 0);
+	b = stats();
+	assert_int_equal(b.syscalls - a.syscalls, 2);		/* one mprotect per window */
+	assert_int_equal(b.revived_pages - a.revived_pages, 2);
+	assert_int_equal(b.pages_zeroed - a.pages_zeroed, 2);
+	assert_int_equal(vr_posix_port_phys_page(&port, vp(3)), ph);
+	assert_true(all_eq(vp(3), 2 * PS, 0));
+	assert_true(all_eq(up(3), 2 * PS, 0));
+	assert_true(vr_child_write_faults(vp(3)));		/* the new permissions */
+	assert_int_equal(port.unmap(port.ctx, vp(3), 2), 0);
+	/* all four physical pages elsewhere: the parked pages lose theirs */
+	assert_int_equal(port.map(port.ctx, vp(8), 4, VR_PERM_RW), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(8), 4), 0);
+	a = stats();
+	assert_int_equal(port.map(port.ctx, vp(3), 2, VR_PERM_RW), 0);
+	b = stats();
+	assert_int_equal(b.revived_pages - a.revived_pages, 0);
+	assert_int_equal(b.runs_mapped - a.runs_mapped, 1);	/* mmap afresh */
+	assert_true(all_eq(vp(3), 2 * PS, 0));
+	fill(vp(3), 2 * PS, 0x11);
+	check_valid();						/* no page shared */
+	assert_int_equal(port.unmap(port.ctx, vp(3), 2), 0);
+	drop_port();
+}
+
+/* Kernel mappings (lines of /proc/self/maps) that meet [lo, hi). */
+static size_t kernel_maps_in(uintptr_t lo, uintptr_t hi)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long a, b;
+	size_t n = 0;
+	char line[512];
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &a, &b) == 2 && a < hi && b > lo)
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* The port's count of its kernel mappings, checked against the kernel. */
+static void check_mappings(void)
+{
+	struct vr_posix *st = port.ctx;
+	uintptr_t r = (uintptr_t)st->resv, d = (uintptr_t)st->direct;
+
+	assert_int_equal(kernel_maps_in(r, r + st->resv_bytes) + kernel_maps_in(d, d + st->P * st->ps),
+			 stats().mappings);
+}
+
+/* Random maps, unmaps and protects: the count is exact after each. */
+static void test_mappings_exact(void **state)
+{
+	enum { P = 24, W = 48, OPS = 400 };
+	static bool mapped[W];
+
+	(void)state;
+	memset(mapped, 0, sizeof(mapped));
+	rng_state = UINT64_C(0x2545f4914f6cdd1d);
+	make_port(P, W);
+	check_mappings();
+	for (int op = 0; op < OPS; op++) {
+		size_t at = rnd_below(W), n = 1 + rnd_below(4), k;
+		bool all_m = true, none_m = true;
+
+		if (n > W - at)
+			n = W - at;
+		for (k = 0; k < n; k++) {
+			all_m &= mapped[at + k];
+			none_m &= !mapped[at + k];
+		}
+		if (none_m && port.map(port.ctx, vp(at), n, 1 + (unsigned)rnd_below(3)) == 0)
+			for (k = 0; k < n; k++)
+				mapped[at + k] = true;
+		if (all_m && rnd_below(2)) {
+			assert_int_equal(port.unmap(port.ctx, vp(at), n), 0);
+			for (k = 0; k < n; k++)
+				mapped[at + k] = false;
+		} else if (all_m) {
+			assert_int_equal(port.protect(port.ctx, vp(at), n, (unsigned)rnd_below(4)), 0);
+		}
+		check_mappings();
+		check_valid();
+	}
+	for (size_t i = 0; i < W; i++)
+		if (mapped[i])
+			assert_int_equal(port.unmap(port.ctx, vp(i), 1), 0);
+	drop_port();
+}
+
+/* The limit's messages, caught by the log hook. */
+static char limit_msg[160];
+static void limit_hook(void *ctx, enum vr_log_level lv, const char *fn, const char *msg,
+		       uintptr_t a, uintptr_t b)
+{
+	(void)ctx; (void)lv; (void)fn; (void)a; (void)b;
+	if (msg && strstr(msg, "max_map_count"))
+		snprintf(limit_msg, sizeof(limit_msg), "%s", msg);
+}
+
+/*
+ * vm.max_map_count simulated small (max_mappings): one-page runs mapped
+ * side by side, every other one unmapped, then the rest: every unmap
+ * succeeds, the port never uses more mappings than allowed (counted by the
+ * kernel), and a map that would cross the limit is refused with -ENOMEM and
+ * a message naming it. At the end every page is back.
+ */
+static void test_mapping_limit(void **state)
+{
+	enum { LIMIT = 40, RUNS = 300 };
+	struct vr_posix_port_config cfg = { 0 };
+	struct vr_posix_port_stats s;
+
+	(void)state;
+	cfg.phys_pages = 2 * RUNS;
+	cfg.window_pages = 4 * RUNS;
+	cfg.log_level = VR_LOG_WRN;
+	cfg.log = limit_hook;
+	cfg.max_mappings = LIMIT;
+	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
+	for (size_t i = 0; i < RUNS; i++)
+		assert_int_equal(port.map(port.ctx, vp(i), 1, VR_PERM_RW), 0);
+	assert_true(stats().mappings <= 6);	/* neighbours merged */
+	for (size_t i = 0; i < RUNS; i += 2) {
+		assert_int_equal(port.unmap(port.ctx, vp(i), 1), 0);
+		assert_true(stats().mappings <= LIMIT);
+	}
+	check_mappings();
+	check_valid();
+	s = stats();
+	assert_true(s.held_pages > 0);		/* the limit was reached */
+	assert_true(s.mappings <= LIMIT && s.mappings + 4 > LIMIT);
+	assert_int_equal(s.mapping_limit, LIMIT);
+	assert_true(vr_child_read_faults(vp(0)));	/* the first frees really unmapped */
+	/* a map far from everything needs new mappings: refused, named */
+	limit_msg[0] = '\0';
+	assert_int_equal(port.map(port.ctx, vp(3 * RUNS), 1, VR_PERM_RW), -ENOMEM);
+	assert_non_null(strstr(limit_msg, "vm.max_map_count"));
+	assert_int_equal(stats().mapped_pages, RUNS / 2);
+	/* a held page maps back in place, at no cost */
+	assert_int_equal(port.map(port.ctx, vp(RUNS - 2), 1, VR_PERM_RW), 0);
+	assert_true(all_eq(vp(RUNS - 2), PS, 0));
+	assert_int_equal(port.unmap(port.ctx, vp(RUNS - 2), 1), 0);
+	for (size_t i = 1; i < RUNS; i += 2) {
+		assert_int_equal(port.unmap(port.ctx, vp(i), 1), 0);
+		assert_true(stats().mappings <= LIMIT);
+	}
+	check_mappings();
+	check_valid();
+	s = stats();
+	assert_int_equal(s.mapped_pages + s.held_pages, 0);
+	assert_int_equal(s.phys_free, 2 * RUNS);
+	drop_port();
+}
+
+/* punch_min_pages: unmapped runs that long are punched (zero without a
+ * memset), shorter ones are zeroed by memset at their next map. */
+static void test_punch_on_unmap(void **state)
+{
+	struct vr_posix_port_config cfg = { 0 };
+	struct vr_posix_port_stats a, b;
+
+	(void)state;
+	cfg.phys_pages = 4;
+	cfg.window_pages = 16;
+	cfg.log_level = VR_POSIX_LOG_OFF;
+	cfg.punch_min_pages = 2;
+	assert_int_equal(vr_posix_port_create(&port, &cfg), 0);
+	assert_int_equal(port.map(port.ctx, vp(0), 3, VR_PERM_RW), 0);
+	assert_int_equal(port.map(port.ctx, vp(5), 1, VR_PERM_RW), 0);
+	fill(vp(0), 3 * PS, 0x77);
+	fill(vp(5), PS, 0x78);
+	a = stats();
+	assert_int_equal(port.unmap(port.ctx, vp(0), 3), 0);
+	assert_int_equal(port.unmap(port.ctx, vp(5), 1), 0);
+	b = stats();
+	assert_int_equal(b.pages_punched - a.pages_punched, 3);	/* the 1-page run is not */
+	assert_int_equal(port.map(port.ctx, vp(8), 4, VR_PERM_RW), 0);	/* all four, elsewhere */
+	assert_int_equal(stats().pages_zeroed - b.pages_zeroed, 1);
+	assert_true(all_eq(vp(8), 4 * PS, 0));
+	assert_int_equal(port.unmap(port.ctx, vp(8), 4), 0);
+	drop_port();
 }
 
 /* ---- trim: punched pages read zero without a memset ---- */
@@ -1030,7 +1403,13 @@ int main(void)
 		cmocka_unit_test(test_cache_counters),
 		cmocka_unit_test(test_locks_meta),
 		cmocka_unit_test(test_relock_aborts),
+		cmocka_unit_test(test_spin_locks),
 		cmocka_unit_test(test_log),
+		cmocka_unit_test(test_log_hook),
+		cmocka_unit_test(test_park_revive),
+		cmocka_unit_test(test_mappings_exact),
+		cmocka_unit_test(test_mapping_limit),
+		cmocka_unit_test(test_punch_on_unmap),
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_validate_detects),
 	};

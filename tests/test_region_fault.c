@@ -260,14 +260,20 @@ static void test_put_unmap_fault(void **state)
 	vr = mk(0);
 	assert_int_equal(locks_live, l0 + 1);
 	assert_int_equal(vr_region_mem_info(vr, NULL, &base), 0);
-	vr_fault_port_arm(&fp, VR_FAULT_UNMAP, VR_FAULT_ONLY, 1, -EIO);
+	vr_fault_port_arm(&fp, VR_FAULT_UNMAP, VR_FAULT_FROM, 1, -EIO);
 	assert_null(vr_region_put(vr));		/* released anyway */
-	vr_fault_port_reset(&fp);
-	assert_true(nerr > e0);			/* "pages not returned" logged */
+	assert_true(nerr > e0);			/* the failed unmap is logged */
 	assert_int_equal(locks_live, l0);		/* the region's lock is gone */
 	assert_int_equal(vr_vpage_get_stats(&pool, &ps), 0);
-	assert_int_equal(ps.live_allocs, 1);	/* the run stayed in the pool */
-	assert_int_equal(vr_vpage_free(&pool, (void *)base), 0);
+	assert_int_equal(ps.live_allocs, 0);	/* the run is the pool's orphan */
+	assert_int_equal(ps.orphans, 1);
+	assert_int_equal(ps.orphan_pages, 3);	/* mk(): 3 pages */
+	assert_int_equal(vr_vpage_free(&pool, (void *)base), -EINVAL);	/* not the caller's */
+	assert_int_equal(vr_vpage_validate(&pool), 0);
+	vr_fault_port_reset(&fp);
+	assert_int_equal(vr_vpage_reclaim(&pool), 0);	/* the port works again */
+	assert_int_equal(vr_vpage_get_stats(&pool, &ps), 0);
+	assert_int_equal(ps.orphans + ps.orphan_pages, 0);
 	assert_int_equal(vr_vpage_validate(&pool), 0);
 }
 

@@ -8,7 +8,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "vr_test.h"
@@ -312,6 +315,188 @@ struct worker {
 	int bad;
 };
 
+/*
+ * Issue 10.3, the real scenario at the kernel's real vm.max_map_count: a
+ * 1M-page window, 128k physical pages, 100k one-page runs, every other one
+ * freed, then the rest: every free succeeds and every page comes back (the
+ * port holds pages at its mapping budget instead of failing, and never
+ * crosses it). Without the budget the kernel refused every free after about
+ * 16k of them.
+ */
+static void test_map_count_limit(void **state)
+{
+	enum { WIN = 1u << 20, PHYS = 128u << 10, RUNS = 100000 };
+	static void *run[RUNS];
+	struct vr_posix_port_stats ps;
+	struct vr_vpage_stats st;
+	size_t max_seen = 0;
+
+	(void)state;
+	setup_pool(PHYS, WIN, 0);
+	for (size_t i = 0; i < RUNS; i++) {
+		run[i] = vr_vpage_alloc(&pool, 1);
+		assert_non_null(run[i]);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = (size_t)pass; i < RUNS; i += 2) {
+			if (vr_vpage_free(&pool, run[i]) != 0)
+				fail_msg("pass %d: free of run %zu failed", pass, i);
+			if (i % 1024 == (size_t)pass) {
+				assert_int_equal(vr_posix_port_get_stats(&port, &ps), 0);
+				assert_true(ps.mappings <= ps.mapping_limit);
+				if (ps.mappings > max_seen)
+					max_seen = ps.mappings;
+			}
+		}
+		if (pass == 0) {
+			assert_int_equal(vr_posix_port_get_stats(&port, &ps), 0);
+			print_message("after every other free: %zu mappings (limit %zu), %zu pages held\n",
+				      ps.mappings, ps.mapping_limit, ps.held_pages);
+			assert_true(ps.held_pages > 0);	/* the budget was reached */
+			check();
+		}
+	}
+	assert_true(max_seen > 32768);	/* more than the frees the kernel allowed before */
+	assert_int_equal(vr_vpage_get_stats(&pool, &st), 0);
+	assert_int_equal(st.live_allocs, 0);
+	assert_int_equal(vr_posix_port_get_stats(&port, &ps), 0);
+	assert_int_equal(ps.held_pages, 0);
+	teardown_pool();
+}
+
+/* ---- the trace file (VREGION_TRACE, trace_path) ---- */
+
+/* The lines of a file, read into one buffer: *n lines. */
+static char trace_buf[8192];
+static char *trace_line[64];
+
+static size_t read_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t len, n = 0;
+
+	assert_non_null(f);
+	len = fread(trace_buf, 1, sizeof(trace_buf) - 1, f);
+	fclose(f);
+	trace_buf[len] = '\0';
+	for (char *p = trace_buf; *p && n < 64; n++) {
+		char *e = strchr(p, '\n');
+
+		assert_non_null(e);		/* every line is whole */
+		*e = '\0';
+		trace_line[n] = p;
+		p = e + 1;
+	}
+	return n;
+}
+
+static unsigned cb_events;
+static void count_cb(void *ctx, const struct vr_trace_event *ev)
+{
+	(void)ev;
+	cb_events += ctx == &cb_events;
+}
+
+/* trace_path: header, then one line per event, as vr_trace_format writes it;
+ * the callback gets the same events; two ports on one path share the file. */
+static void test_trace_file(void **state)
+{
+	char path[] = "/tmp/vr_trace_XXXXXX", want[200];
+	struct vr_posix_port_config pc = { 0 };
+	struct vr_port p2;
+	struct vr_vpage_pool pool2;
+	struct vr_posix_port_stats ps;
+	uint32_t id;
+	size_t n;
+	void *a;
+	int fd = mkstemp(path);
+
+	(void)state;
+	if (getenv("VREGION_TRACE"))
+		return;		/* the environment would win */
+	assert_true(fd >= 0);
+	close(fd);
+	pc.phys_pages = 8;
+	pc.window_pages = 16;
+	pc.log_level = VR_POSIX_LOG_OFF;
+	pc.trace_path = path;
+	pc.trace = count_cb;
+	pc.trace_ctx = &cb_events;
+	cb_events = 0;
+	assert_int_equal(vr_posix_port_create(&port, &pc), 0);
+	assert_non_null(port.trace);
+	assert_int_equal(vr_vpage_pool_init(&pool, &port, NULL), 0);
+	id = pool.trace_id;
+	a = vr_vpage_alloc(&pool, 2);
+	assert_non_null(a);
+	assert_int_equal(vr_vpage_free(&pool, (char *)a + PS), -EINVAL);
+	/* a second port on the same path: appends, no second header */
+	assert_int_equal(vr_posix_port_create(&p2, &pc), 0);
+	assert_int_equal(vr_vpage_pool_init(&pool2, &p2, NULL), 0);
+	assert_int_equal(vr_vpage_pool_deinit(&pool2), 0);
+	assert_int_equal(vr_posix_port_destroy(&p2), 0);
+	assert_int_equal(vr_vpage_free(&pool, a), 0);
+	assert_int_equal(vr_posix_port_get_stats(&port, &ps), 0);
+	assert_int_equal(ps.trace_lines, 4);	/* this port's lines so far */
+	teardown_pool();
+	assert_int_equal(cb_events, 7);		/* the callback too, deinit included */
+	n = read_lines(path);
+	assert_int_equal(n, 8);
+	assert_string_equal(trace_line[0], vr_trace_header());
+	snprintf(want, sizeof(want), "pool_init api=vr_vpage_pool_init pool=%u page_size=%zu "
+		 "cache_line=64 window=16 phys=8 guard=0 rc=0", id, PS);
+	assert_string_equal(trace_line[1], want);
+	snprintf(want, sizeof(want), "page_alloc api=vr_vpage_alloc pool=%u pages=2 perms=rw- "
+		 "page=0 rc=0", id);
+	assert_string_equal(trace_line[2], want);
+	snprintf(want, sizeof(want), "page_free api=vr_vpage_free pool=%u page=- rc=-22", id);
+	assert_string_equal(trace_line[3], want);
+	assert_non_null(strstr(trace_line[4], "pool_init api=vr_vpage_pool_init pool="));
+	assert_non_null(strstr(trace_line[5], "pool_deinit api=vr_vpage_pool_deinit pool="));
+	snprintf(want, sizeof(want), "page_free api=vr_vpage_free pool=%u page=0 rc=0", id);
+	assert_string_equal(trace_line[6], want);
+	snprintf(want, sizeof(want), "pool_deinit api=vr_vpage_pool_deinit pool=%u rc=0", id);
+	assert_string_equal(trace_line[7], want);
+	unlink(path);
+	/* a path that cannot be written: create says why, leaves nothing */
+	pc.trace_path = "/nonexistent-dir/trace";
+	assert_int_equal(vr_posix_port_create(&port, &pc), -ENOENT);
+	assert_false(vr_posix_port_is(&port));
+}
+
+/* A program run with VREGION_TRACE=path writes the trace, and what happened
+ * before a crash is in the file (every line is written as it happens). */
+static void traced_child(void *arg)
+{
+	struct vr_posix_port_config pc = { 0 };
+
+	setenv("VREGION_TRACE", arg, 1);
+	pc.phys_pages = 4;
+	pc.window_pages = 8;
+	pc.log_level = VR_POSIX_LOG_OFF;
+	if (vr_posix_port_create(&port, &pc) || vr_vpage_pool_init(&pool, &port, NULL) ||
+	    !vr_vpage_alloc(&pool, 1) || !vr_vpage_reserve(&pool, 2))
+		_exit(3);
+	abort();	/* no teardown, no flush */
+}
+
+static void test_trace_env_crash(void **state)
+{
+	char path[] = "/tmp/vr_trace_env_XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(vr_child_signal(traced_child, path), SIGABRT);
+	assert_int_equal(read_lines(path), 4);
+	assert_string_equal(trace_line[0], vr_trace_header());
+	assert_non_null(strstr(trace_line[1], "pool_init "));
+	assert_non_null(strstr(trace_line[2], "page_alloc api=vr_vpage_alloc "));
+	assert_non_null(strstr(trace_line[3], "page_reserve api=vr_vpage_reserve "));
+	unlink(path);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -397,6 +582,9 @@ int main(void)
 		cmocka_unit_test(test_port_failure_no_trace),
 		cmocka_unit_test(test_reservation),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_map_count_limit),
+		cmocka_unit_test(test_trace_file),
+		cmocka_unit_test(test_trace_env_crash),
 	};
 
 	PS = (size_t)sysconf(_SC_PAGESIZE);

@@ -18,7 +18,8 @@
  *                         (a carried run across words, shift-and inside one);
  *   set / clear / all_set / all_clear / count on [start, start + n)
  *                         O(n / WB + 1);
- *   next_set / next_clear O((result - from) / WB + 1), prev_set likewise;
+ *   next_set / next_clear (and their bounded _in forms)
+ *                         O((result - from) / WB + 1), prev_set likewise;
  *   longest_clear_run     O(nbits / WB + number of clear runs);
  *   tail_clear            O(1).
  * Not thread-safe: the owner locks.
@@ -90,6 +91,12 @@ size_t vr_bitmap_longest_clear_run(const struct vr_bitmap *bm);
 size_t vr_bitmap_next_set(const struct vr_bitmap *bm, size_t from);
 /* Index of the first clear bit >= from, or nbits if none. */
 size_t vr_bitmap_next_clear(const struct vr_bitmap *bm, size_t from);
+/* The same inside [from, end): the first set / clear bit there, or end if
+ * none (end above nbits counts as nbits; from >= end gives end). They read
+ * no word past the result's, so a search bounded to a run costs
+ * O((result - from) / WB + 1) however large the bitmap is. */
+size_t vr_bitmap_next_set_in(const struct vr_bitmap *bm, size_t from, size_t end);
+size_t vr_bitmap_next_clear_in(const struct vr_bitmap *bm, size_t from, size_t end);
 /* Index of the last set bit <= from (from >= nbits means nbits - 1), or
  * SIZE_MAX if none. O((from - result) / 64 + 1). */
 size_t vr_bitmap_prev_set(const struct vr_bitmap *bm, size_t from);

@@ -142,6 +142,24 @@ struct vr_port {
 	void (*unlock)(void *ctx, struct vr_port_lock *lock);
 
 	/*
+	 * Short locks, for critical sections of a bounded few hundred
+	 * instructions that never sleep and never call the port (a region's
+	 * lifetime bump and interim heap operations): a spinlock, or an
+	 * interrupt lock on one core (k_spin_lock on Zephyr). spin_create
+	 * returns a new unlocked, non-recursive short lock or NULL (out of
+	 * memory); spin_destroy frees an unlocked one; spin_lock takes it and
+	 * returns a key (the saved interrupt state, or 0) that spin_unlock gets
+	 * back; neither may fail. Short and ordinary locks are distinct objects
+	 * (never pass one to the other's calls). Optional as a group: all four
+	 * NULL means the core uses lock/unlock for these sections too. A port
+	 * with short locks also has the four lock callbacks.
+	 */
+	struct vr_port_lock *(*spin_create)(void *ctx);
+	void (*spin_destroy)(void *ctx, struct vr_port_lock *lock);
+	uintptr_t (*spin_lock)(void *ctx, struct vr_port_lock *lock);
+	void (*spin_unlock)(void *ctx, struct vr_port_lock *lock, uintptr_t key);
+
+	/*
 	 * Metadata memory for the core's own bookkeeping (pool bitmaps, region
 	 * control blocks): memory the region's users cannot write. meta_alloc
 	 * returns `bytes` bytes aligned to at least 16, or NULL. meta_free gets
@@ -153,7 +171,12 @@ struct vr_port {
 	/*
 	 * Log hook: `func` names the public function, `msg` is a constant string,
 	 * `a` and `b` are two values the message refers to (sizes, addresses,
-	 * errnos as uintptr_t). Optional: NULL means silent.
+	 * errnos as positive uintptr_t). When the message refers to values, it
+	 * ends with a parenthesised list that names them, in order:
+	 * "bad alignment (min_align, cache_line)" names a, then b; a message
+	 * without a list uses neither. A hook can print "min_align=64
+	 * cache_line=32" from it (the posix port does). Optional: NULL means
+	 * silent.
 	 */
 	void (*log)(void *ctx, enum vr_log_level level, const char *func,
 		    const char *msg, uintptr_t a, uintptr_t b);
@@ -212,7 +235,9 @@ static inline bool vr_log_enabled(int level)
  * vr_port_check: validate a port description before use: required callbacks
  * present, page_size a power of two >= 64, window_base page-aligned and the
  * window not wrapping the address space, counts non-zero, cache_line 0 or a
- * power of two, lock callbacks all set or all NULL.
+ * power of two, lock callbacks all set or all NULL, and the same for the
+ * short-lock callbacks (which also need the lock callbacks). This is the one
+ * place the "all four or none" rules are checked (the ports rely on it).
  * Returns 0 or -EINVAL. O(1).
  */
 int vr_port_check(const struct vr_port *port);

@@ -89,6 +89,14 @@ struct vr_flat_config {
 	void (*lock_destroy)(void *lock_ctx, struct vr_port_lock *lock);
 	void (*lock)(void *lock_ctx, struct vr_port_lock *lock);
 	void (*unlock)(void *lock_ctx, struct vr_port_lock *lock);
+	/* Optional short locks (an interrupt lock on bare metal), all four or
+	 * none, only with the locks above; forwarded to the core as the
+	 * spin_* callbacks of vregion/port.h (which says what they are for),
+	 * with lock_ctx. */
+	struct vr_port_lock *(*spin_create)(void *lock_ctx);
+	void (*spin_destroy)(void *lock_ctx, struct vr_port_lock *lock);
+	uintptr_t (*spin_lock)(void *lock_ctx, struct vr_port_lock *lock);
+	void (*spin_unlock)(void *lock_ctx, struct vr_port_lock *lock, uintptr_t key);
 
 	/* Optional log hook (NULL: silent), forwarded to the core as is. */
 	void *log_ctx;
@@ -116,8 +124,8 @@ struct vr_flat_port {
  * Returns 0, -EINVAL iff fp or cfg is NULL, window/meta NULL, window not
  * page-aligned, page_size/cache_line not as documented, window smaller than
  * one page or its end (window + window_pages * page_size) past the top
- * of the address space (as vr_port_check), lock callbacks neither all set nor
- * all NULL; -ENOMEM iff meta_bytes cannot hold the page state bytes or
+ * of the address space (as vr_port_check), lock or short-lock callbacks
+ * neither all set nor all NULL, or short locks without locks (vr_port_check); -ENOMEM iff meta_bytes cannot hold the page state bytes or
  * lock_create fails. On error fp is left unusable and nothing is allocated.
  * O(window_pages + meta_bytes / 1024).
  */

@@ -14,7 +14,8 @@
  *
  * What is traced (op, and the fields it sets; other fields are 0):
  *   pool init/deinit   pool, result; init also page_size, cache_line,
- *                      window_pages, phys_pages, guard_pages
+ *                      window_pages, phys_pages, guard_pages (init is traced
+ *                      only when it succeeds: a failed pool has no number)
  *   page alloc/reserve pool, npages, perms, result, page (first page index in
  *                      the window, on success)
  *   page free          pool, page, result (-EINVAL for a pointer that is not

@@ -29,20 +29,38 @@
  *                     zeroes n pages);
  *   free            : O(1) bookkeeping + one port unmap call (allocation), or
  *                     one unmap call per mapped piece (reservation, O(n / WB)
- *                     to find them);
+ *                     to find them; the search never leaves the run);
  *   map / unmap / protect inside a run: O(d / WB + n / WB) where d is the
  *                     distance from the run start, + one port call;
  *   run_pages       : O(1);
- *   stats           : O(W / WB + free runs) (largest free run);
+ *   stats           : O(W / WB + free runs) (largest free run), + O(runs)
+ *                     while orphans exist (their mapped pages);
  *   for_each        : O(W / WB + runs); validate: O(W).
- * The calls that reach the port are alloc, alloc_perm, free, release, map,
- * unmap and protect.
+ * The calls that reach the port are alloc, alloc_perm, reserve, free,
+ * release, map, unmap, protect, reclaim and pool_deinit.
+ *
+ * Orphans: when a run's owner goes away for good (a region's last put,
+ * vr_region_put in vregion/vregion.h) and the port fails to unmap its pages,
+ * the pool keeps the run as an ORPHAN: its virtual pages stay taken and its
+ * still-mapped pages stay counted as mapped, nobody may use its pointer, and
+ * the pool retries the unmap. Every call that reaches the port first retries
+ * the orphans, lowest address first, until one fails again (while orphans
+ * exist: + one port unmap call per retried piece, + O(W / WB + runs) to find
+ * them; none at all when there are none); vr_vpage_reclaim() retries on
+ * demand and vr_vpage_pool_deinit() before it decides. Orphans are counted
+ * in the stats (orphans, orphan_pages). A direct vr_vpage_free() never
+ * orphans: its caller still owns the run and may free it again.
  *
  * Thread-safety: every call takes the pool's lock (from the port) when the
  * port has locks. alloc/free/map/unmap reach the port (page tables, zeroing
- * pages): they are NOT for a real-time audio thread. The port's log hook and
- * the for_each callback run with the pool lock held: they must not call into
- * the pool.
+ * pages): they are NOT for a real-time audio thread. The port's trace hook
+ * and the for_each callback run with the pool lock held, the log hook with
+ * or without it: none of them may call into the pool.
+ *
+ * Tracing (vregion/trace.h): when the port has a trace hook, init (on
+ * success), deinit, alloc, alloc_perm, reserve, free, release, map, unmap and
+ * protect each emit one event with their result; stats, for_each, validate,
+ * run_pages and reclaim emit none.
  *
  * Errors: functions that can fail return 0 or a negative errno; allocators
  * return a pointer or NULL, count the failure in the stats and say why through
@@ -88,6 +106,10 @@ struct vr_vpage_pool {
 	size_t live_allocs;		/* live allocations (not reservations) */
 	size_t live_reserved;		/* live reservations */
 	size_t failures;		/* failed alloc/reserve/map calls */
+	size_t orphans;			/* runs kept after a failed unmap */
+	size_t orphan_first;		/* no orphan starts below this page */
+	uint32_t trace_id;		/* pool number in the process (trace.h) */
+	uint32_t region_ids;		/* region numbers handed out (trace.h) */
 	uint32_t magic;			/* set by init, cleared by deinit */
 };
 
@@ -105,12 +127,18 @@ struct vr_vpage_stats {
 	size_t failures;		/* alloc/alloc_perm/reserve calls that returned
 					 * NULL and map calls that returned an error,
 					 * on a valid pool, since init */
+	size_t orphans;			/* orphaned runs the pool still holds (their
+					 * pages are in neither vpages_free nor the
+					 * live counts) */
+	size_t orphan_pages;		/* pages of those runs still mapped: the
+					 * physical pages not yet back */
 };
 
 /* What an iterated run is. */
 enum vr_vpage_kind {
 	VR_VPAGE_ALLOC = 1,	/* from vr_vpage_alloc*(): mapped whole */
 	VR_VPAGE_RESERVED = 2,	/* from vr_vpage_reserve(): mapped piecewise */
+	VR_VPAGE_ORPHAN = 3,	/* kept by the pool after a failed unmap (see Orphans) */
 };
 
 /* Bytes of metadata a pool over `port` needs (from meta_alloc), 0 if the port
@@ -135,10 +163,12 @@ int vr_vpage_pool_init(struct vr_vpage_pool *pool, const struct vr_port *port,
 		       const struct vr_vpage_config *cfg);
 
 /*
- * Tear down. Returns 0, -EINVAL (NULL or not initialised), -EBUSY (live
- * allocations or reservations remain; nothing is changed). Undefined if
- * another thread is inside a call on the same pool (its lock is destroyed):
- * the caller stops all users first.
+ * Tear down. First retries the orphans' unmaps (see Orphans). Returns 0,
+ * -EINVAL (NULL or not initialised), -EBUSY iff an orphan still cannot be
+ * unmapped (the port's error is logged) or live allocations or reservations
+ * remain; on -EBUSY nothing is changed but the orphans that came back.
+ * Undefined if another thread is inside a call on the same pool (its lock is
+ * destroyed): the caller stops all users first.
  */
 int vr_vpage_pool_deinit(struct vr_vpage_pool *pool);
 
@@ -164,17 +194,26 @@ void *vr_vpage_alloc_perm(struct vr_vpage_pool *pool, size_t npages, unsigned pe
  * piece).
  * Returns 0, or -EINVAL iff pool invalid, ptr NULL, outside the window, not
  * page-aligned, not a run start (interior or guard page), or not live (double
- * free); the port's negative errno (-EIO if it returned a positive value) iff
- * the port failed to unmap, in which case the run stays allocated and can be
- * freed again later (for a reservation, the pieces unmapped before the
- * failure stay unmapped). On -EINVAL nothing changes, not even the stats.
+ * free, or an orphan's start); the port's negative errno (-EIO if it returned
+ * a positive value) iff the port failed to unmap, in which case the run stays
+ * allocated, the caller's, and can be freed again later (for a reservation,
+ * the pieces unmapped before the failure stay unmapped). On -EINVAL nothing
+ * changes, not even the stats (orphans retried first aside).
  * Not detectable: freeing a start pointer again after the same start page was
  * handed out again frees the new owner (pointers carry no generation).
  */
 int vr_vpage_free(struct vr_vpage_pool *pool, void *ptr);
 
+/*
+ * Retry the unmap of every orphan now, lowest address first, until one fails
+ * (see Orphans). Returns the number of orphans still held (0: every page is
+ * back), or -EINVAL for a bad pool. O(W / WB + runs) + one port unmap call
+ * per retried piece; O(1) without orphans.
+ */
+long vr_vpage_reclaim(struct vr_vpage_pool *pool);
+
 /* Pages of the live run starting at ptr (either alias), or 0 if none (also
- * for an invalid pool, NULL, interior and guard pages). O(1). */
+ * for an invalid pool, NULL, interior and guard pages, orphans). O(1). */
 size_t vr_vpage_run_pages(struct vr_vpage_pool *pool, const void *ptr);
 
 /*
@@ -189,7 +228,8 @@ int vr_vpage_release(struct vr_vpage_pool *pool, void *ptr);
 /*
  * Map / unmap / protect [addr, +npages) inside a live reservation (map,
  * unmap) or inside any live run (protect). map requires every page unmapped,
- * unmap and protect every page mapped. addr may be either alias. Returns 0,
+ * unmap and protect every page mapped (an orphan is no run for any of
+ * them). addr may be either alias. Returns 0,
  * -EINVAL (bad pool, addr NULL / outside the window / not page-aligned,
  * npages 0, range not inside one live run of the right kind, pages in the
  * wrong state, perms invalid: map needs 1..7, protect 0..7), -ENOMEM (map:
@@ -207,8 +247,9 @@ int vr_vpage_protect(struct vr_vpage_pool *pool, void *addr, size_t npages, unsi
 int vr_vpage_get_stats(struct vr_vpage_pool *pool, struct vr_vpage_stats *st);
 
 /*
- * Call cb(arg, start, npages, kind) for every live run in address order,
- * under the pool lock (cb must not call into the pool). Stops early when cb
+ * Call cb(arg, start, npages, kind) for every run in address order (live
+ * runs and orphans, kind VR_VPAGE_ORPHAN), under the pool lock (cb must not
+ * call into the pool). Stops early when cb
  * returns non-zero and returns that value; else returns 0. -EINVAL for a bad
  * pool or NULL cb.
  */
@@ -220,8 +261,8 @@ int vr_vpage_for_each(struct vr_vpage_pool *pool,
  * Full consistency check, O(W): the pool's own fields agree with the port
  * and with init (page size, metadata block layout and size, a lock iff the
  * port has locks), run headers tile the used bitmap exactly
- * (with guards), counters match the bitmaps, allocations are fully mapped,
- * nothing outside a run is mapped. Returns 0 or -EFAULT (logged with the
+ * (with guards), counters match the bitmaps (orphans included), allocations
+ * are fully mapped, nothing outside a run is mapped. Returns 0 or -EFAULT (logged with the
  * first inconsistency found), -EINVAL for a bad pool.
  */
 int vr_vpage_validate(struct vr_vpage_pool *pool);

@@ -194,6 +194,12 @@ struct vr_region *vr_region_get(struct vr_region *vr);
  * warning with their count (upstream released silently). The last put
  * reaches the port (unmap): not for a real-time thread. O(1), the last put
  * O(bump pointer / min_align) to count the live allocations.
+ * If the port fails to unmap the region's pages, the region is released all
+ * the same (NULL, the handle is dead, the failure is logged at ERR) and its
+ * pages are NOT lost: the pool keeps them as an orphan run and retries the
+ * unmap on its later calls that reach the port, in vr_vpage_reclaim() and in
+ * vr_vpage_pool_deinit() (vregion/vpage.h, "Orphans"); until then they count
+ * in the pool's stats as orphans / orphan_pages, not as free.
  */
 struct vr_region *vr_region_put(struct vr_region *vr);
 

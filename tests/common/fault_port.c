@@ -98,6 +98,41 @@ static void f_unlock(void *ctx, struct vr_port_lock *lock)
 	fp->inner->unlock(fp->inner->ctx, lock);
 }
 
+static struct vr_port_lock *f_spin_create(void *ctx)
+{
+	struct vr_fault_port *fp = ctx;
+
+	return fp->inner->spin_create(fp->inner->ctx);
+}
+
+static void f_spin_destroy(void *ctx, struct vr_port_lock *lock)
+{
+	struct vr_fault_port *fp = ctx;
+
+	fp->inner->spin_destroy(fp->inner->ctx, lock);
+}
+
+static uintptr_t f_spin_lock(void *ctx, struct vr_port_lock *lock)
+{
+	struct vr_fault_port *fp = ctx;
+
+	return fp->inner->spin_lock(fp->inner->ctx, lock);
+}
+
+static void f_spin_unlock(void *ctx, struct vr_port_lock *lock, uintptr_t key)
+{
+	struct vr_fault_port *fp = ctx;
+
+	fp->inner->spin_unlock(fp->inner->ctx, lock, key);
+}
+
+static void f_trace(void *ctx, const struct vr_trace_event *ev)
+{
+	struct vr_fault_port *fp = ctx;
+
+	fp->inner->trace(fp->inner->ctx, ev);
+}
+
 static void *f_to_uncached(void *ctx, void *p)
 {
 	struct vr_fault_port *fp = ctx;
@@ -165,9 +200,14 @@ void vr_fault_port_init(struct vr_fault_port *fp, const struct vr_port *inner)
 		.lock_destroy = in->lock_destroy ? f_lock_destroy : NULL,
 		.lock = in->lock ? f_lock : NULL,
 		.unlock = in->unlock ? f_unlock : NULL,
+		.spin_create = in->spin_create ? f_spin_create : NULL,
+		.spin_destroy = in->spin_destroy ? f_spin_destroy : NULL,
+		.spin_lock = in->spin_lock ? f_spin_lock : NULL,
+		.spin_unlock = in->spin_unlock ? f_spin_unlock : NULL,
 		.meta_alloc = in->meta_alloc ? f_meta_alloc : NULL,
 		.meta_free = in->meta_free ? f_meta_free : NULL,
 		.log = in->log ? f_log : NULL,
+		.trace = in->trace ? f_trace : NULL,
 	};
 	vr_fault_port_reset(fp);
 }

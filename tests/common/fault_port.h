@@ -20,8 +20,9 @@
  * call changed nothing") holds exactly: map/unmap/protect return `err`
  * (a negative errno; 0 or positive is replaced by -EIO), meta_alloc and
  * lock_create return NULL.
- * Every other callback, and every call that does not fail, is forwarded to
- * the inner port with the inner port's ctx. Optional callbacks the inner
+ * Every other callback (short locks and the trace hook included), and every
+ * call that does not fail, is forwarded to the inner port with the inner
+ * port's ctx. Optional callbacks the inner
  * port lacks stay NULL. The page geometry is copied from the inner port.
  *
  * Not thread-safe: the counters are plain integers (arm and read them from

@@ -27,7 +27,7 @@ flags="-mcpu=cortex-m4 -mthumb -Os -std=gnu11 -ffunction-sections -fdata-section
 roots="vpage_alloc vpage_free vregion_create vregion_set_interim vregion_get vregion_put
 vregion_alloc vregion_alloc_coherent vregion_alloc_align vregion_alloc_coherent_align
 vregion_free vregion_info vregion_mem_info"
-core="port_check trace bitmap vpage vpage_inspect heap heap_inspect vregion vregion_inspect"
+core="port_check trace bitmap vpage vpage_map vpage_inspect heap heap_inspect vregion vregion_inspect"
 
 # build NAME "CFLAGS" SRC... : objects in $tmp/NAME, image $tmp/NAME.elf
 build() {

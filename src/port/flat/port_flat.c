@@ -45,9 +45,11 @@ static int flat_pages(struct vr_flat_port *fp, void *vaddr, size_t npages, unsig
 	if (op == FLAT_MAP)
 		memset(vaddr, 0, npages * ps);
 	memset(fp->state + idx, op == FLAT_UNMAP ? 0 : (int)(FLAT_MAPPED | perms), npages);
+	VR_ASSERT(!(fp->state[idx] & FLAT_MAPPED) == (op == FLAT_UNMAP) &&
+		  !(fp->state[idx + npages - 1] & FLAT_MAPPED) == (op == FLAT_UNMAP));
 	return 0;
 bad:
-	VR_LOGF(&fp->port, VR_LOG_ERR, fn, "bad range or perms, or a page in the wrong state",
+	VR_LOGF(&fp->port, VR_LOG_ERR, fn, "bad range or perms, or a page in the wrong state (addr, pages)",
 		a, npages);
 	return -EINVAL;
 }
@@ -106,6 +108,48 @@ static void flat_unlock(void *ctx, struct vr_port_lock *lock)
 	fp->cfg.unlock(fp->cfg.lock_ctx, lock);
 }
 
+static struct vr_port_lock *flat_spin_create(void *ctx)
+{
+	struct vr_flat_port *fp = ctx;
+
+	return fp->cfg.spin_create(fp->cfg.lock_ctx);
+}
+
+static void flat_spin_destroy(void *ctx, struct vr_port_lock *lock)
+{
+	struct vr_flat_port *fp = ctx;
+
+	fp->cfg.spin_destroy(fp->cfg.lock_ctx, lock);
+}
+
+static uintptr_t flat_spin_lock(void *ctx, struct vr_port_lock *lock)
+{
+	struct vr_flat_port *fp = ctx;
+
+	return fp->cfg.spin_lock(fp->cfg.lock_ctx, lock);
+}
+
+static void flat_spin_unlock(void *ctx, struct vr_port_lock *lock, uintptr_t key)
+{
+	struct vr_flat_port *fp = ctx;
+
+	fp->cfg.spin_unlock(fp->cfg.lock_ctx, lock, key);
+}
+
+/* Forward each lock callback the caller gave (and only those): vr_port_check
+ * then applies the "all four or none" rules, in its one place. */
+static void flat_set_locks(struct vr_port *p, const struct vr_flat_config *cfg)
+{
+	p->lock_create = cfg->lock_create ? flat_lock_create : NULL;
+	p->lock_destroy = cfg->lock_destroy ? flat_lock_destroy : NULL;
+	p->lock = cfg->lock ? flat_lock : NULL;
+	p->unlock = cfg->unlock ? flat_unlock : NULL;
+	p->spin_create = cfg->spin_create ? flat_spin_create : NULL;
+	p->spin_destroy = cfg->spin_destroy ? flat_spin_destroy : NULL;
+	p->spin_lock = cfg->spin_lock ? flat_spin_lock : NULL;
+	p->spin_unlock = cfg->spin_unlock ? flat_spin_unlock : NULL;
+}
+
 static void meta_lock(struct vr_flat_port *fp)
 {
 	if (fp->meta_lock)
@@ -122,7 +166,7 @@ static void meta_unlock(struct vr_flat_port *fp)
 
 static inline size_t granules_for(size_t bytes)
 {
-	return bytes / GRAN + (bytes % GRAN != 0);
+	return vr_round_up(bytes, GRAN) / GRAN;
 }
 
 static void *flat_meta_alloc(void *ctx, size_t bytes)
@@ -136,13 +180,14 @@ static void *flat_meta_alloc(void *ctx, size_t bytes)
 	meta_lock(fp);
 	g = vr_bitmap_find_clear_run(&fp->meta_used, 0, n);
 	if (g != SIZE_MAX) {
+		VR_ASSERT(g + n <= fp->meta_granules && vr_bitmap_all_clear(&fp->meta_start, g, n));
 		vr_bitmap_set(&fp->meta_used, g, n);
 		vr_bitmap_set(&fp->meta_start, g, 1);
 		fp->meta_live++;
 	}
 	meta_unlock(fp);
 	if (g == SIZE_MAX) {
-		VR_LOG(&fp->port, VR_LOG_WRN, "metadata buffer exhausted", bytes, 0);
+		VR_LOG(&fp->port, VR_LOG_WRN, "metadata buffer exhausted (bytes)", bytes, 0);
 		return NULL;
 	}
 	return fp->granules + g * GRAN;
@@ -171,6 +216,7 @@ static void flat_meta_free(void *ctx, void *p, size_t bytes)
 	     (end == G || !vr_bitmap_test(&fp->meta_used, end) ||
 	      vr_bitmap_test(&fp->meta_start, end));
 	if (ok) {
+		VR_ASSERT(fp->meta_live > 0);
 		vr_bitmap_clear(&fp->meta_used, g, n);
 		vr_bitmap_clear(&fp->meta_start, g, 1);
 		fp->meta_live--;
@@ -184,7 +230,7 @@ static void flat_meta_free(void *ctx, void *p, size_t bytes)
 
 static inline size_t round16(size_t x)
 {
-	return (x + (GRAN - 1)) & ~(size_t)(GRAN - 1);
+	return vr_round_up(x, GRAN);
 }
 
 /* Bytes for G granules: the granules plus two bitmaps, each a multiple of 16. */
@@ -195,7 +241,7 @@ static size_t granule_cost(size_t g)
 
 size_t vr_flat_port_meta_bytes(size_t window_pages, size_t serve_bytes)
 {
-	size_t g = serve_bytes / GRAN + (serve_bytes % GRAN != 0);
+	size_t g = serve_bytes / GRAN + (serve_bytes % GRAN != 0);	/* no wrap near SIZE_MAX */
 
 	if (window_pages > SIZE_MAX / 4 || g > SIZE_MAX / (4 * GRAN))
 		return SIZE_MAX;
@@ -226,6 +272,7 @@ static bool flat_carve(struct vr_flat_port *fp, const struct vr_flat_config *cfg
 	while (g && granule_cost(g) > avail)
 		g--;
 	bmb = round16(VR_BITMAP_BYTES(g));
+	VR_ASSERT(granule_cost(g) <= avail && granule_cost(g + 1) > avail);
 	fp->state = p;
 	p += round16(pages);
 	fp->meta_used = (struct vr_bitmap){ (vr_bitmap_word_t *)(void *)p, g };
@@ -238,17 +285,14 @@ static bool flat_carve(struct vr_flat_port *fp, const struct vr_flat_config *cfg
 int vr_flat_port_init(struct vr_flat_port *fp, const struct vr_flat_config *cfg)
 {
 	size_t ps, pages;
-	unsigned nlock;
 
 	if (!fp || !cfg)
 		return -EINVAL;
 	memset(fp, 0, sizeof(*fp));
 	ps = cfg->page_size ? cfg->page_size : 4096u;
-	nlock = !!cfg->lock_create + !!cfg->lock_destroy + !!cfg->lock + !!cfg->unlock;
-	while (fp->page_shift < 8 * sizeof(size_t) - 1 && ((size_t)1 << fp->page_shift) < ps)
-		fp->page_shift++;
 	/* a page size that is not a power of two gives 0 pages: refused below */
-	pages = ((size_t)1 << fp->page_shift) == ps ? cfg->window_bytes >> fp->page_shift : 0;
+	fp->page_shift = vr_is_pow2(ps) ? vr_log2_pow2(ps) : 0;
+	pages = vr_is_pow2(ps) ? cfg->window_bytes >> fp->page_shift : 0;
 	fp->cfg = *cfg;
 	fp->cfg.page_size = ps;
 	fp->port = (struct vr_port){
@@ -265,14 +309,10 @@ int vr_flat_port_init(struct vr_flat_port *fp, const struct vr_flat_config *cfg)
 		.meta_free = flat_meta_free,
 		.log = cfg->log ? flat_log_hook : NULL,
 	};
-	if (cfg->lock_create) {
-		fp->port.lock_create = flat_lock_create;
-		fp->port.lock_destroy = flat_lock_destroy;
-		fp->port.lock = flat_lock;
-		fp->port.unlock = flat_unlock;
-	}
-	/* the window and the geometry: exactly what the core will require */
-	if (!cfg->meta || (nlock && nlock != 4) || vr_port_check(&fp->port)) {
+	flat_set_locks(&fp->port, cfg);
+	/* the window, the geometry and the lock groups: exactly what the core
+	 * will require */
+	if (!cfg->meta || vr_port_check(&fp->port)) {
 		memset(fp, 0, sizeof(*fp));
 		return -EINVAL;
 	}
@@ -291,7 +331,7 @@ int vr_flat_port_deinit(struct vr_flat_port *fp)
 	if (!flat_ok(fp))
 		return -EINVAL;
 	if (vr_flat_port_mapped_pages(fp) || fp->meta_live) {
-		VR_LOG(&fp->port, VR_LOG_ERR, "pages mapped or metadata live",
+		VR_LOG(&fp->port, VR_LOG_ERR, "pages mapped or metadata live (mapped pages, live blocks)",
 			 vr_flat_port_mapped_pages(fp), fp->meta_live);
 		return -EBUSY;
 	}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * port_posix.c - create / destroy the posix port, and its query, check and
- * test hooks. The paging callbacks live in posix_map.c, the others in
- * posix_services.c. Layout and limits: see vregion/port_posix.h.
+ * test hooks. The paging callbacks live in posix_map.c (their mapping costs
+ * in posix_vma.c), the others in posix_services.c, the trace file in
+ * posix_trace.c. Layout and limits: see vregion/port_posix.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -88,6 +89,8 @@ static int check_config(const struct vr_posix_port_config *cfg, size_t *ps)
 		return -EINVAL;
 	if (cfg->log_level < VR_POSIX_LOG_OFF || cfg->log_level > VR_LOG_DBG)
 		return -EINVAL;
+	if (cfg->max_mappings && cfg->max_mappings < VR_POSIX_MIN_MAPPINGS)
+		return -EINVAL;
 	return 0;
 }
 
@@ -100,13 +103,20 @@ static void teardown(struct vr_posix *st)
 		munmap(st->direct, st->P * st->ps);
 	if (st->fd >= 0)
 		close(st->fd);
+	if (st->magic == VR_POSIX_MAGIC)
+		vri_posix_vmas_del_port(st);
 	st->magic = 0;
+	vri_posix_trace_close(st);
 	vri_posix_free_all_locks(st);
 	pthread_mutex_destroy(&st->mu);
 	free(st->rec);
+	free(st->rev);
 	free(st->used.words);
+	free(st->bound.words);
+	free(st->taken.words);
 	free(st->dirty.words);
 	free(st->seen.words);
+	free(st->keptmap.words);
 	free(st);
 }
 
@@ -150,60 +160,70 @@ static int alloc_bitmap(struct vr_bitmap *bm, size_t nbits)
 	return 0;
 }
 
-int vr_posix_port_create(struct vr_port *port, const struct vr_posix_port_config *cfg)
+/* The private state for cfg (no syscalls yet), or NULL (out of memory). */
+static struct vr_posix *state_new(const struct vr_posix_port_config *cfg, size_t ps)
 {
-	struct vr_posix *st;
-	size_t ps;
-	void *d;
-	int rc;
+	struct vr_posix *st = calloc(1, sizeof(*st));
 
-	if (!port)
-		return -EINVAL;
-	memset(port, 0, sizeof(*port));
-	if (!cfg || check_config(cfg, &ps))
-		return -EINVAL;
-	st = calloc(1, sizeof(*st));
 	if (!st)
-		return -ENOMEM;
+		return NULL;
 	st->fd = -1;
+	st->trace_fd = -1;
 	st->ps = ps;
 	st->P = cfg->phys_pages;
 	st->W = cfg->window_pages;
 	st->phys_free = st->P;
 	st->log_level = log_threshold(cfg->log_level);
+	st->user_log = cfg->log;
+	st->user_log_ctx = cfg->log_ctx;
+	st->user_trace = cfg->trace;
+	st->user_trace_ctx = cfg->trace_ctx;
+	st->own_limit = cfg->max_mappings;
+	st->punch_min = cfg->punch_min_pages ? cfg->punch_min_pages : VR_POSIX_PUNCH_MIN_DEFAULT;
 	st->lp.ctx = st;
 	st->lp.log = vri_posix_log;
 	if (pthread_mutex_init(&st->mu, NULL)) {
 		free(st);
-		return -ENOMEM;
+		return NULL;
 	}
 	st->rec = calloc(st->W, sizeof(uint32_t));
-	if (!st->rec || alloc_bitmap(&st->used, st->P) || alloc_bitmap(&st->dirty, st->P) ||
-	    alloc_bitmap(&st->seen, st->P)) {
-		rc = -ENOMEM;
-		goto fail;
+	st->rev = calloc(st->P, sizeof(uint32_t));
+	if (!st->rec || !st->rev || alloc_bitmap(&st->used, st->P) ||
+	    alloc_bitmap(&st->bound, st->P) || alloc_bitmap(&st->taken, st->P) ||
+	    alloc_bitmap(&st->dirty, st->P) || alloc_bitmap(&st->seen, st->P) ||
+	    alloc_bitmap(&st->keptmap, st->W)) {
+		teardown(st);
+		return NULL;
 	}
-	rc = open_memfd();
+	return st;
+}
+
+/* The memfd, the windows and the direct map. Returns 0 or -errno. */
+static int state_map(struct vr_posix *st)
+{
+	void *d;
+	int rc = open_memfd();
+
 	if (rc < 0)
-		goto fail;
+		return rc;
 	st->fd = rc;
-	if (ftruncate(st->fd, (off_t)st->P * (off_t)st->ps)) {
-		rc = -errno;
-		goto fail;
-	}
+	if (ftruncate(st->fd, (off_t)st->P * (off_t)st->ps))
+		return -errno;
 	rc = reserve_windows(st);
 	if (rc)
-		goto fail;
+		return rc;
 	d = mmap(NULL, st->P * st->ps, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd, 0);
-	if (d == MAP_FAILED) {
-		rc = -errno;
-		goto fail;
-	}
+	if (d == MAP_FAILED)
+		return -errno;
 	st->direct = d;
-	st->magic = VR_POSIX_MAGIC;
+	return 0;
+}
 
+/* Describe the port in *port. */
+static void port_fill(struct vr_port *port, struct vr_posix *st, const struct vr_posix_port_config *cfg)
+{
 	port->ctx = st;
-	port->page_size = ps;
+	port->page_size = st->ps;
 	port->window_base = (uintptr_t)st->cbase;
 	port->window_pages = st->W;
 	port->phys_pages = st->P;
@@ -220,15 +240,42 @@ int vr_posix_port_create(struct vr_port *port, const struct vr_posix_port_config
 	port->lock_destroy = vri_posix_lock_destroy;
 	port->lock = vri_posix_lock;
 	port->unlock = vri_posix_unlock;
+	port->spin_create = vri_posix_spin_create;
+	port->spin_destroy = vri_posix_spin_destroy;
+	port->spin_lock = vri_posix_spin_lock;
+	port->spin_unlock = vri_posix_spin_unlock;
 	port->meta_alloc = vri_posix_meta_alloc;
 	port->meta_free = vri_posix_meta_free;
 	port->log = vri_posix_log;
-	VR_LOG(&st->lp, VR_LOG_INF, "created (window, phys pages)",
-		     port->window_base, st->P);
+}
+
+int vr_posix_port_create(struct vr_port *port, const struct vr_posix_port_config *cfg)
+{
+	struct vr_posix *st;
+	size_t ps;
+	int rc;
+
+	if (!port)
+		return -EINVAL;
+	memset(port, 0, sizeof(*port));
+	if (!cfg || check_config(cfg, &ps))
+		return -EINVAL;
+	st = state_new(cfg, ps);
+	if (!st)
+		return -ENOMEM;
+	rc = state_map(st);
+	if (!rc)
+		rc = vri_posix_trace_open(st, port, cfg->trace_path);
+	if (rc) {
+		teardown(st);
+		memset(port, 0, sizeof(*port));
+		return rc < 0 ? rc : -ENOMEM;
+	}
+	st->magic = VR_POSIX_MAGIC;
+	vri_posix_vmas_add_port(st);
+	port_fill(port, st, cfg);
+	VR_LOG(&st->lp, VR_LOG_INF, "created (window_base, phys_pages)", port->window_base, st->P);
 	return 0;
-fail:
-	teardown(st);
-	return rc < 0 ? rc : -ENOMEM;
 }
 
 int vr_posix_port_destroy(struct vr_port *port)
@@ -244,9 +291,8 @@ int vr_posix_port_destroy(struct vr_port *port)
 	locks = cnt_get(&st->n_locks);
 	blocks = cnt_get(&st->n_meta_blocks);
 	if (mapped || locks || blocks)
-		VR_LOG(&st->lp, VR_LOG_WRN,
-			     "still live: mapped pages, locks + metadata blocks", mapped,
-			     locks + blocks);
+		VR_LOG(&st->lp, VR_LOG_WRN, "still live (mapped pages, locks and metadata blocks)",
+		       mapped, locks + blocks);
 	teardown(st);
 	memset(port, 0, sizeof(*port));
 	return mapped || locks || blocks ? -EBUSY : 0;
@@ -295,7 +341,16 @@ int vr_posix_port_get_stats(const struct vr_port *port, struct vr_posix_port_sta
 	pthread_mutex_lock(&st->mu);
 	s->phys_free = st->phys_free;
 	s->mapped_pages = st->mapped;
+	s->held_pages = st->held;
+	s->parked_pages = st->parked;
+	s->mappings = vri_posix_vmas(st);
+	s->mapping_limit = vri_posix_vmas_limit(st);
 	pthread_mutex_unlock(&st->mu);
+	s->held_total = cnt_get(&st->n_held);
+	s->parked_total = cnt_get(&st->n_parked);
+	s->revived_pages = cnt_get(&st->n_revived);
+	s->pages_punched = cnt_get(&st->n_punched);
+	s->trace_lines = cnt_get(&st->n_trace);
 	s->map_calls = cnt_get(&st->n_map);
 	s->unmap_calls = cnt_get(&st->n_unmap);
 	s->protect_calls = cnt_get(&st->n_protect);
@@ -315,37 +370,79 @@ int vr_posix_port_get_stats(const struct vr_port *port, struct vr_posix_port_sta
 	return 0;
 }
 
-static int validate_locked(struct vr_posix *st)
+/* One record: an owner (mapped, held) names a used physical page no one
+ * else owns; a parked one a page in range; keptmap agrees. */
+static bool record_ok(struct vr_posix *st, size_t i)
 {
-	size_t mapped = 0, used;
+	uint32_t r = st->rec[i];
+	size_t ph = rec_phys(r);
 
+	if (!rec_in_kernel(r))
+		return r == 0 && !vr_bitmap_test(&st->keptmap, i);
+	if ((r & REC_MAPPED) && (r & REC_KEPT))
+		return false;
+	if (ph >= st->P || !(r & REC_KEPT) != !vr_bitmap_test(&st->keptmap, i))
+		return false;
+	if (!rec_owns(r))
+		return true;
+	if (!vr_bitmap_test(&st->used, ph) || vr_bitmap_test(&st->seen, ph))
+		return false;
+	vr_bitmap_set(&st->seen, ph, 1);
+	return true;
+}
+
+/* Every record, then every physical page: bound ones are free and name the
+ * parked page that may take them back; taken = used | bound. */
+static int validate_pages(struct vr_posix *st, size_t *mapped, size_t *held, size_t *parked)
+{
 	vr_bitmap_init(&st->seen, st->seen.words, st->P);
 	for (size_t i = 0; i < st->W; i++) {
 		uint32_t r = st->rec[i];
-		size_t ph = rec_phys(r);
 
-		if (!(r & REC_MAPPED)) {
-			if (r) {
-				VR_LOGF(&st->lp, VR_LOG_ERR, "vr_posix_port_validate",
-					     "garbage in unmapped record", i, r);
-				return -EFAULT;
-			}
-			continue;
-		}
-		if (ph >= st->P || !vr_bitmap_test(&st->used, ph) ||
-		    vr_bitmap_test(&st->seen, ph)) {
+		if (!record_ok(st, i)) {
 			VR_LOGF(&st->lp, VR_LOG_ERR, "vr_posix_port_validate",
-				     "physical page out of range, free or shared (vpage, ppage)",
-				     i, ph);
+				"bad record: garbage, or a physical page out of range or shared (page, record)",
+				i, r);
 			return -EFAULT;
 		}
-		vr_bitmap_set(&st->seen, ph, 1);
-		mapped++;
+		*mapped += !!(r & REC_MAPPED);
+		*held += rec_held(r);
+		*parked += rec_parked(r);
 	}
+	for (size_t q = 0; q < st->P; q++) {
+		bool u = vr_bitmap_test(&st->used, q), b = vr_bitmap_test(&st->bound, q);
+		uint32_t owner = st->rev[q];
+
+		if ((b && (u || owner >= st->W || !rec_parked(st->rec[owner]) ||
+			   rec_phys(st->rec[owner]) != q)) ||
+		    vr_bitmap_test(&st->taken, q) != (u || b) || u != vr_bitmap_test(&st->seen, q)) {
+			VR_LOGF(&st->lp, VR_LOG_ERR, "vr_posix_port_validate",
+				"physical page bitmaps disagree (phys, parked owner)", q, owner);
+			return -EFAULT;
+		}
+	}
+	return 0;
+}
+
+static int validate_locked(struct vr_posix *st)
+{
+	size_t mapped = 0, held = 0, parked = 0, used;
+	int rc = validate_pages(st, &mapped, &held, &parked);
+
+	if (rc)
+		return rc;
 	used = vr_bitmap_count(&st->used, 0, st->P);
-	if (mapped != st->mapped || used != mapped || st->phys_free != st->P - used) {
+	if (mapped != st->mapped || held != st->held || parked != st->parked ||
+	    used != mapped + held || st->phys_free != st->P - used ||
+	    vr_bitmap_count(&st->keptmap, 0, st->W) != held + parked) {
 		VR_LOGF(&st->lp, VR_LOG_ERR, "vr_posix_port_validate",
-			     "counters disagree (mapped, phys used)", mapped, used);
+			"counters disagree (mapped, used)", mapped, used);
+		return -EFAULT;
+	}
+	if (vri_posix_bounds(st, 0, st->W) != st->bounds) {
+		VR_LOGF(&st->lp, VR_LOG_ERR, "vr_posix_port_validate",
+			"mapping count disagrees with the records (counted, kept)",
+			vri_posix_bounds(st, 0, st->W), st->bounds);
 		return -EFAULT;
 	}
 	return 0;
@@ -400,8 +497,8 @@ long vr_posix_port_trim(const struct vr_port *port)
 	}
 	pthread_mutex_unlock(&st->mu);
 	if (rc)
-		VR_LOG(&st->lp, VR_LOG_ERR, "fallocate failed",
-			     (uintptr_t)-rc, (uintptr_t)released);
+		VR_LOG(&st->lp, VR_LOG_ERR, "fallocate failed (errno, released)",
+		       (uintptr_t)-rc, (uintptr_t)released);
 	return rc ? rc : released;
 }
 
