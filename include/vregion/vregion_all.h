@@ -7,8 +7,10 @@
  * Not included: SOF's headers (<sof/lib/vpage.h>, <sof/lib/vregion.h>,
  * <rtos/alloc.h>), which use SOF's names (struct vregion, vpage_alloc, ...)
  * and are for SOF code only; include them yourself in that code.
- * <vregion/port_posix.h> is included on every platform: its functions exist
- * only in builds with the posix port (VREGION_PORT_POSIX, a Linux host).
+ * The port headers are included on every platform: the functions of
+ * <vregion/port_posix.h> exist only in builds with the posix port
+ * (VREGION_PORT_POSIX, a Linux host), those of <vregion/port_zephyr.h> only
+ * in Zephyr builds of the module (CONFIG_VREGION).
  * Which header is for what: README.md, "Which header".
  */
 #ifndef VREGION_VREGION_ALL_H
@@ -19,6 +21,7 @@
 #include "vregion/port.h"	/* struct vr_port: what a platform provides */
 #include "vregion/port_flat.h"	/* a port over a static buffer, no MMU */
 #include "vregion/port_posix.h"	/* a port over memfd + mmap (Linux host builds) */
+#include "vregion/port_zephyr.h"	/* a port over Zephyr's memory-management driver */
 #include "vregion/bitmap.h"	/* word-wise bit runs (used by vpage) */
 #include "vregion/vpage.h"	/* the virtual page allocator: a pool */
 #include "vregion/heap.h"	/* the interim heap, alone over any buffer */
