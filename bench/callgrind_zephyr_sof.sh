@@ -31,7 +31,8 @@ callgrind_annotate --inclusive=yes --threshold=100 "$tmp/out" >"$tmp/ann" 2>/dev
 incl() {
 	awk -v re="$1" '$0 ~ re && $1 ~ /^[0-9,]+$/ { gsub(",", "", $1); s += $1 } END { print s + 0 }' "$tmp/ann"
 }
-zero=$(incl ':zp_zero_page ')
+# (GCC may clone it: zp_zero_page.constprop.0)
+zero=$(incl ':zp_zero_page(\.[a-z]+\.[0-9]+)? ')
 drv=$(incl 'sys_mm_drv_(map_page|unmap_page|page_phys_get)')
 lock=$(incl 'k_mutex_(lock|unlock)')
 pp() { awk -v a="$1" -v n="$steps" 'BEGIN { printf "%.0f", a / n }'; }

@@ -11,6 +11,8 @@
 /* Zephyr's levels are 0 (off) .. 4 (debug); vregion's -1 (none) .. 3 */
 #ifdef CONFIG_VREGION_LOG_LEVEL
 #define VR_CONFIG_LOG_LEVEL (CONFIG_VREGION_LOG_LEVEL - 1)
+#else	/* CONFIG_LOG=n: the template defines no level; nothing to log to */
+#define VR_CONFIG_LOG_LEVEL (-1)
 #endif
 #ifndef CONFIG_VREGION_LOG_STRINGS
 #define VR_CONFIG_LOG_STRINGS 0

@@ -9,7 +9,8 @@
  * What the port does that the driver does not (Intel ACE's TLB driver is the
  * model, ../shared/ZEPHYR.md section 1):
  *   - ROLLBACK: map() maps page by page with sys_mm_drv_map_page(va, 0, ...)
- *     (phys 0: the driver picks any free frame) and, on the first failure,
+ *     (phys 0: the driver picks any free frame; cfg.linear_frames passes a
+ *     fixed frame per page instead) and, on the first failure,
  *     unmaps the pages it mapped, in reverse. sys_mm_drv_map_region keeps
  *     going after an error and undoes nothing; it is never called.
  *   - BUDGET: the port maps at most `phys_pages` pages at once (an atomic
@@ -32,14 +33,17 @@
  *     `virt + size < end` refuses a run ending at the region end).
  *   - WINDOW: given in the config, or found by attribute through
  *     sys_mm_drv_query_memory_regions() (the region is copied before the
- *     list is freed: the list may be gone after _free()).
+ *     list is freed: the list may be gone after _free()). Both query
+ *     calls are weak references: a driver without them links, and a
+ *     window by attribute is then -ENOENT.
  *
  * Callbacks (port.h): map, unmap; protect only with cfg.protect (the driver
- * must really enforce sys_mm_drv_update_page_flags: Intel ACE 1.x; on cAVS
- * and ACE 2.x+ the call changes nothing, so protect stays NULL and the core
- * reports -ENOTSUP to SEAL, which is honest); to_uncached / to_cached /
- * is_uncached with CONFIG_CACHE_DOUBLEMAP (else NULL: one alias);
- * cache_flush / cache_invalidate with CONFIG_DCACHE (else NULL: coherent);
+ * must really enforce sys_mm_drv_update_page_flags; Zephyr 4.3's Intel ADSP
+ * drivers change nothing there, so protect stays NULL and the core reports
+ * -ENOTSUP to SEAL, which is honest); to_uncached / to_cached /
+ * is_uncached with CONFIG_CACHE_MANAGEMENT and CONFIG_CACHE_DOUBLEMAP (else
+ * NULL: one alias); cache_flush / cache_invalidate with
+ * CONFIG_CACHE_MANAGEMENT and CONFIG_DCACHE (else NULL: coherent);
  * locks: a k_mutex in metadata memory; meta_alloc / meta_free: the config's
  * hooks or k_aligned_alloc(16, n) + zeroing / k_free; log: Zephyr logging
  * (module "vregion", CONFIG_VREGION_LOG_LEVEL); trace: with cfg.trace_log,
@@ -114,6 +118,13 @@ struct vr_zephyr_port_config {
 	/* Trace every event as one log line "vrtrace: <event>" (docs/trace.md
 	 * format; needs CONFIG_VREGION_TRACE_LOG, else init refuses it). */
 	bool trace_log;
+	/* Frames. false: map_page(va, 0, ...), the driver picks a free frame
+	 * (Intel's driver; phys 0 means "any"). true, for a driver that maps
+	 * the physical address it is given: window page k is always backed by
+	 * the frame at phys_base + k pages (page-aligned; the window's pages
+	 * need that many frames, and the budget still applies). */
+	bool linear_frames;
+	uintptr_t phys_base;
 };
 
 /* Counters (atomic snapshots). */
@@ -136,6 +147,8 @@ struct vr_zephyr_port {
 	void *(*meta_alloc)(void *, size_t);
 	void (*meta_free)(void *, void *, size_t);
 	void *meta_ctx;
+	uintptr_t phys_base;		/* linear frames: frame of the window's page 0 */
+	bool linear;
 	uint32_t magic;
 };
 
@@ -158,7 +171,8 @@ int vr_zephyr_find_window(uint32_t attr, uintptr_t *base, size_t *bytes);
 
 /*
  * Initialise the port. Returns 0; -EINVAL iff zp or cfg is NULL, the window
- * is unaligned, empty or wraps, phys_pages exceeds the window, cache_line is
+ * is unaligned, empty or wraps, phys_pages exceeds the window, linear frames
+ * with phys_base unaligned or wrapping over the window, cache_line is
  * not a power of two, only one meta hook is set, trace_log without
  * CONFIG_VREGION_TRACE_LOG, protect without CONFIG_VREGION_PROTECT, or
  * vr_port_check() refuses the result; -ENOENT
@@ -176,6 +190,18 @@ const struct vr_port *vr_zephyr_port_get(struct vr_zephyr_port *zp);
 
 /* Counters. Returns 0 or -EINVAL. */
 int vr_zephyr_port_get_stats(struct vr_zephyr_port *zp, struct vr_zephyr_port_stats *st);
+
+/*
+ * SOF mode (CONFIG_VREGION_SOF): the glue builds its port from
+ * vr_zephyr_port_config_default() plus its metadata hooks, then calls this
+ * hook, then vr_zephyr_port_init(). The glue's definition is weak and does
+ * nothing; an application defines it to set what Kconfig cannot know: a
+ * window by address (e.g. a static buffer on native_sim: window_base /
+ * window_bytes), linear frames, the budget, even the metadata hooks. Called
+ * at every set-up attempt (boot, or the first SOF call), glue lock held:
+ * it must not call SOF's API.
+ */
+void vr_sof_zephyr_port_config(struct vr_zephyr_port_config *cfg);
 
 #ifdef __cplusplus
 }

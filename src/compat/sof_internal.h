@@ -23,6 +23,14 @@
 
 #include <stdatomic.h>
 
+/* SOF mode on Zephyr: SOF's sof/lib/vregion.h declares the API only #if
+ * CONFIG_SOF_VREGIONS and otherwise defines static inline stubs that the
+ * definitions here would collide with (and SOF's callers would call). Our
+ * zephyr/Kconfig defaults it to y with CONFIG_VREGION_SOF. */
+#if defined(CONFIG_VREGION_SOF) && !defined(CONFIG_SOF_VREGIONS)
+#error "CONFIG_VREGION_SOF needs CONFIG_SOF_VREGIONS=y (SOF's sof/lib/vregion.h declares the API only then)"
+#endif
+
 #include "vregion/sof_compat.h"
 #include "vregion/vpage.h"
 #include "../util.h"

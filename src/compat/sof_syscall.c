@@ -17,12 +17,12 @@
  * region under a running call. NULL is passed on: the calls accept it (no-op
  * / NULL), as SOF's.
  */
+#include "sof_internal.h"	/* first: its CONFIG_SOF_VREGIONS check */
+
 #include <zephyr/kernel.h>
 #include <zephyr/internal/syscall_handler.h>
 
 #include <sof/lib/vregion.h>
-
-#include "sof_internal.h"
 
 /* Pin vr or kill the caller. Returns only with a reference taken. */
 static void vrfy_pin(struct vregion *vr)

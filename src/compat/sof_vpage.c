@@ -10,10 +10,10 @@
 #include <limits.h>
 #include <string.h>
 
-#include <sof/lib/vpage.h>
-
 #include "sof_internal.h"
 #include "sof_default.h"
+
+#include <sof/lib/vpage.h>
 
 void *vpage_alloc(unsigned int pages)
 {

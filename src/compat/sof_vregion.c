@@ -10,9 +10,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include <sof/lib/vregion.h>
+#include "sof_internal.h"	/* first: its CONFIG_SOF_VREGIONS check */
 
-#include "sof_internal.h"
+#include <sof/lib/vregion.h>
 
 #define VR(v) vr_sof_region(v)
 

@@ -22,6 +22,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "sof_internal.h"	/* first: its CONFIG_SOF_VREGIONS check */
+
 #include <zephyr/kernel.h>
 #include <zephyr/init.h>
 #include <zephyr/cache.h>
@@ -39,12 +41,11 @@
 #include <rtos/alloc.h>	/* SOF's rzalloc / rfree */
 #endif
 
+#include "sof_default.h"
+#include "vregion/port_zephyr.h"
+
 #include <sof/lib/vpage.h>
 #include <sof/lib/vregion.h>
-
-#include "vregion/port_zephyr.h"
-#include "sof_internal.h"
-#include "sof_default.h"
 
 #ifndef CONFIG_VREGION_LOG_LEVEL	/* CONFIG_LOG=n */
 #define CONFIG_VREGION_LOG_LEVEL 0
@@ -112,6 +113,12 @@ static void sof_meta_free(void *ctx, void *p, size_t bytes)
 
 /* ---- the default port ------------------------------------------------------------ */
 
+/* The application's say (port_zephyr.h): nothing by default. */
+__attribute__((weak)) void vr_sof_zephyr_port_config(struct vr_zephyr_port_config *cfg)
+{
+	ARG_UNUSED(cfg);
+}
+
 int vr_sof_glue_port_create(const struct vr_port **port)
 {
 	struct vr_zephyr_port_config cfg;
@@ -120,6 +127,7 @@ int vr_sof_glue_port_create(const struct vr_port **port)
 	vr_zephyr_port_config_default(&cfg);
 	cfg.meta_alloc = sof_meta_alloc;
 	cfg.meta_free = sof_meta_free;
+	vr_sof_zephyr_port_config(&cfg);
 	rc = vr_zephyr_port_init(&sof_port, &cfg);
 	if (rc) {
 		LOG_ERR("SOF pool: no port (%d): window attr %u, base %#lx, budget %u pages", rc,
@@ -166,6 +174,7 @@ static int sof_adsp_region(void)
 }
 #endif
 
+#ifdef CONFIG_VREGION_SOF_BOOT
 static int vr_sof_boot(void)
 {
 	const struct vr_port *port;
@@ -191,34 +200,44 @@ static int vr_sof_boot(void)
 	ARG_UNUSED(port);
 	return 0;
 }
+#endif /* CONFIG_VREGION_SOF_BOOT */
 
+/* A failed set-up is logged; SYS_INIT's result is only traced, and the
+ * first SOF call tries again. */
+#ifdef CONFIG_VREGION_SOF_BOOT
 SYS_INIT(vr_sof_boot, POST_KERNEL, CONFIG_VREGION_SOF_INIT_PRIORITY);
+#endif
 
 /* ---- sof_ctx_free with a region (SYSTEM.md 4.13) ------------------------------- */
 
 /* A pointer outside the region is SOF's heap block (mod_balloc_align's):
- * it goes to SOF's sof_heap_free, as it would with a heap context. Without
- * SOF in the build (CONFIG_VREGION_SOF_OWN_HEADERS) there is no heap: the
- * region refuses it (logged). */
-#ifndef CONFIG_VREGION_SOF_OWN_HEADERS
+ * it goes to SOF's sof_heap_free, as it would with a heap context. SOF's
+ * heap is a weak reference: where nothing defines it (SOF mode without SOF,
+ * e.g. an application that carries SOF's headers only), and with
+ * CONFIG_VREGION_SOF_OWN_HEADERS, the region refuses the pointer (logged),
+ * as SOF's own sof_ctx_free would. SOF's header has no prototype for this
+ * call (docs/zephyr.md: the one-line change), hence the one here. */
 struct k_heap;
-void sof_heap_free(struct k_heap *heap, void *addr);	/* SOF's zephyr/lib/alloc.c */
+void vregion_ctx_free(struct vregion *vr, struct k_heap *heap, void *ptr);
+#ifdef CONFIG_SOF_USERSPACE_INTERFACE_ALLOC	/* SOF's heap calls are syscalls */
+__attribute__((weak)) void z_impl_sof_heap_free(struct k_heap *heap, void *addr);
+#define VRI_SOF_HEAP_FREE z_impl_sof_heap_free
+#else
+__attribute__((weak)) void sof_heap_free(struct k_heap *heap, void *addr);
+#define VRI_SOF_HEAP_FREE sof_heap_free
 #endif
 
 void vregion_ctx_free(struct vregion *vr, struct k_heap *heap, void *ptr)
 {
 	if (!ptr)
 		return;
-#ifndef CONFIG_VREGION_SOF_OWN_HEADERS
-	if (vr && !vr_region_contains(vr_sof_region(vr), ptr)) {
+	if (!IS_ENABLED(CONFIG_VREGION_SOF_OWN_HEADERS) && VRI_SOF_HEAP_FREE && vr &&
+	    !vr_region_contains(vr_sof_region(vr), ptr)) {
 		LOG_WRN("sof_ctx_free: %p is not in region %p: given to sof_heap_free", ptr,
 			(void *)vr);
-		sof_heap_free(heap, ptr);
+		VRI_SOF_HEAP_FREE(heap, ptr);
 		return;
 	}
-#else
-	ARG_UNUSED(heap);
-#endif
 	vregion_free(vr, ptr);
 }
 

@@ -170,10 +170,19 @@ static int map_page_locked(void *virt, uintptr_t phys, uint32_t flags)
 
 	if (rc)
 		return rc;
-	if (vp < 0 || phys)
-		return -EINVAL;	/* the port always passes 0: "any frame" */
-	for (f = 0; f < (long)sim.cfg.frames && sim.frame_used[f]; f++)
-		;
+	if (vp < 0 || (!sim.cfg.given_frames && phys))
+		return -EINVAL;	/* Intel's port use: 0, "any frame" */
+	if (sim.cfg.given_frames) {
+		if (phys < SIM_PHYS_BASE || (phys - SIM_PHYS_BASE) % SIM_PG ||
+		    (phys - SIM_PHYS_BASE) / SIM_PG >= sim.cfg.frames)
+			return -EINVAL;
+		f = (long)((phys - SIM_PHYS_BASE) / SIM_PG);
+		if (sim.frame_used[f])
+			return -EBUSY;
+	} else {
+		for (f = 0; f < (long)sim.cfg.frames && sim.frame_used[f]; f++)
+			;
+	}
 	if (f == (long)sim.cfg.frames) {
 		sim.st.asserts++;	/* __ASSERT(false, "unable to assign free phys page") */
 		return -ENOMEM;
@@ -285,7 +294,7 @@ int sys_mm_drv_page_phys_get(void *virt, uintptr_t *phys)
 	if (!rc && !sim.tlb[vp].enabled)
 		rc = -EFAULT;
 	if (!rc && phys)
-		*phys = (uintptr_t)sim.tlb[vp].frame * SIM_PG;
+		*phys = SIM_PHYS_BASE + (uintptr_t)sim.tlb[vp].frame * SIM_PG;
 	pthread_mutex_unlock(&sim.mu);
 	return rc;
 }

@@ -37,6 +37,9 @@
  *                              _free() poisons and frees it (a caller keeping
  *                              a pointer into it reads freed memory: ASan /
  *                              Valgrind catch it).
+ * With cfg.given_frames the driver picks no frame: map_page(virt, phys)
+ * maps the free frame at phys (SIM_PHYS_BASE + f pages), phys 0 or a frame
+ * out of range is -EINVAL, a frame in use -EBUSY (the port's linear frames).
  * Fault injection: sim_mm_fail_at(k, err) makes driver call k (counted from
  * the arm; every entry point above counts) fail with err before it changes
  * anything; later calls succeed. Thread-safe (one mutex).
@@ -49,6 +52,8 @@
 #include <stdint.h>
 
 #define SIM_PG 4096u
+/* Physical address of frame f: SIM_PHYS_BASE + f pages (page_phys_get). */
+#define SIM_PHYS_BASE 0x40000000u
 
 struct sim_mm_config {
 	size_t vpages;		/* virtual pages of the driver's space */
@@ -56,6 +61,7 @@ struct sim_mm_config {
 	size_t image_pages;	/* adsp_mm_get_unused_l2_start_aligned: vbase + this */
 	bool doublemap;		/* an uncached alias */
 	bool perms;		/* update_page_flags enforces RW/EXEC (ACE 1.x) */
+	bool given_frames;	/* a plain driver: no "phys 0 = any frame" (below) */
 };
 
 struct sim_mm_stats {

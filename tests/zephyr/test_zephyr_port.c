@@ -180,6 +180,77 @@ static void test_window_by_attr(void **state)
 	assert_int_equal(vr_zephyr_port_get_stats(&zp, NULL), -EINVAL);
 }
 
+/* ---- a driver that picks no frame (linear frames) ------------------------------- */
+
+#define LFIRST 2	/* window page k is frame LFIRST + k */
+
+static int setup_given(void **state)
+{
+	struct sim_mm_config c = { .vpages = VPAGES, .frames = FRAMES, .image_pages = 4,
+				   .doublemap = HAVE_ALIAS, .given_frames = true };
+	struct vr_zephyr_port_config cfg;
+
+	(void)state;
+	assert_int_equal(sim_mm_init(&c), 0);
+	assert_int_equal(sim_mm_add_region((uintptr_t)win(0), WPAGES * PG, ATTR), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.window_attr = ATTR;
+	cfg.linear_frames = true;
+	cfg.phys_base = SIM_PHYS_BASE + LFIRST * PG;
+	assert_int_equal(vr_zephyr_port_init(&zp, &cfg), 0);
+	port = vr_zephyr_port_get(&zp);
+	assert_non_null(port);
+	return 0;
+}
+
+/* Each page gets its own frame, zeroed; a frame the driver refuses is an
+ * error with nothing left mapped; without linear frames such a driver
+ * refuses every map (phys 0 is not "any frame" there) and the port stays
+ * clean. */
+static void test_given_frames(void **state)
+{
+	struct vr_zephyr_port_config cfg;
+	struct vr_zephyr_port plain;
+	const struct vr_port *pp;
+	size_t k;
+
+	(void)state;
+	sim_mm_frame_fill(LFIRST + 2, 0xab);	/* a previous user's data */
+	assert_int_equal(port->map(port->ctx, win(1), 3, VR_PERM_RW), 0);
+	for (k = 1; k <= 3; k++)
+		assert_int_equal(sim_mm_frame_of(win(k)), LFIRST + k);
+	for (k = 0; k < PG; k++)
+		assert_int_equal(win(1)[PG + k], 0);
+	assert_int_equal(port->unmap(port->ctx, win(1), 3), 0);
+	assert_int_equal(frames_free(), FRAMES);
+
+	/* frame of window page 6 taken by someone else: the map of 4..7 fails
+	 * at page 6 and is rolled back */
+	assert_int_equal(sys_mm_drv_map_page(win(WPAGES + 1), SIM_PHYS_BASE + (LFIRST + 6) * PG,
+					     SYS_MM_MEM_PERM_RW), 0);
+	assert_int_equal(port->map(port->ctx, win(4), 4, VR_PERM_RW), -EBUSY);
+	for (k = 4; k < 8; k++)
+		assert_false(page_mapped(win(k)));
+	assert_int_equal(mapped_now(), 0);
+	assert_int_equal(sys_mm_drv_unmap_page(win(WPAGES + 1)), 0);
+
+	/* the same driver without linear frames */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.window_attr = ATTR;
+	assert_int_equal(vr_zephyr_port_init(&plain, &cfg), 0);
+	pp = vr_zephyr_port_get(&plain);
+	assert_int_equal(pp->map(pp->ctx, win(9), 2, VR_PERM_RW), -EINVAL);
+	assert_false(page_mapped(win(9)));
+	assert_int_equal(vr_zephyr_port_deinit(&plain), 0);
+	/* linear frames need a page-aligned base that does not wrap */
+	cfg.linear_frames = true;
+	cfg.phys_base = SIM_PHYS_BASE + 8;
+	assert_int_equal(vr_zephyr_port_init(&plain, &cfg), -EINVAL);
+	cfg.phys_base = UINTPTR_MAX & ~(uintptr_t)(PG - 1);
+	assert_int_equal(vr_zephyr_port_init(&plain, &cfg), -EINVAL);
+	assert_int_equal(frames_free(), FRAMES);
+}
+
 /* ---- map / unmap --------------------------------------------------------------- */
 
 static void test_bounds(void **state)
@@ -610,6 +681,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_region_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_disjoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_given_frames, setup_given, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

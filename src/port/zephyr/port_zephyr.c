@@ -27,6 +27,24 @@ LOG_MODULE_REGISTER(vregion, CONFIG_VREGION_LOG_LEVEL);
 #define PG ((size_t)VR_ZEPHYR_PAGE_SIZE)
 #define ZP_MAGIC 0x5a50524fu	/* "ZPRO" */
 
+/* Cache maintenance and the alias pair exist only with Zephyr's cache API
+ * (<zephyr/cache.h>: without CONFIG_CACHE_MANAGEMENT the calls do nothing
+ * and the aliases are the same pointer). */
+#if defined(CONFIG_CACHE_MANAGEMENT) && defined(CONFIG_DCACHE)
+#define ZP_DCACHE 1
+#endif
+#if defined(CONFIG_CACHE_MANAGEMENT) && defined(CONFIG_CACHE_DOUBLEMAP)
+#define ZP_DOUBLEMAP 1
+#endif
+
+/* Optional in a driver (Intel's and Zephyr's mm_drv_common.c define them; a
+ * small application driver may not): weak references, NULL when nothing
+ * defines them, so the window then comes from the config only. */
+extern const struct sys_mm_drv_region *sys_mm_drv_query_memory_regions(void)
+	__attribute__((weak));
+extern void sys_mm_drv_query_memory_regions_free(const struct sys_mm_drv_region *regions)
+	__attribute__((weak));
+
 _Static_assert(sizeof(atomic_t) == sizeof(long), "struct vr_zephyr_port keeps atomic_t as long");
 _Static_assert((VR_ZEPHYR_PAGE_SIZE & (VR_ZEPHYR_PAGE_SIZE - 1)) == 0, "page size: a power of two");
 
@@ -104,8 +122,19 @@ static size_t zp_rollback(struct vr_zephyr_port *zp, uint8_t *va, size_t done)
 static __attribute__((noinline)) void zp_zero_page(const struct vr_zephyr_port *zp, void *p)
 {
 	memset(p, 0, PG);
+#ifdef ZP_DCACHE
 	if (zp->port.cache_flush)
 		(void)sys_cache_data_flush_range(p, PG);
+#else
+	ARG_UNUSED(zp);
+#endif
+}
+
+/* The frame to map at p: 0 lets the driver pick a free one (Intel's);
+ * with linear frames, window page k is backed by phys_base + k pages. */
+static uintptr_t zp_frame(const struct vr_zephyr_port *zp, const void *p)
+{
+	return zp->linear ? zp->phys_base + ((uintptr_t)p - zp->port.window_base) : 0;
 }
 
 /* Map, zero and flush pages [0, n) read-write; *done = pages mapped. */
@@ -132,7 +161,7 @@ static int zp_map_pages(struct vr_zephyr_port *zp, uint8_t *va, size_t n, unsign
 			}
 			break;
 		}
-		rc = sys_mm_drv_map_page(p, 0, flags);
+		rc = sys_mm_drv_map_page(p, zp_frame(zp, p), flags);
 		if (rc) {
 			(void)atomic_inc(at(&zp->map_errors));
 			LOG_WRN("map: sys_mm_drv_map_page(%p) failed: %d (rolled back)", (void *)p, rc);
@@ -248,7 +277,7 @@ static int zp_protect(void *ctx, void *vaddr, size_t n, unsigned perms)
 
 /* ---- aliases and cache: O(1), any context ------------------------------- */
 
-#ifdef CONFIG_CACHE_DOUBLEMAP
+#ifdef ZP_DOUBLEMAP
 static bool zp_in_window(const struct vr_zephyr_port *zp, const void *p)
 {
 	return (uintptr_t)p >= zp->port.window_base && (uintptr_t)p < zp->window_end;
@@ -271,7 +300,7 @@ static void *zp_to_cached(void *ctx, void *p)
 }
 #endif
 
-#ifdef CONFIG_DCACHE
+#ifdef ZP_DCACHE
 static void zp_flush(void *ctx, void *p, size_t bytes)
 {
 	ARG_UNUSED(ctx);
@@ -399,6 +428,8 @@ int vr_zephyr_find_window(uint32_t attr, uintptr_t *base, size_t *bytes)
 
 	if (!base || !bytes)
 		return -EINVAL;
+	if (!sys_mm_drv_query_memory_regions)
+		return -ENOENT;	/* the driver has no region list */
 	list = sys_mm_drv_query_memory_regions();
 	if (list) {
 		SYS_MM_DRV_MEMORY_REGION_FOREACH(list, r) {
@@ -410,7 +441,8 @@ int vr_zephyr_find_window(uint32_t attr, uintptr_t *base, size_t *bytes)
 				break;
 			}
 		}
-		sys_mm_drv_query_memory_regions_free(list);
+		if (sys_mm_drv_query_memory_regions_free)
+			sys_mm_drv_query_memory_regions_free(list);
 	}
 	if (!found || end < start)
 		return -ENOENT;
@@ -450,6 +482,9 @@ static int zp_check_config(const struct vr_zephyr_port_config *cfg, uintptr_t *b
 		return -EINVAL;
 	if (cfg->phys_pages > *bytes / PG)
 		return -EINVAL;
+	if (cfg->linear_frames && ((cfg->phys_base & (PG - 1)) ||
+				   cfg->phys_base + *bytes - 1 < cfg->phys_base))
+		return -EINVAL;
 	return 0;
 }
 
@@ -469,12 +504,12 @@ static void zp_fill_port(struct vr_zephyr_port *zp, const struct vr_zephyr_port_
 #ifdef CONFIG_VREGION_PROTECT
 	p->protect = cfg->protect ? zp_protect : NULL;
 #endif
-#ifdef CONFIG_CACHE_DOUBLEMAP
+#ifdef ZP_DOUBLEMAP
 	p->to_uncached = zp_to_uncached;
 	p->to_cached = zp_to_cached;
 	p->is_uncached = zp_is_uncached;
 #endif
-#ifdef CONFIG_DCACHE
+#ifdef ZP_DCACHE
 	p->cache_flush = zp_flush;
 	p->cache_invalidate = zp_invalidate;
 #endif
@@ -504,6 +539,8 @@ int vr_zephyr_port_init(struct vr_zephyr_port *zp, const struct vr_zephyr_port_c
 	zp->meta_alloc = cfg->meta_alloc;
 	zp->meta_free = cfg->meta_free;
 	zp->meta_ctx = cfg->meta_ctx;
+	zp->linear = cfg->linear_frames;
+	zp->phys_base = cfg->phys_base;
 	zp_fill_port(zp, cfg, base, bytes);
 	rc = vr_port_check(&zp->port);
 	if (rc)

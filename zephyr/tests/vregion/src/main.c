@@ -116,6 +116,42 @@ ZTEST(vregion_port, test_budget)
 	zassert_ok(port->unmap(port->ctx, win(0), BUDGET));
 }
 
+/* A driver that maps the frame it is given (no "phys 0 = any frame"): the
+ * port's linear frames pass window page k's own frame; a wrong frame is the
+ * driver's error, and the port leaves nothing mapped. */
+ZTEST(vregion_port, test_linear_frames)
+{
+	struct vr_zephyr_port_config cfg;
+	struct vr_zephyr_port lp;
+	const struct vr_port *l;
+	uintptr_t phys = 0;
+	size_t i;
+
+	for (i = 0; i < WPAGES; i++)
+		if (td_frame(TD_SOF_PAGES + i) != td_frame(TD_SOF_PAGES) + i * PG)
+			ztest_test_skip();	/* window not physically contiguous */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.window_attr = TD_PORT_ATTR;
+	cfg.phys_pages = 2;
+	cfg.linear_frames = true;
+	cfg.phys_base = td_frame(TD_SOF_PAGES);
+	zassert_ok(vr_zephyr_port_init(&lp, &cfg));
+	l = vr_zephyr_port_get(&lp);
+	zassert_ok(l->map(l->ctx, win(3), 2, VR_PERM_RW));
+	zassert_ok(sys_mm_drv_page_phys_get(win(4), &phys));
+	zassert_equal(phys, td_frame(TD_SOF_PAGES + 4));
+	zassert_equal(win(4)[PG - 1], 0, "zeroed");
+	zassert_ok(l->unmap(l->ctx, win(3), 2));
+	zassert_ok(vr_zephyr_port_deinit(&lp));
+
+	cfg.phys_base += PG;	/* every page one frame off: the driver refuses */
+	zassert_ok(vr_zephyr_port_init(&lp, &cfg));
+	l = vr_zephyr_port_get(&lp);
+	zassert_equal(l->map(l->ctx, win(3), 1, VR_PERM_RW), -EINVAL);
+	zassert_equal(sys_mm_drv_page_phys_get(win(3), NULL), -EFAULT, "nothing mapped");
+	zassert_ok(vr_zephyr_port_deinit(&lp));
+}
+
 /* SOF's boot-test vectors through the native API (3 pages, line >= 64). */
 ZTEST(vregion_port, test_pool_and_region)
 {

@@ -22,15 +22,18 @@ ZTEST_SUITE(vregion_sof, NULL, NULL, NULL, NULL, NULL);
 ZTEST(vregion_sof, test_boot_set_up)
 {
 	const struct sys_mm_drv_region *r = vpage_get_region();
-	struct vpage_stats st;
 
 	zassert_not_null(r, "the pool was not set up at boot");
 	zassert_equal((uintptr_t)r->addr, (uintptr_t)td_page(0));
 	zassert_equal(r->size, TD_SOF_PAGES * PG);
 	zassert_equal(r->attr, 3);
+#ifdef CONFIG_VREGION_SOF_VPAGE_STATS	/* SOF #11041: not in SOF's header yet */
+	struct vpage_stats st;
+
 	vpage_get_stats(&st);
 	zassert_equal(st.total_pages, TD_SOF_PAGES);
 	zassert_equal(st.free_pages, TD_SOF_PAGES);
+#endif
 }
 
 ZTEST(vregion_sof, test_vpage)

@@ -7,7 +7,14 @@
 #include <zephyr/init.h>
 #include <zephyr/drivers/mm/system_mm.h>
 #ifdef CONFIG_MMU
-#include <zephyr/kernel/mm.h>
+#include <zephyr/kernel/mm.h>	/* K_MEM_PERM_RW, K_MEM_CACHE_WB */
+
+/* The architecture's page-table calls (qemu_x86: arch/x86/core/x86_mmu.c).
+ * Zephyr declares them in kernel/include/kernel_arch_interface.h, which is
+ * private to the kernel's own build, so a driver outside it declares them. */
+void arch_mem_map(void *virt, uintptr_t phys, size_t size, uint32_t flags);
+void arch_mem_unmap(void *addr, size_t size);
+int arch_page_phys_get(void *virt, uintptr_t *phys);
 #endif
 
 #include "test_mm_drv.h"
@@ -17,13 +24,16 @@ static bool td_mapped[TD_PAGES];
 static struct td_stats td_st = { .frames_free = TD_FRAMES };
 static struct k_spinlock td_lock;
 static struct sys_mm_drv_region td_regions[3];
-#ifdef CONFIG_MMU
-static uintptr_t td_phys[TD_PAGES];
-#endif
+static uintptr_t td_phys[TD_PAGES];	/* each page's home frame */
 
 uint8_t *td_page(size_t i)
 {
 	return td_buf + i * TD_PG;
+}
+
+uintptr_t td_frame(size_t i)
+{
+	return td_phys[i];
 }
 
 static long td_index(const void *virt)
@@ -42,7 +52,9 @@ int sys_mm_drv_map_page(void *virt, uintptr_t phys, uint32_t flags)
 	int rc = 0;
 
 	ARG_UNUSED(flags);
-	if (i < 0 || phys)
+	/* phys 0: "any frame" (Intel's convention), here the page's home frame;
+	 * a given frame must be that one (no frame allocator) */
+	if (i < 0 || (phys && phys != td_phys[i]))
 		return -EINVAL;
 	key = k_spin_lock(&td_lock);
 	if (!td_st.frames_free) {
@@ -91,7 +103,7 @@ int sys_mm_drv_page_phys_get(void *virt, uintptr_t *phys)
 	if (!td_mapped[i])
 		return -EFAULT;
 	if (phys)
-		*phys = (uintptr_t)virt;
+		*phys = td_phys[i];
 	return 0;
 }
 
@@ -133,12 +145,15 @@ static int td_init(void)
 	td_regions[1].addr = td_buf + TD_SOF_PAGES * TD_PG;
 	td_regions[1].size = (TD_PAGES - TD_SOF_PAGES) * TD_PG;
 	td_regions[1].attr = TD_PORT_ATTR;
-#ifdef CONFIG_MMU
 	for (size_t i = 0; i < TD_PAGES; i++) {
-		(void)arch_page_phys_get(td_page(i), &td_phys[i]);
+#ifdef CONFIG_MMU
+		if (arch_page_phys_get(td_page(i), &td_phys[i]))
+			return -EFAULT;
 		arch_mem_unmap(td_page(i), TD_PG);
-	}
+#else
+		td_phys[i] = (uintptr_t)td_page(i);	/* no MMU: identity */
 #endif
+	}
 	return 0;
 }
 

@@ -4,7 +4,9 @@
  * one (native_sim, qemu_x86): the sys_mm_drv_* calls vregion's port uses,
  * over a page-aligned buffer of TD_PAGES pages. Each virtual page has its own
  * frame (its home page in the buffer); TD_FRAMES frames may be mapped at once.
- * As Intel's driver: no zeroing (a page keeps its old bytes), an enabled
+ * map_page(virt, 0) takes the page's home frame ("any frame", Intel's
+ * convention); a non-zero phys must be that frame's address (td_frame(): the
+ * port's linear frames). As Intel's driver: no zeroing (a page keeps its old bytes), an enabled
  * entry mapped again leaks its frame, out of frames is an "assert" + -ENOMEM,
  * update_page_flags changes nothing (no permission bits). With CONFIG_MMU
  * (qemu_x86) unmapped pages are really unmapped (arch_mem_unmap), so a stray
@@ -33,6 +35,7 @@ struct td_stats {
 };
 
 uint8_t *td_page(size_t i);
+uintptr_t td_frame(size_t i);	/* physical address of page i's home frame */
 void td_get_stats(struct td_stats *st);
 
 #endif
