@@ -11,7 +11,7 @@
 # Profiles:
 #   build  compiler, make, CMake (the library, vrsim, the examples)
 #   test   cmocka and pkg-config (the test suites, the install check)
-#   tools  python3 (JSON/XML checks of vrsim's output in the tests)
+#   tools  python3, rsvg-convert, groff (checks of vrsim's output and man page)
 #   clang  clang + compiler-rt (sanitizers, libFuzzer)
 #   cross  arm-none-eabi and xtensa-lx106 toolchains, QEMU (emulated targets)
 #   bench  valgrind and the peer allocators (jemalloc, mimalloc, tcmalloc)
@@ -28,7 +28,7 @@ esac
 declare -A pk=(
 	[build]="gcc make cmake libc6-dev"
 	[test]="libcmocka-dev pkg-config"
-	[tools]="python3"
+	[tools]="python3 librsvg2-bin groff-base"
 	[clang]="clang libclang-rt-dev llvm"
 	[cross]="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm qemu-system-misc gcc-xtensa-lx106 picolibc-xtensa-lx106-elf binutils"
 	[bench]="valgrind libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev"
@@ -36,7 +36,7 @@ declare -A pk=(
 declare -A why=(
 	[build]="compiler and CMake to build vregion"
 	[test]="cmocka and pkg-config for the test suites"
-	[tools]="python3 for the checks of vrsim's output"
+	[tools]="python3, rsvg-convert and groff for the checks of vrsim's output and man page"
 	[clang]="clang for the sanitizer and fuzzer builds"
 	[cross]="cross compilers and QEMU for the emulated targets"
 	[bench]="valgrind and peer allocators for the benchmarks"
