@@ -5,20 +5,29 @@
  *   bench_heap [--throughput] [--util] [--aligned] [--latency] [--all]
  *              [--steps N (pairs, default 1000000)] [--seeds N (default 20)]
  *   bench_heap --callgrind N    run only the measured loops, N steps each
+ *                               (bench/callgrind.sh counts them)
  *
- * Workloads (see docs/performance.md, heap section):
+ * Workloads (see docs/heap.md):
  *   steady state: 256 KiB heap, 64 live blocks of 16..2048 bytes, random
  *     "free slot i, then allocate size s into it" (plan precomputed);
  *   utilisation at first failure: 64 KiB buffer with the heap's control
- *     block inside it, sizes 16..1024, 40 % frees, until the first failed
- *     allocation; utilisation = requested bytes live / 65536; mean of 20 seeds.
- * Peers: glibc malloc in this process, and jemalloc / mimalloc / tcmalloc
+ *     block inside it (vr_heap_create_in), sizes 16..1024 (or multiples of
+ *     64 up to 1024), 40 % frees, until the first failed allocation;
+ *     utilisation = requested bytes live / 65536; mean of 20 seeds.
+ * Peers: glibc malloc in this process, jemalloc / mimalloc / tcmalloc
  * through one small program each (bench_malloc_<peer>, built when the
- * library was found at configure time), run from here on the same plan so
- * the ratios against glibc come from the same run.
+ * library was found at configure time), run from here on the same plan;
+ * for utilisation, reference allocators of bench/ff_heap.c in the same run;
+ * o1heap, TLSF and Zephyr sys_heap as the issue's fixed figures, labelled
+ * "published, not measured here".
+ * Every figure is printed as one row of the team's table:
+ *   | figure | measured | peer (same run) | ratio | target | status |
+ * status is met, missed or info; a miss never changes the exit code.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +50,44 @@
 #endif
 
 #define NOINLINE __attribute__((noinline))
+
+/* ---- the table ---- */
+
+static void table_head(const char *what)
+{
+	printf("\n%s\n\n| figure | measured | peer (same run) | ratio | target | status |\n"
+	       "|---|---:|---|---:|---|---|\n", what);
+}
+
+/* A row; target_min: met iff measured >= it (ratio >= it if by_ratio), and
+ * likewise target_max; NAN for none (then status info). */
+static void row(const char *figure, double measured, const char *fmt, const char *peer,
+		double peer_v, const char *target, double tmin, double tmax, bool by_ratio)
+{
+	char m[32], pv[96], r[32];
+	double ratio = peer_v > 0 ? measured / peer_v : NAN, x = by_ratio ? ratio : measured;
+	const char *status = "info";
+
+	snprintf(m, sizeof(m), fmt, measured);
+	if (peer_v > 0) {
+		snprintf(pv, sizeof(pv), "%s ", peer);
+		snprintf(pv + strlen(pv), sizeof(pv) - strlen(pv), fmt, peer_v);
+		snprintf(r, sizeof(r), "%.2fx", ratio);
+	} else {
+		snprintf(pv, sizeof(pv), "%s", peer);
+		snprintf(r, sizeof(r), "-");
+	}
+	if (!isnan(tmin))
+		status = x >= tmin ? "met" : "missed";
+	if (!isnan(tmax))
+		status = x <= tmax ? "met" : "missed";
+	printf("| %s | %s | %s | %s | %s | %s |\n", figure, m, pv, r, target, status);
+}
+
+static void row_published(const char *figure, const char *value)
+{
+	printf("| %s | %s | published, not measured here | - | - | info |\n", figure, value);
+}
 
 static _Alignas(64) uint8_t g_mem[SS_HEAP_BYTES];
 static struct vr_heap g_heap;
@@ -66,6 +113,8 @@ NOINLINE void loop_vr(struct vr_heap *h, void **slot, const uint32_t *idx,
 		      const uint32_t *size, size_t n);
 NOINLINE void loop_vr_aligned(struct vr_heap *h, void **slot, const uint32_t *idx,
 			      const uint32_t *size, size_t n);
+NOINLINE void loop_vr_g64(struct vr_heap *h, void **slot, const uint32_t *idx,
+			  const uint32_t *size, size_t n);
 NOINLINE void loop_malloc(void **slot, const uint32_t *idx, const uint32_t *size, size_t n);
 NOINLINE void loop_base(struct vr_heap *h, void **slot, const uint32_t *idx,
 			const uint32_t *size, size_t n);
@@ -95,6 +144,21 @@ NOINLINE void loop_vr_aligned(struct vr_heap *h, void **slot, const uint32_t *id
 
 		vr_heap_free(h, slot[j]);
 		slot[j] = vr_heap_aligned_alloc(h, 64, size[i]);
+	}
+}
+
+/* A heap of granule 64 (vregion's on SOF): every block 64-aligned by
+ * vr_heap_alloc, the region's interim path. */
+NOINLINE void loop_vr_g64(struct vr_heap *h, void **slot, const uint32_t *idx,
+			  const uint32_t *size, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t j = idx[i];
+
+		vr_heap_free(h, slot[j]);
+		slot[j] = vr_heap_alloc(h, size[i]);
 	}
 }
 
@@ -140,17 +204,18 @@ NOINLINE void loop_base(struct vr_heap *h, void **slot, const uint32_t *idx,
 
 static void *g_slot[SS_LIVE];
 
+/* align: 0 plain, 64 every request 64-aligned, 1 a heap of granule 64 */
 static void vr_setup(size_t align)
 {
 	size_t i;
 
-	if (vr_heap_init(&g_heap, g_mem, sizeof(g_mem)) != 0) {
+	if (vr_heap_init_granule(&g_heap, g_mem, sizeof(g_mem), align == 1 ? 64 : 8) != 0) {
 		fprintf(stderr, "vr_heap_init failed\n");
 		exit(1);
 	}
 	for (i = 0; i < SS_LIVE; i++)
-		g_slot[i] = align ? vr_heap_aligned_alloc(&g_heap, align, g_size[i])
-				  : vr_heap_alloc(&g_heap, g_size[i]);
+		g_slot[i] = align > 1 ? vr_heap_aligned_alloc(&g_heap, align, g_size[i])
+				      : vr_heap_alloc(&g_heap, g_size[i]);
 }
 
 static void vr_check_clean(const char *what)
@@ -249,31 +314,33 @@ static void bench_throughput(void)
 	char peers[1024], *save = NULL, *tok;
 	size_t steps = g_total - SS_LIVE;
 
-	printf("== throughput: steady state, %u KiB heap, %u live blocks of %u..%u bytes, "
-	       "%zu free+alloc pairs, median of %d runs\n",
-	       SS_HEAP_BYTES / 1024u, SS_LIVE, SS_MIN, SS_MAX, steps, REPS);
 	gl = time_pairs(2);
 	vr = time_pairs(0);
 	al = time_pairs(1);
-	printf("  %-22s %8.2f ns/pair  %5.2fx glibc\n", "vr_heap", vr, vr / gl);
-	printf("  %-22s %8.2f ns/pair  %5.2fx glibc\n", "vr_heap (align 64)", al, al / gl);
-	printf("  %-22s %8.2f ns/pair  %5.2fx glibc\n", "glibc malloc", gl, 1.0);
+	table_head("Heap: time per free+alloc pair, steady state (256 KiB, 64 live blocks of "
+		   "16..2048 B), median of 7 runs, ns");
+	row("heap: free+alloc pair, time", vr, "%.2f", "glibc malloc/free", gl, "(info)",
+	    NAN, NAN, false);
+	row("heap: same, every request 64-aligned, time", al, "%.2f", "glibc malloc/free", gl,
+	    "(info)", NAN, NAN, false);
 	snprintf(peers, sizeof(peers), "%s", BENCH_PEERS);
 	for (tok = strtok_r(peers, ";", &save); tok != NULL; tok = strtok_r(NULL, ";", &save)) {
-		char *eq = strchr(tok, '=');
+		char *eq = strchr(tok, '='), fig[96];
 		double v;
 
 		if (eq == NULL)
 			continue;
 		*eq = '\0';
 		v = run_peer(eq + 1, steps);
+		snprintf(fig, sizeof(fig), "%s malloc/free, time", tok);
 		if (v < 0)
-			printf("  %-22s (failed to run %s)\n", tok, eq + 1);
+			printf("| %s | (failed to run %s) | | | | info |\n", fig, eq + 1);
 		else
-			printf("  %-22s %8.2f ns/pair  %5.2fx glibc\n", tok, v, v / gl);
+			row(fig, v, "%.2f", "glibc malloc/free", gl, "(info)", NAN, NAN, false);
 	}
 #ifdef BENCH_PEERS_MISSING
-	printf("  not built (library not found at configure time): %s\n", BENCH_PEERS_MISSING);
+	printf("| not built (library not found at configure time): %s | | | | | info |\n",
+	       BENCH_PEERS_MISSING);
 #endif
 }
 
@@ -283,9 +350,11 @@ static void bench_throughput(void)
 static int g_util_seeds = 20;	/* --seeds N */
 static _Alignas(64) uint8_t g_umem[UTIL_BYTES];
 static struct vr_stress_block g_uslots[4096];
+static size_t g_scale = 1;	/* request = rig size * g_scale (multiples of 64) */
 
 static void *u_vr_alloc(void *ctx, size_t size, size_t align)
 {
+	size *= g_scale;
 	return align ? vr_heap_aligned_alloc(ctx, align, size) : vr_heap_alloc(ctx, size);
 }
 
@@ -297,7 +366,7 @@ static int u_vr_free(void *ctx, void *p)
 static void *u_ff_alloc(void *ctx, size_t size, size_t align)
 {
 	(void)align;
-	return ff_alloc(ctx, size);
+	return ff_alloc(ctx, size * g_scale);
 }
 
 static int u_ff_free(void *ctx, void *p)
@@ -309,7 +378,7 @@ static int u_ff_free(void *ctx, void *p)
 static void *u_bf_alloc(void *ctx, size_t size, size_t align)
 {
 	(void)align;
-	return bf_alloc(ctx, size);
+	return bf_alloc(ctx, size * g_scale);
 }
 
 static int u_bf_free(void *ctx, void *p)
@@ -318,11 +387,29 @@ static int u_bf_free(void *ctx, void *p)
 	return 0;
 }
 
-/* kind: 0 vr_heap control inside, 1 vr_heap control outside, 2 first fit,
- * 3 vr_heap control inside with every request 64-aligned, 4 the exhaustive
- * best-fit ceiling (vr_heap's block format, no control block). */
-static void util_run(int kind, size_t lo, size_t hi, unsigned free_pct,
-		     double *mean, double *min, double *max)
+static void *u_ideal_alloc(void *ctx, size_t size, size_t align)
+{
+	return ideal_alloc(ctx, size * g_scale, align);
+}
+
+static int u_ideal_free(void *ctx, void *p)
+{
+	ideal_free(ctx, p);
+	return 0;
+}
+
+enum ukind {
+	U_VR_INSIDE,	/* vr_heap_create_in, granule 8 */
+	U_VR_OUTSIDE,	/* vr_heap_init, granule 8, control block outside */
+	U_VR_G64,	/* vr_heap_create_in_granule(64) */
+	U_FF,		/* address-ordered first fit, boundary tags, control inside */
+	U_BF,		/* exhaustive best fit over vr_heap's block format, no control */
+	U_IDEAL,	/* exhaustive best fit, no metadata at all */
+};
+
+/* Mean utilisation at first failure over the seeds. align: every request;
+ * mult64: sizes 64, 128 .. 1024 instead of 16..1024. */
+static double util_run(enum ukind kind, size_t align, bool mult64)
 {
 	struct vr_stress_ops ops;
 	struct vr_stress_cfg cfg;
@@ -331,83 +418,100 @@ static void util_run(int kind, size_t lo, size_t hi, unsigned free_pct,
 	double sum = 0;
 	int s;
 
-	*min = 1;
-	*max = 0;
+	g_scale = mult64 ? 64 : 1;
 	for (s = 1; s <= g_util_seeds; s++) {
-		double u;
-
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.seed = (uint32_t)s;
-		cfg.min_size = lo;
-		cfg.max_size = hi;
-		cfg.free_pct = free_pct;
+		cfg.min_size = mult64 ? 1 : 16;
+		cfg.max_size = mult64 ? 16 : 1024;
+		cfg.free_pct = 40;
 		cfg.stop_at_fail = true;
-		cfg.align = kind == 3 ? 64 : 0;
+		cfg.align = align;
 		memset(&ops, 0, sizeof(ops));
-		if (kind == 2) {
+		switch (kind) {
+		case U_FF:
 			ops.alloc = u_ff_alloc;
 			ops.free = u_ff_free;
 			ops.ctx = ff_create_in(g_umem, UTIL_BYTES);
-		} else if (kind == 4) {
+			break;
+		case U_BF:
 			ops.alloc = u_bf_alloc;
 			ops.free = u_bf_free;
 			ops.ctx = bf_create_in(g_umem, UTIL_BYTES);
-		} else {
+			break;
+		case U_IDEAL:
+			ops.alloc = u_ideal_alloc;
+			ops.free = u_ideal_free;
+			ops.ctx = ideal_create(g_umem, UTIL_BYTES);
+			break;
+		default:
 			ops.alloc = u_vr_alloc;
 			ops.free = u_vr_free;
-			if (kind == 0 || kind == 3) {
-				ops.ctx = vr_heap_create_in(g_umem, UTIL_BYTES);
-			} else {
+			if (kind == U_VR_OUTSIDE) {
 				vr_heap_init(&hh, g_umem, UTIL_BYTES);
 				ops.ctx = &hh;
+			} else {
+				ops.ctx = vr_heap_create_in_granule(g_umem, UTIL_BYTES,
+								    kind == U_VR_G64 ? 64 : 8);
 			}
+			break;
 		}
 		if (vr_stress_run(&ops, &cfg, g_uslots, 4096, &r) != 0 ||
 		    r.first_fail_op == SIZE_MAX) {
 			fprintf(stderr, "utilisation run failed (seed %d)\n", s);
 			exit(1);
 		}
-		if (kind != 2 && kind != 4 && vr_heap_validate(ops.ctx) != 0) {
+		if (kind <= U_VR_G64 && vr_heap_validate(ops.ctx) != 0) {
 			fprintf(stderr, "validate failed after utilisation run\n");
 			exit(1);
 		}
-		u = (double)r.fail_live_bytes / UTIL_BYTES;
-		sum += u;
-		if (u < *min)
-			*min = u;
-		if (u > *max)
-			*max = u;
+		sum += (double)(r.fail_live_bytes * g_scale) / UTIL_BYTES;
 	}
-	*mean = sum / g_util_seeds;
+	g_scale = 1;
+	return sum / g_util_seeds;
 }
 
 static void bench_util(void)
 {
-	static const char *const names[] = {
-		"vr_heap (control inside)", "vr_heap (control outside)", "first fit (bench peer)",
-		"vr_heap, all aligned 64 (info)",
-		"ceiling: exhaustive best fit, same blocks, no control (O(n) reference)",
-	};
-	double mean, mn, mx;
-	int k;
+	struct vr_heap *h = vr_heap_create_in(g_umem, UTIL_BYTES);
+	struct vr_heap_stats st;
+	double in, ff, bf, ideal, a_in, a_g64, a_ideal, m_in, m_g64, m_ideal;
+	char fig[256];
 
-	printf("== utilisation at first failure: %u KiB, sizes 16..1024, 40%% frees, "
-	       "mean of %d seeds (target >= 0.92)\n", UTIL_BYTES / 1024u, g_util_seeds);
-	{
-		struct vr_heap *h = vr_heap_create_in(g_umem, UTIL_BYTES);
-		struct vr_heap_stats st;
-
-		vr_heap_get_stats(h, &st);
-		printf("   control block: struct vr_heap %zu bytes; inside the 64 KiB buffer "
-		       "(create_in, with alignment and end marker) %zu bytes\n",
-		       sizeof(struct vr_heap), st.overhead);
-	}
-	for (k = 0; k < 5; k++) {
-		util_run(k, 16, 1024, 40, &mean, &mn, &mx);
-		printf("  %-30s mean %.4f  min %.4f  max %.4f\n", names[k], mean, mn, mx);
-	}
-	printf("  reference, published upstream figures (not measured here): TLSF 0.81 "
-	       "(0.90 control outside), Zephyr sys_heap 0.88, o1heap 0.66\n");
+	vr_heap_get_stats(h, &st);
+	in = util_run(U_VR_INSIDE, 0, false);
+	ff = util_run(U_FF, 0, false);
+	bf = util_run(U_BF, 0, false);
+	ideal = util_run(U_IDEAL, 0, false);
+	a_in = util_run(U_VR_INSIDE, 64, false);
+	a_g64 = util_run(U_VR_G64, 64, false);
+	a_ideal = util_run(U_IDEAL, 64, false);
+	m_in = util_run(U_VR_INSIDE, 64, true);
+	m_g64 = util_run(U_VR_G64, 64, true);
+	m_ideal = util_run(U_IDEAL, 64, true);
+	snprintf(fig, sizeof(fig), "Heap: utilisation at first failure (requested bytes live / 64 KiB, "
+		 "control block inside: %zu B, 40 %% frees, mean of %d seeds)", st.overhead,
+		 g_util_seeds);
+	table_head(fig);
+	row("heap: utilisation, sizes 16..1024", in, "%.4f", "first fit (bench/ff_heap.c)", ff,
+	    ">= 0.90", 0.90, NAN, false);
+	row("heap: same, control block outside (vr_heap_init)", util_run(U_VR_OUTSIDE, 0, false),
+	    "%.4f", "first fit", ff, "(info)", NAN, NAN, false);
+	row("ceiling: exhaustive best fit, vr_heap's 4-byte headers, no control block", bf, "%.4f",
+	    "vr_heap", in, "(info)", NAN, NAN, false);
+	row("ceiling: exhaustive best fit, no metadata at all", ideal, "%.4f", "vr_heap", in,
+	    "(info)", NAN, NAN, false);
+	row_published("TLSF (0.90 control outside)", "0.81");
+	row_published("Zephyr sys_heap", "0.88");
+	row_published("o1heap", "0.66");
+	row("heap: every request 64-aligned, sizes 16..1024 (granule 8)", a_in, "%.4f",
+	    "ideal best fit, no metadata", a_ideal, ">= 0.90", 0.90, NAN, false);
+	row("heap: same, a heap of granule 64 (vregion's on SOF)", a_g64, "%.4f",
+	    "ideal best fit, no metadata", a_ideal, ">= 0.90", 0.90, NAN, false);
+	row("heap: every request 64-aligned, sizes 64..1024 in steps of 64 (granule 8)", m_in,
+	    "%.4f", "ideal best fit, no metadata", m_ideal, ">= 0.90", 0.90, NAN, false);
+	row("heap: same, a heap of granule 64", m_g64, "%.4f", "ideal best fit, no metadata",
+	    m_ideal, ">= 0.90", 0.90, NAN, false);
 }
 
 /* ---- latency ---- */
@@ -449,24 +553,25 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void pct(const char *what, uint32_t *v, size_t n, uint32_t base)
+/* p50, p99, p99.99 and max of v[n] in ns, timer overhead subtracted. */
+static void pct(uint32_t *v, size_t n, uint32_t base, double out[4])
 {
-	double p50, p99, p9999, mx;
+	static const double q[3] = { 0.5, 0.99, 0.9999 };
+	int k;
 
 	qsort(v, n, sizeof(*v), cmp_u32);
-	p50 = (double)(v[n / 2] > base ? v[n / 2] - base : 0);
-	p99 = (double)(v[n * 99 / 100] > base ? v[n * 99 / 100] - base : 0);
-	p9999 = (double)(v[n * 9999 / 10000] > base ? v[n * 9999 / 10000] - base : 0);
-	mx = (double)(v[n - 1] > base ? v[n - 1] - base : 0);
-	printf("  %-26s p50 %7.1f  p99 %7.1f  p99.99 %8.1f  max %9.1f ns\n", what,
-	       p50 * g_ns_per_tick, p99 * g_ns_per_tick, p9999 * g_ns_per_tick, mx * g_ns_per_tick);
+	for (k = 0; k < 3; k++) {
+		uint32_t x = v[(size_t)((double)n * q[k])];
+
+		out[k] = (double)(x > base ? x - base : 0) * g_ns_per_tick;
+	}
+	out[3] = (double)(v[n - 1] > base ? v[n - 1] - base : 0) * g_ns_per_tick;
 }
 
-/* kind: 0 vr, 1 vr aligned 64, 2 malloc */
-static void latency_run(int kind, uint32_t *la, uint32_t *lf, size_t n, uint32_t base)
+/* kind: 0 vr, 1 vr aligned 64, 2 malloc; alloc and free percentiles */
+static void latency_run(int kind, uint32_t *la, uint32_t *lf, size_t n, uint32_t base,
+			double pa[4], double pf[4])
 {
-	static const char *const names[] = { "vr_heap", "vr_heap align 64", "glibc" };
-	char buf[64];
 	size_t i;
 
 	if (kind == 2)
@@ -498,10 +603,8 @@ static void latency_run(int kind, uint32_t *la, uint32_t *lf, size_t n, uint32_t
 		malloc_teardown();
 	else
 		vr_check_clean("latency");
-	snprintf(buf, sizeof(buf), "%s alloc", names[kind]);
-	pct(buf, la, n, base);
-	snprintf(buf, sizeof(buf), "%s free", names[kind]);
-	pct(buf, lf, n, base);
+	pct(la, n, base, pa);
+	pct(lf, n, base, pf);
 }
 
 /* Median cost of reading the timer; *res gets the smallest step seen
@@ -527,19 +630,32 @@ static uint32_t timer_base(uint32_t *v, size_t n, uint32_t *res)
 
 static void bench_latency(void)
 {
+	static const char *const names[2] = { "heap", "heap, 64-aligned" };
+	static const char *const qs[4] = { "p50", "p99", "p99.99", "max" };
 	size_t n = g_total - SS_LIVE;
 	uint32_t *la = malloc(n * sizeof(*la)), *lf = malloc(n * sizeof(*lf)), base, res;
-	int k;
+	double pa[3][4], pf[3][4];
+	char fig[128];
+	int k, q;
 
 	if (la == NULL || lf == NULL)
 		exit(1);
 	calibrate();
 	base = timer_base(la, n, &res);
-	printf("== latency per operation, steady state, %zu ops each (%s, resolution %.1f ns, "
-	       "timer overhead %.1f ns subtracted)\n", n, HAVE_TSC ? "rdtsc" : "clock_gettime",
-	       res * g_ns_per_tick, base * g_ns_per_tick);
 	for (k = 0; k < 3; k++)
-		latency_run(k, la, lf, n, base);
+		latency_run(k, la, lf, n, base, pa[k], pf[k]);
+	snprintf(fig, sizeof(fig), "Heap: latency per operation, steady state, %zu each (%s, "
+		 "resolution %.1f ns, timer overhead %.1f ns subtracted), ns", n,
+		 HAVE_TSC ? "rdtsc" : "clock_gettime", res * g_ns_per_tick, base * g_ns_per_tick);
+	table_head(fig);
+	for (k = 0; k < 2; k++) {
+		for (q = 0; q < 4; q++) {
+			snprintf(fig, sizeof(fig), "%s: alloc %s", names[k], qs[q]);
+			row(fig, pa[k][q], "%.1f", "glibc malloc", pa[2][q], "(info)", NAN, NAN, false);
+			snprintf(fig, sizeof(fig), "%s: free %s", names[k], qs[q]);
+			row(fig, pf[k][q], "%.1f", "glibc free", pf[2][q], "(info)", NAN, NAN, false);
+		}
+	}
 	free(la);
 	free(lf);
 }
@@ -550,8 +666,10 @@ static void bench_aligned(void)
 {
 	double vr = time_pairs(0), al = time_pairs(1);
 
-	printf("== aligned (64) vs unaligned, steady state: %.2f vs %.2f ns/pair: "
-	       "ratio %.2f (target <= 1.3; instruction ratio: bench/callgrind.sh)\n", al, vr, al / vr);
+	table_head("Heap: every request 64-aligned against the plain pair, time (the "
+		   "instruction ratio is bench/callgrind.sh's row)");
+	row("heap: 64-aligned pair / plain pair, time", al, "%.2f ns", "plain pair", vr,
+	    "(info)", NAN, NAN, true);
 }
 
 /* ---- callgrind mode ---- */
@@ -564,6 +682,9 @@ static void run_callgrind(size_t n)
 	vr_setup(64);
 	loop_vr_aligned(&g_heap, g_slot, g_idx + SS_LIVE, g_size + SS_LIVE, n);
 	vr_check_clean("callgrind aligned loop");
+	vr_setup(1);
+	loop_vr_g64(&g_heap, g_slot, g_idx + SS_LIVE, g_size + SS_LIVE, n);
+	vr_check_clean("callgrind granule-64 loop");
 	malloc_setup();
 	loop_malloc(g_slot, g_idx + SS_LIVE, g_size + SS_LIVE, n);
 	malloc_teardown();

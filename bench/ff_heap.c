@@ -3,6 +3,7 @@
 #include "ff_heap.h"
 
 #include <stdint.h>
+#include <string.h>
 
 struct ff_heap {
 	uint8_t *start, *end;	/* blocks tile [start, end) */
@@ -135,5 +136,85 @@ void bf_free(struct bf_heap *h, void *p)
 	for (b = h->start; b < h->end; b += *hdr(b) & ~USED) {
 		while (!(*hdr(b) & USED) && b + *hdr(b) < h->end && !(*hdr(b + *hdr(b)) & USED))
 			*hdr(b) += *hdr(b + *hdr(b));
+	}
+}
+
+/* ---- ideal: exhaustive best fit, no metadata in the buffer ---- */
+
+#define IDEAL_MAX (1u << 16)	/* granules (512 KiB) */
+
+struct ideal_heap {
+	uintptr_t base;		/* granule 0, 8-aligned */
+	uint32_t n;		/* granules */
+	uint32_t size[IDEAL_MAX];	/* block size at a block start, else 0 */
+	uint8_t used[IDEAL_MAX];
+};
+
+static struct ideal_heap g_ideal;
+
+struct ideal_heap *ideal_create(void *mem, size_t bytes)
+{
+	uintptr_t b = ((uintptr_t)mem + 7u) & ~(uintptr_t)7u;
+	size_t n = ((uintptr_t)mem + bytes - b) / 8u;
+
+	g_ideal.base = b;
+	g_ideal.n = (uint32_t)(n > IDEAL_MAX ? IDEAL_MAX : n);
+	memset(g_ideal.size, 0, sizeof(g_ideal.size));
+	memset(g_ideal.used, 0, sizeof(g_ideal.used));
+	g_ideal.size[0] = g_ideal.n;
+	return &g_ideal;
+}
+
+void *ideal_alloc(struct ideal_heap *h, size_t size, size_t align)
+{
+	uint32_t need, a, g, best = UINT32_MAX, best_pos = 0, pos;
+
+	if (size == 0 || size > (size_t)h->n * 8u)
+		return NULL;
+	need = (uint32_t)((size + 7u) / 8u);
+	a = align > 8u ? (uint32_t)(align / 8u) : 1u;
+	for (g = 0; g < h->n; g += h->size[g]) {
+		if (h->used[g])
+			continue;
+		pos = g + ((uint32_t)(0u - (uint32_t)(h->base / 8u) - g) & (a - 1u));
+		if (pos + need <= g + h->size[g] && (best == UINT32_MAX || h->size[g] < h->size[best])) {
+			best = g;
+			best_pos = pos;
+		}
+	}
+	if (best == UINT32_MAX)
+		return NULL;
+	g = best;
+	pos = best_pos;
+	if (pos > g) {			/* the gap stays free */
+		h->size[pos] = h->size[g] - (pos - g);
+		h->size[g] = pos - g;
+		g = pos;
+	}
+	if (h->size[g] > need) {
+		h->size[g + need] = h->size[g] - need;
+		h->used[g + need] = 0;
+		h->size[g] = need;
+	}
+	h->used[g] = 1;
+	return (void *)(h->base + (uintptr_t)g * 8u);
+}
+
+void ideal_free(struct ideal_heap *h, void *p)
+{
+	uint32_t g = (uint32_t)(((uintptr_t)p - h->base) / 8u), q, prev = UINT32_MAX;
+
+	h->used[g] = 0;
+	for (q = 0; q < g; q += h->size[q])
+		prev = q;
+	if (g + h->size[g] < h->n && !h->used[g + h->size[g]]) {
+		uint32_t nx = g + h->size[g];
+
+		h->size[g] += h->size[nx];
+		h->size[nx] = 0;
+	}
+	if (prev != UINT32_MAX && !h->used[prev]) {
+		h->size[prev] += h->size[g];
+		h->size[g] = 0;
 	}
 }

@@ -30,4 +30,17 @@ struct bf_heap *bf_create_in(void *mem, size_t bytes);
 void *bf_alloc(struct bf_heap *h, size_t size);
 void bf_free(struct bf_heap *h, void *p);
 
+/*
+ * The ideal reference: exhaustive best fit with NO per-block metadata in the
+ * buffer at all (block sizes in a side table outside it), 8-byte granules,
+ * any power-of-two alignment (the gap before an aligned block stays free).
+ * O(n) alloc and free. It bounds what any non-moving allocator can reach on
+ * a workload, whatever its metadata: the utilisation ceiling of a row.
+ */
+struct ideal_heap;
+
+struct ideal_heap *ideal_create(void *mem, size_t bytes);
+void *ideal_alloc(struct ideal_heap *h, size_t size, size_t align);
+void ideal_free(struct ideal_heap *h, void *p);
+
 #endif

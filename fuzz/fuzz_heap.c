@@ -8,10 +8,11 @@
  *          boundary (any alignment); the byte also seeds the junk the buffer
  *          holds before init (the heap must not rely on zeroed memory)
  *   [3]    mode bits: 1 = vr_heap_create_in (control block inside the
- *          buffer), else vr_heap_init with an outside control block;
+ *          buffer), else vr_heap_init_granule with an outside control
+ *          block and the granule 8, 16, 64 or 256 of bits 32 and 64;
  *          2 = check the init boundary pairs first; 4 = corruption ops allowed;
- *          8 (init mode) = check vr_heap_fresh_max() on the fresh heap, at
- *          alignment 4 << (2 * (byte [2] >> 6) + bit 16 of this byte)
+ *          8 (init mode) = check vr_heap_fresh_max_granule() on the fresh
+ *          heap, at alignment 4 << (2 * (byte [2] >> 6) + bit 16 of this byte)
  * then operations, one opcode byte each plus arguments (see the switch).
  *
  * The model: up to NSLOT live blocks with their request, alignment, usable
@@ -21,6 +22,8 @@
  * frees, failures, errors, used == sum of block sizes, peak), a quick check
  * of every live block's first and last bytes, and the canaries around the
  * buffer (poisoned for ASan as well, so a stray access reports at once).
+ * Every allocation is also a trial of vr_heap_max_alloc(): it succeeds iff
+ * its size is at most what max_alloc said at that alignment just before.
  *
  * Corruption mode (mode bit 4, opcode 15): one byte of heap metadata (a
  * header, a free block's link or footer, the end marker, or the byte after a
@@ -33,14 +36,14 @@
  * back to a clean state (as after init), so normal checking resumes after it.
  *
  * Some bad frees are detected only with high probability (the heap's header
- * check has 9 bits; see heap.h): an interior pointer whose preceding word
- * decodes as a header, or a stale pointer whose old header was overwritten.
- * If the heap accepts such a free (rc 0), the harness switches to corruption
- * mode instead of failing. Bad frees whose outcome is certain (unaligned
- * interior pointers, foreign pointers, NULL, an immediate double free, a free
- * of a block dropped by reset) must fail with the documented errno (an
- * immediate double free of an aligned block may also give -EFAULT: its PAD
- * word may have become a free-list link that decodes as a marker).
+ * check has 9 bits; see heap.h): an interior pointer on the granule grid
+ * whose preceding word decodes as a header, or a stale pointer whose old
+ * header was overwritten. If the heap accepts such a free (rc 0), the
+ * harness switches to corruption mode instead of failing. Bad frees whose
+ * outcome is certain (interior pointers off the granule grid, foreign
+ * pointers, NULL, an immediate double free) must fail with the documented
+ * errno; a free of a block dropped by reset with nothing allocated since
+ * gets -EFAULT or (the first block) -EINVAL.
  */
 #include <errno.h>
 
@@ -62,8 +65,8 @@ struct slot {
 	size_t req;		/* bytes requested */
 	size_t align;		/* alignment requested (0 default) */
 	size_t usable;		/* vr_heap_usable_size() at alloc */
-	size_t blk;		/* vr_heap_block_bytes() at alloc: header, padding, usable */
-	uint8_t *lo;		/* first byte of the block (its header): p + usable - blk */
+	size_t blk;		/* vr_heap_block_bytes() at alloc: usable + its header */
+	uint8_t *lo;		/* first byte of the block (its header): p - 4 */
 	uint32_t tag;		/* fill tag */
 	uint8_t tail[TAIL];	/* the pattern's last TAIL bytes (quick check) */
 };
@@ -73,13 +76,13 @@ struct stale {
 	uint8_t *p;
 	uint32_t gen;		/* value of `gen` when freed or dropped */
 	bool dropped;		/* dropped by reset rather than freed */
-	bool padded;		/* an aligned block with a PAD marker before p */
 };
 
 struct model {
 	struct vr_heap *h;
 	uint8_t *mem;		/* buffer given to init / create_in */
 	size_t bytes;
+	size_t granule;		/* G: every block a multiple of it and aligned to it */
 	struct slot s[NSLOT];
 	size_t nlive;
 	struct stale st[NSTALE];
@@ -179,7 +182,7 @@ static bool overlaps_live(const uint8_t *lo, const uint8_t *hi, int except)
 	return false;
 }
 
-static void stale_add(uint8_t *p, bool dropped, bool padded)
+static void stale_add(uint8_t *p, bool dropped)
 {
 	size_t i;
 
@@ -191,7 +194,6 @@ static void stale_add(uint8_t *p, bool dropped, bool padded)
 	M.st[i].p = p;
 	M.st[i].gen = M.gen;
 	M.st[i].dropped = dropped;
-	M.st[i].padded = padded;
 }
 
 static void enter_corrupt(const char *why)
@@ -279,7 +281,11 @@ static void check_all(void)
 static void note_alloc(uint8_t *p, size_t req, size_t align)
 {
 	int i = slot_empty();
-	size_t u, blk, pad_max = align > VR_HEAP_ALIGN ? align - VR_HEAP_ALIGN : 0;
+	size_t u, blk, g = M.granule, mb = g < 16u ? 16u : g;
+	/* the request's block, and a rest below one minimum block absorbed; an
+	 * aligned block also keeps the slack above it (less than align) */
+	size_t blk_max = ((req + 4u + g - 1u) / g * g < mb ? mb : (req + 4u + g - 1u) / g * g) +
+			 (mb - g) + (align > g ? align - g : 0u);
 
 	FZ_CHECK(i >= 0, "harness: no empty slot");
 	u = vr_heap_usable_size(M.h, p);
@@ -288,22 +294,21 @@ static void note_alloc(uint8_t *p, size_t req, size_t align)
 		/* Only what the heap promises whatever happened before. */
 		FZ_CHECK(in_buf(p, 1), "alloc returned %p outside the buffer [%p, +%zu)",
 			 (void *)p, (void *)M.mem, M.bytes);
-		if (u == 0 || blk < u + 4 || !in_buf(p + u - blk, blk) ||
-		    overlaps_live(p + u - blk, p + u, -1))
+		if (u == 0 || blk != u + 4 || !in_buf(p - 4, blk) ||
+		    overlaps_live(p - 4, p + u, -1))
 			return;		/* do not write where we cannot know */
 	} else {
-		FZ_CHECK(blk % 8u == 0 && blk >= u + 4u && blk - u - 4u <= pad_max,
-			 "block_bytes %zu for usable %zu, align %zu (padding at most %zu)",
-			 blk, u, align, pad_max);
-		FZ_CHECK(in_buf(p + u - blk, blk), "block [%p, +%zu) outside the buffer",
-			 (void *)(p + u - blk), blk);
-		FZ_CHECK(in_buf(p - 4, req + 4), "block %p (+%zu) outside the buffer [%p, +%zu)",
-			 (void *)p, req, (void *)M.mem, M.bytes);
-		FZ_CHECK(((uintptr_t)p & (VR_HEAP_ALIGN - 1u)) == 0, "%p not 8-aligned", (void *)p);
-		FZ_CHECK(align <= VR_HEAP_ALIGN || ((uintptr_t)p & (align - 1u)) == 0,
+		FZ_CHECK(blk % g == 0 && blk == u + 4u && blk <= blk_max,
+			 "block_bytes %zu for usable %zu, request %zu (granule %zu: at most %zu)",
+			 blk, u, req, g, blk_max);
+		FZ_CHECK(in_buf(p - 4, blk), "block [%p, +%zu) outside the buffer",
+			 (void *)(p - 4), blk);
+		FZ_CHECK(((uintptr_t)p & (g - 1u)) == 0, "%p not aligned to the granule %zu",
+			 (void *)p, g);
+		FZ_CHECK(align <= g || ((uintptr_t)p & (align - 1u)) == 0,
 			 "%p not aligned to %zu", (void *)p, align);
 		FZ_CHECK(u >= req && in_buf(p, u), "usable %zu < request %zu or outside", u, req);
-		FZ_CHECK(!overlaps_live(p + u - blk, p + u, -1),
+		FZ_CHECK(!overlaps_live(p - 4, p + u, -1),
 			 "block %p (+%zu) overlaps a live block", (void *)p, u);
 		FZ_CHECK(vr_heap_contains(M.h, p), "contains(%p) false for a live block", (void *)p);
 		M.allocs++;
@@ -314,7 +319,7 @@ static void note_alloc(uint8_t *p, size_t req, size_t align)
 	M.s[i].align = align;
 	M.s[i].usable = u;
 	M.s[i].blk = blk;
-	M.s[i].lo = p + u - blk;
+	M.s[i].lo = p - 4;
 	M.s[i].tag = ++M.tagseq * 0x01000193u + (uint32_t)req;
 	fill_block(&M.s[i]);
 	M.nlive++;
@@ -322,12 +327,12 @@ static void note_alloc(uint8_t *p, size_t req, size_t align)
 
 static void op_alloc(size_t size, size_t align, bool aligned)
 {
-	struct vr_heap_stats st;
+	size_t m;
 	uint8_t *p;
 
 	if (slot_empty() < 0)
 		return;
-	vr_heap_get_stats(M.h, &st);
+	m = vr_heap_max_alloc(M.h, aligned ? align : 0);
 	if (aligned)
 		p = vr_heap_aligned_alloc(M.h, align, size);
 	else
@@ -339,38 +344,45 @@ static void op_alloc(size_t size, size_t align, bool aligned)
 		FZ_CHECK(!aligned || align == 0 || vr_is_pow2(align),
 			 "alignment %zu is not a power of two but alloc returned %p",
 			 align, (void *)p);
+		if (!M.corrupt)
+			FZ_CHECK(size <= m, "alloc(%zu, align %zu) succeeded above max_alloc %zu",
+				 size, align, m);
 		note_alloc(p, size, aligned ? align : 0);
 		return;
 	}
 	if (M.corrupt)
 		return;
 	M.failures++;
-	/* largest_free is "the largest request that would succeed unaligned"
-	 * (alignments up to VR_HEAP_ALIGN are the default). */
-	if (!aligned || align == 1u || align == 2u || align == 4u || align == 8u || align == 0u)
-		FZ_CHECK(size == 0 || size > st.largest_free,
-			 "alloc(%zu) failed with largest_free %zu", size, st.largest_free);
+	/* max_alloc is exact: every size up to it succeeds */
+	FZ_CHECK(size == 0 || size > m, "alloc(%zu, align %zu) failed with max_alloc %zu",
+		 size, align, m);
 }
 
-/* The boundary pair around largest_free: +1 fails, exactly it succeeds. */
-static void op_largest(void)
+/* The boundary pair around max_alloc at an alignment (0: largest_free):
+ * +1 fails, exactly it succeeds. */
+static void op_largest(size_t align)
 {
 	struct vr_heap_stats st;
+	size_t m;
 	uint8_t *p;
 
 	if (M.corrupt || slot_empty() < 0)
 		return;
 	vr_heap_get_stats(M.h, &st);
-	if (st.largest_free == 0)
+	m = vr_heap_max_alloc(M.h, align);
+	if (align == 0)
+		FZ_CHECK(m == st.largest_free, "largest_free %zu != max_alloc %zu",
+			 st.largest_free, m);
+	if (m == 0)
 		return;
-	p = vr_heap_alloc(M.h, st.largest_free + 1u);
-	FZ_TRACE("  alloc(largest_free %zu + 1) = %p\n", st.largest_free, (void *)p);
-	FZ_CHECK(p == NULL, "alloc(largest_free + 1 = %zu) succeeded", st.largest_free + 1u);
+	p = vr_heap_aligned_alloc(M.h, align, m + 1u);
+	FZ_TRACE("  aligned_alloc(%zu, max_alloc %zu + 1) = %p\n", align, m, (void *)p);
+	FZ_CHECK(p == NULL, "aligned_alloc(%zu, max_alloc + 1 = %zu) succeeded", align, m + 1u);
 	M.failures++;
-	p = vr_heap_alloc(M.h, st.largest_free);
-	FZ_TRACE("  alloc(largest_free %zu) = %p\n", st.largest_free, (void *)p);
-	FZ_CHECK(p != NULL, "alloc(largest_free = %zu) failed", st.largest_free);
-	note_alloc(p, st.largest_free, 0);
+	p = vr_heap_aligned_alloc(M.h, align, m);
+	FZ_TRACE("  aligned_alloc(%zu, max_alloc %zu) = %p\n", align, m, (void *)p);
+	FZ_CHECK(p != NULL, "aligned_alloc(%zu, max_alloc = %zu) failed", align, m);
+	note_alloc(p, m, align);
 }
 
 static void op_free(int i)
@@ -385,7 +397,7 @@ static void op_free(int i)
 	if (!M.corrupt) {
 		FZ_CHECK(rc == 0, "free of live block %p (req %zu) = %d", (void *)b->p, b->req, rc);
 		M.frees++;
-		stale_add(b->p, false, b->blk != b->usable + 4u);
+		stale_add(b->p, false);
 	}
 	if (rc == 0 || !M.corrupt) {
 		b->p = NULL;
@@ -431,18 +443,18 @@ static void op_bad_free(struct fz_in *in)
 	size_t k;
 
 	switch (kind % 8u) {
-	case 0:	/* interior pointer, not on the 8-byte grid: always -EINVAL */
+	case 0:	/* interior pointer, off the granule grid: always -EINVAL */
 		if (i < 0)
 			break;
 		k = 1u + (size_t)k16 % (M.s[i].usable - 1u);
-		if (k % 8u == 0)
-			k++;	/* usable - 1 is 3 mod 8: still inside */
+		if (k % M.granule == 0)
+			k++;	/* usable - 1 is G - 5 mod G: still inside */
 		bad_free(M.s[i].p + k, W_EINVAL, "interior");
 		break;
 	case 1:	/* interior pointer on the grid: its "header" is user data */
-		if (i < 0 || M.s[i].usable < 16u)
+		if (i < 0 || M.s[i].usable < 2u * M.granule)
 			break;
-		k = 8u * (1u + (size_t)k16 % ((M.s[i].usable - 8u) / 8u));
+		k = M.granule * (1u + (size_t)k16 % ((M.s[i].usable - M.granule) / M.granule));
 		bad_free(M.s[i].p + k, W_PROB, "interior-aligned");
 		break;
 	case 2:	/* foreign memory, and just outside the buffer */
@@ -463,12 +475,11 @@ static void op_bad_free(struct fz_in *in)
 			if (is_live_start(s->p))
 				break;	/* handed out again: undefined (heap.h) */
 			/* Nothing allocated since: the old header is intact, and
-			 * the outcome is certain: -EINVAL. Except for an aligned
-			 * block: the word before p (its PAD marker) may have
-			 * become a free-list link, and a link value can decode
-			 * as a valid marker (2^-9, heap.h): then -EFAULT. */
+			 * the outcome is certain: -EINVAL (FREE or DEAD); dropped
+			 * by a reset: -EFAULT (the old key), or -EINVAL for the
+			 * first block (the reset rewrote its header). */
 			if (s->gen == M.gen)
-				bad_free(s->p, s->dropped || s->padded ? W_NEG : W_EINVAL,
+				bad_free(s->p, s->dropped ? W_NEG : W_EINVAL,
 					 s->dropped ? "dropped-by-reset" : "double");
 			else
 				bad_free(s->p, W_PROB,
@@ -499,7 +510,7 @@ static void op_bad_free(struct fz_in *in)
 			break;
 		FZ_CHECK(vr_heap_usable_size(M.h, M.s[i].p) == M.s[i].usable,
 			 "usable_size(%p) changed", (void *)M.s[i].p);
-		FZ_CHECK(vr_heap_usable_size(M.h, M.s[i].p + 1 + arg % 7u) == 0,
+		FZ_CHECK(vr_heap_usable_size(M.h, M.s[i].p + 1 + arg % 3u) == 0,
 			 "usable_size(interior) != 0");
 		FZ_CHECK(vr_heap_contains(M.h, M.s[i].p + M.s[i].usable - 1),
 			 "contains(last byte of a block) false");
@@ -631,19 +642,7 @@ static void op_corrupt(struct fz_in *in)
 			}
 		}
 		switch (cnt == 0 && kind % 8u != 7 ? 5 : kind % 8u) {
-		case 0:	/* the header; the PAD marker (word before p) of an aligned block */
-			{
-				size_t blk = r->used ? vr_heap_block_bytes(M.h, r->p) : 0;
-
-				if ((arg & 4u) || blk < r->bytes + 4u) {
-					what = "live header or PAD marker";
-					target = r->p - 4 + arg % 4u;
-				} else {
-					what = "live header";
-					target = r->p + r->bytes - blk + arg % 4u;
-				}
-			}
-			break;
+		case 0: what = "live header"; target = r->p - 4 + arg % 4u; break;
 		case 1: what = "free header"; target = r->p - 4 + arg % 4u; break;
 		case 2: what = "free next link"; target = r->p + arg % 4u; break;
 		case 3: what = "free prev link"; target = r->p + 4 + arg % 4u; break;
@@ -657,9 +656,7 @@ static void op_corrupt(struct fz_in *in)
 			 * is why vregion keeps it outside the region). */
 			what = "any byte";
 			{
-				size_t b0 = W.r[0].used ? vr_heap_block_bytes(M.h, W.r[0].p) : 0;
-				uint8_t *lo = b0 >= W.r[0].bytes + 4u ? W.r[0].p + W.r[0].bytes - b0 :
-					      W.r[0].p - 4;
+				uint8_t *lo = W.r[0].p - 4;
 				size_t span = (size_t)(W.r[W.n - 1].p + W.r[W.n - 1].bytes + 4 - lo);
 
 				target = lo + ((size_t)arg * 257u + x) % span;
@@ -679,29 +676,29 @@ static void op_corrupt(struct fz_in *in)
 }
 
 /*
- * vr_heap_fresh_max() on the fresh heap: a request of that size at that
- * alignment is granted, and (unaligned: exact) one byte more is not. The
- * block is freed again, so the heap is fresh for the program that follows.
+ * vr_heap_fresh_max_granule() on the fresh heap: exactly vr_heap_max_alloc
+ * at that alignment; a request of that size is granted, one byte more is
+ * not. The block is freed again, so the heap is fresh for what follows.
  */
 static void op_free(int i);
 
 static void fresh_max_pair(size_t align)
 {
-	size_t fm = vr_heap_fresh_max(M.mem, M.bytes, align);
+	size_t fm = vr_heap_fresh_max_granule(M.mem, M.bytes, M.granule, align);
 	uint8_t *p;
 
 	FZ_TRACE("  fresh_max(align %zu) = %zu\n", align, fm);
-	/* 0: no request of that alignment is guaranteed (a small heap, a large
-	 * alignment); unaligned, every heap of vr_heap_min_bytes() grants one. */
-	FZ_CHECK(fm != 0 || align > VR_HEAP_ALIGN, "fresh_max(%zu bytes, align %zu) = 0",
+	FZ_CHECK(fm == vr_heap_max_alloc(M.h, align), "fresh_max %zu != max_alloc %zu",
+		 fm, vr_heap_max_alloc(M.h, align));
+	/* 0: even one byte fails (a small heap, a large alignment); at the
+	 * granule's alignment every heap that initialised grants a block. */
+	FZ_CHECK(fm != 0 || align > M.granule, "fresh_max(%zu bytes, align %zu) = 0",
 		 M.bytes, align);
+	p = vr_heap_aligned_alloc(M.h, align, fm + 1u);
+	FZ_CHECK(p == NULL, "fresh heap granted fresh_max + 1 = %zu", fm + 1u);
+	M.failures++;
 	if (fm == 0)
 		return;
-	if (align <= VR_HEAP_ALIGN) {
-		p = vr_heap_alloc(M.h, fm + 1u);
-		FZ_CHECK(p == NULL, "fresh heap granted fresh_max + 1 = %zu", fm + 1u);
-		M.failures++;
-	}
 	p = vr_heap_aligned_alloc(M.h, align, fm);
 	FZ_CHECK(p != NULL, "fresh heap refused fresh_max = %zu at align %zu", fm, align);
 	note_alloc(p, fm, align);
@@ -744,15 +741,26 @@ static bool setup(struct fz_in *in)
 		FZ_CHECK(M.h != NULL, "create_in(%p, %zu) failed", (void *)M.mem, bytes);
 		FZ_CHECK((uint8_t *)M.h >= M.mem && (uint8_t *)M.h < M.mem + 16,
 			 "create_in: control block not at the start");
+		M.granule = VR_HEAP_GRANULE;
 	} else {
-		FZ_CHECK(vr_heap_init(&ctl, M.mem, bytes) == 0, "init(%p, %zu) failed",
-			 (void *)M.mem, bytes);
+		static const size_t grans[4] = { 8, 16, 64, 256 };
+
+		M.granule = grans[mode >> 5 & 3u];
+		if (vr_heap_init_granule(&ctl, M.mem, bytes, M.granule) != 0) {
+			/* only a buffer too small for one block of that granule */
+			FZ_CHECK(bytes < 4u + 2u * M.granule - 1u + 16u,
+				 "init_granule(%p, %zu, %zu) failed", (void *)M.mem, bytes,
+				 M.granule);
+			M.granule = VR_HEAP_GRANULE;
+			FZ_CHECK(vr_heap_init(&ctl, M.mem, bytes) == 0, "init(%p, %zu) failed",
+				 (void *)M.mem, bytes);
+		}
 		M.h = &ctl;
 	}
 	M.bytes = bytes;
 	fz_canary_arm(arena, M.mem, M.bytes, ARENA_HI);
-	FZ_TRACE("heap %s at %p, %zu bytes, mode 0x%x\n", mode & 1u ? "create_in" : "init",
-		 (void *)M.mem, bytes, mode);
+	FZ_TRACE("heap %s at %p, %zu bytes, granule %zu, mode 0x%x\n",
+		 mode & 1u ? "create_in" : "init", (void *)M.mem, bytes, M.granule, mode);
 	check_all();
 	if ((mode & 9u) == 8u)
 		fresh_max_pair((size_t)1 << (place >> 6 << 1 | (mode >> 4 & 1u)) << 2);
@@ -814,7 +822,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			M.gen++;
 			for (i = 0; i < NSLOT; i++) {
 				if (M.s[i].p) {
-					stale_add(M.s[i].p, true, false);
+					stale_add(M.s[i].p, true);
 					M.s[i].p = NULL;
 				}
 			}
@@ -834,7 +842,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			break;
 		case 11:
-			op_largest();
+			{
+				uint8_t b = fz_u8(&in);
+
+				op_largest(b < 128 ? 0 : (size_t)1 << (b % 12u));
+			}
 			break;
 		case 12:	/* burst of equal allocations */
 			{

@@ -928,10 +928,9 @@ static void op_set_interim(int r)
 	       (R->line > R->min_align ? R->line : R->min_align);
 	ib = (R->bump + step - 1) & ~(uintptr_t)(step - 1);
 	isz = (size_t)(R->end - ib);
-	/* INVALID iff a fresh heap there could not grant one min_align block
-	 * (vregion.c since ada5a4c; vregion.h still says "fewer than
-	 * vr_heap_min_bytes() bytes", which is weaker). */
-	if (vr_heap_fresh_max((void *)ib, isz, R->min_align) < R->min_align) {
+	/* INVALID iff a fresh heap there (granule min_align, vregion.h) could
+	 * not grant one min_align block. */
+	if (vr_heap_fresh_max_granule((void *)ib, isz, R->min_align, R->min_align) < R->min_align) {
 		FZ_CHECK(rc == -ENOSPC, "set_interim with %zu bytes left = %d, want -ENOSPC", isz, rc);
 		R->phase = VR_REGION_INVALID;
 		return;

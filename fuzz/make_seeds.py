@@ -62,6 +62,7 @@ class Heap:
     """Header: heap size, placement, mode; then opcodes (op % 16)."""
 
     CREATE_IN, BOUNDS, CORRUPT, FRESH, FRESH_ALIGN_HI = 1, 2, 4, 8, 16
+    G16, G64, G256 = 32, 64, 96       # granule of an init-mode heap (default 8)
 
     def __init__(self, heap_bytes_arg, place=0, mode=0):
         self.b = u16(heap_bytes_arg) + bytes([place, mode])
@@ -146,6 +147,17 @@ def heap_seeds():
     s['fresh-max-aligned'] = (Heap(20000, place=0xc3, mode=Heap.FRESH | Heap.FRESH_ALIGN_HI)
                               .largest())
     s['tiny'] = Heap(0, mode=Heap.BOUNDS).alloc(size(12)).alloc(size(1)).largest()
+    # heaps of a larger granule (vregion passes its min_align): natural
+    # alignment, the exact max_alloc at alignments around the granule
+    s['granule-16'] = (Heap(5000, place=9, mode=Heap.G16 | Heap.FRESH)
+                       .alloc(size(1)).alloc(size(12)).alloc(size(13)).aligned(align_pow2(6), size(40))
+                       .free(1).largest().walk(1).free_all(2))
+    s['granule-64'] = (Heap(20000, place=0x41, mode=Heap.G64 | Heap.FRESH)
+                       .burst(8, size(64)).burst(4, size(200)).free(3).free(5)
+                       .aligned(align_pow2(8), size(100)).largest().walk(1).free_all(1))
+    s['granule-256'] = (Heap(30000, place=0x80, mode=Heap.G256 | Heap.CORRUPT)
+                        .alloc(size(300)).alloc(size(20)).alloc(size(700)).free(1)
+                        .corrupt(4, 0, 0x21).free(0).reset().alloc(size(5)))
     for kind, name in enumerate(['live-header', 'free-header', 'next-link',
                                  'prev-link', 'footer', 'end-marker', 'overflow',
                                  'any-byte']):

@@ -170,6 +170,8 @@ static void region_release(struct vr_region *vr)
 	void *base = (void *)vr->fast.base;
 	int rc;
 
+	if (vr->phase == VR_REGION_INTERIM)
+		vr_heap_fini(vr->heap);	/* VR_CONFIG_TRACK: the heap's poison goes */
 	rc = vri_vpage_free_or_orphan(vr->pool, base, NULL);
 	if (rc)
 		VR_LOGF(port, VR_LOG_ERR, "vr_region_put",
@@ -253,7 +255,7 @@ int vr_region_set_interim(struct vr_region *vr)
 		vr->fast.fast_end = 0;		/* no more inline lifetime allocs */
 	/* INVALID iff the heap could not grant even one min_align-sized block
 	 * (upstream: an empirical 1024 bytes; ours is exact, from heap.h). */
-	if (vr_heap_fresh_max((void *)ib, isz, vr->min_align) < vr->min_align) {
+	if (vr_heap_fresh_max_granule((void *)ib, isz, vr->min_align, vr->min_align) < vr->min_align) {
 		vr->phase = VR_REGION_INVALID;
 		VR_LOG(vr->port, VR_LOG_WRN, "no room for an interim heap: INVALID (left, min_align)",
 		    isz, vr->min_align);
@@ -269,19 +271,20 @@ int vr_region_set_interim(struct vr_region *vr)
 			goto out;
 		}
 	}
-	/* Cannot fail (heap.h: only for a NULL heap or buffer, or fewer than
-	 * vr_heap_min_bytes(), all excluded by the fresh_max check above): an
-	 * invariant, not a check. */
-	rc = vr_heap_init(vr->heap, (void *)ib, isz);
+	/* Cannot fail (heap.h: only for a NULL heap or buffer, a bad granule or
+	 * no room for a block, all excluded by the fresh_max check above): an
+	 * invariant, not a check. The granule is min_align: every interim block
+	 * is aligned to it without the heap's aligned path. */
+	rc = vr_heap_init_granule(vr->heap, (void *)ib, isz, vr->min_align);
 	VR_ASSERT(rc == 0);
 	vr->sealed = sealed_pages != 0;
 	vr->lifetime_end = ib;
 	vr->phase = VR_REGION_INTERIM;
 	vr_region_fast_sync(vr);
 	VR_LOG(vr->port, VR_LOG_INF, "interim (heap base, bytes)", ib, isz);
-	if (isz > VR_HEAP_MAX_BYTES)
+	if (isz / vr->min_align > VR_HEAP_MAX_GRANULES)
 		VR_LOG(vr->port, VR_LOG_WRN, "interim part over the heap limit (bytes, unused)",
-		       isz, isz - VR_HEAP_MAX_BYTES);
+		       isz, isz - (size_t)VR_HEAP_MAX_GRANULES * vr->min_align);
 out:
 	vr_region_unlock(vr);
 	return rc;

@@ -22,7 +22,6 @@ size_t vri_region_outstanding(struct vr_region *vr)
 static void stats_locked(struct vr_region *vr, struct vr_region_stats *st)
 {
 	struct vr_heap_stats hs;
-	size_t slack;
 
 	memset(st, 0, sizeof(*st));
 	st->phase = vr->phase;
@@ -39,15 +38,8 @@ static void stats_locked(struct vr_region *vr, struct vr_region_stats *st)
 		st->interim_size = (size_t)(vr->end - vr->lifetime_end);
 		st->interim_used = hs.used;
 		st->interim_peak = hs.peak;
-		/* Every region allocation is min_align aligned, and the heap
-		 * sizes an aligned block for the worst case (heap.h):
-		 * max(16, round_up(s + 4, 8)) + align - 8. Its largest
-		 * unaligned request L fills a block of L + 4 bytes, so the
-		 * largest aligned one is L - (align - 8), if that still
-		 * leaves a minimum block (16 = 12 + 4). */
-		slack = vr->min_align > VR_HEAP_ALIGN ? vr->min_align - VR_HEAP_ALIGN : 0;
-		st->interim_largest_free = hs.largest_free >= slack + (VR_HEAP_MIN_BLOCK - 4u)
-			? hs.largest_free - slack : 0;
+		/* every region allocation is min_align aligned: exact there */
+		st->interim_largest_free = vr_heap_max_alloc(vr->heap, vr->min_align);
 		st->interim_live = hs.live;
 	}
 	st->failures = vr->failures;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test_heap.c - the interim heap: boundaries, alignment, random sequences
- * against a model, exact layouts, reset, walker and statistics.
- * Corruption tests are in test_heap_corrupt.c.
+ * test_heap.c - the interim heap: boundaries, alignment, granules, random
+ * sequences against a model, exact layouts, the exact max_alloc query,
+ * reset and its error codes, walker and statistics. Corruption tests are in
+ * test_heap_corrupt.c.
  */
 #include "vr_test.h"
 
@@ -12,6 +13,32 @@
 
 #include "vregion/heap.h"
 #include "stress.h"
+
+/* With VR_CONFIG_TRACK = 1 (an ASan build annotated by the heap) the test
+ * touches heap metadata and reuses buffers the heap poisoned: through these,
+ * which ASan does not check, and after unpoisoning. */
+#if VR_CONFIG_TRACK == 1
+#include <sanitizer/asan_interface.h>
+#define T_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#define T_NO_ASAN __attribute__((no_sanitize_address, noinline))
+#else
+#define T_UNPOISON(p, n) ((void)(p), (void)(n))
+#define T_NO_ASAN
+#endif
+
+static T_NO_ASAN void t_copy(void *dst, const void *src, size_t n)
+{
+	volatile uint8_t *d = dst;
+	const volatile uint8_t *s = src;
+
+	while (n-- > 0)
+		*d++ = *s++;
+}
+
+static T_NO_ASAN void t_xor(void *p, uint8_t x)
+{
+	*(volatile uint8_t *)p ^= x;
+}
 
 /* A buffer with canaries on both sides: nothing may be written outside. */
 #define CANARY 64
@@ -26,6 +53,7 @@ static struct vr_heap g_heap;
 
 static void canary_set(void)
 {
+	T_UNPOISON(&g_buf, sizeof(g_buf));	/* a heap before may have poisoned it */
 	memset(g_buf.pre, 0xa5, CANARY);
 	memset(g_buf.post, 0x5a, CANARY);
 }
@@ -171,10 +199,10 @@ static void test_largest_and_size_limits(void **state)
 }
 
 /* Each size maps to the smallest block that holds it: usable = 8k - 4. */
-/* vr_heap_fresh_max: what a fresh heap over [mem, +bytes) promises at an
- * alignment is granted (for every small size, start offset and alignment),
- * the unaligned figure is exact (one byte more fails), nothing is written,
- * and bad arguments give 0. */
+/* vr_heap_fresh_max: the largest request at an alignment that a fresh heap
+ * over [mem, +bytes) grants, exactly (one byte more fails), for every small
+ * size, start offset and alignment; nothing is written; bad arguments give
+ * 0, and 0 means even one byte fails. */
 static void test_fresh_max(void **state)
 {
 	static const size_t aligns[] = { 0, 8, 16, 64, 256, 1024 };
@@ -195,16 +223,16 @@ static void test_fresh_max(void **state)
 				/* writes nothing */
 				assert_int_equal(g_buf.mem[off], 0x5a);
 				assert_int_equal(g_buf.mem[off + bytes - 1], 0x5a);
+				assert_int_equal(vr_heap_init(&g_heap, g_buf.mem + off, bytes), 0);
+				assert_int_equal(vr_heap_max_alloc(&g_heap, aligns[ai]), m);
+				assert_null(vr_heap_aligned_alloc(&g_heap, aligns[ai], m + 1));
 				if (m == 0)
 					continue;
-				assert_int_equal(vr_heap_init(&g_heap, g_buf.mem + off, bytes), 0);
 				p = vr_heap_aligned_alloc(&g_heap, aligns[ai], m);
 				assert_non_null(p);
 				if (aligns[ai])
 					assert_int_equal((uintptr_t)p % aligns[ai], 0);
 				assert_int_equal(vr_heap_free(&g_heap, p), 0);
-				if (aligns[ai] <= 8)	/* exact without alignment slack */
-					assert_null(vr_heap_alloc(&g_heap, m + 1));
 				assert_int_equal(vr_heap_validate(&g_heap), 0);
 				canary_check();
 			}
@@ -294,7 +322,8 @@ static void test_alignment(void **state)
 }
 
 /* The sizing formula of heap.h for one aligned object holds at every
- * alignment of the buffer: block(s) + a - 8 + 4 + 7 bytes are enough. */
+ * alignment of the buffer: block(s) + a + 8 + 4 + 7 bytes are enough (at
+ * G = 8 a gap before the block must be 0 or a whole 16-byte block). */
 static void test_alignment_sizing(void **state)
 {
 	size_t align, off, s, bytes;
@@ -304,7 +333,7 @@ static void test_alignment_sizing(void **state)
 		for (s = align - 9; s <= align + 9; s += 3) {
 			size_t block = ((s + 4 + 7) & ~(size_t)7);
 
-			bytes = block + align - 8 + 4 + 7;
+			bytes = block + align + 8 + 4 + 7;
 			for (off = 0; off < 64; off += 4) {
 				void *p;
 
@@ -466,7 +495,8 @@ static void test_random_aligned(void **state)
 }
 
 /* With aligned blocks in the mix, used is the sum of vr_heap_block_bytes()
- * over the live blocks, and each block is its usable size + 4 + padding. */
+ * over the live blocks, and each block is its usable size + 4 (the gap an
+ * alignment leaves before a block is a free block of its own). */
 static void test_used_is_sum_of_blocks(void **state)
 {
 	struct vr_stress_ops ops = { s_alloc, s_free, s_check, &g_heap };
@@ -474,7 +504,7 @@ static void test_used_is_sum_of_blocks(void **state)
 	struct vr_stress_result r;
 	struct vr_heap_stats st;
 	unsigned seed;
-	size_t i, sum, padded;
+	size_t i, sum, aligned;
 
 	(void)state;
 	for (seed = 1; seed <= 5; seed++) {
@@ -489,7 +519,7 @@ static void test_used_is_sum_of_blocks(void **state)
 		cfg.fill = true;
 		assert_int_equal(vr_stress_run(&ops, &cfg, g_slots, 256, &r), 0);
 		sum = 0;
-		padded = 0;
+		aligned = 0;
 		for (i = 0; i < 256; i++) {
 			size_t bb, us;
 
@@ -498,15 +528,16 @@ static void test_used_is_sum_of_blocks(void **state)
 			bb = vr_heap_block_bytes(&g_heap, g_slots[i].p);
 			us = vr_heap_usable_size(&g_heap, g_slots[i].p);
 			assert_int_equal(bb & 7u, 0);
-			assert_true(bb >= us + 4 && us >= g_slots[i].size);
-			if (bb > us + 4) {
-				assert_true(g_slots[i].align > 8);
-				assert_true(bb - us - 4 <= g_slots[i].align - 8);
-				padded++;
-			}
+			assert_int_equal(bb, us + 4);
+			/* at most the granule rounding and an absorbed rest; an
+			 * aligned block also keeps the slack above it (< align) */
+			assert_true(us >= g_slots[i].size &&
+				    us < g_slots[i].size + 4 + 16 + (g_slots[i].align > 8 ? g_slots[i].align : 0));
+			if (g_slots[i].align > 8)
+				aligned++;
 			sum += bb;
 		}
-		assert_true(padded > 0);
+		assert_true(aligned > 0);
 		assert_int_equal(vr_heap_get_stats(&g_heap, &st), 0);
 		assert_int_equal(st.used, sum);
 		assert_int_equal(vr_stress_free_all(&ops, g_slots, 256, true), 0);
@@ -735,59 +766,68 @@ static void expect_blocks(const uintptr_t *off, const size_t *bytes, const bool 
 	assert_int_equal(vr_heap_validate(&g_heap), 0);
 }
 
-/* Aligned: the block starts where the free block starts and the user
- * pointer is moved up to the alignment; the word before it is a checked PAD
- * marker leading free back to the header. */
-static void test_layout_aligned_pad(void **state)
+/* Aligned (align > granule): the block goes to the highest aligned granule
+ * of the free block that fits it, the slack above it (less than the
+ * alignment) goes with it, and the part below stays free with its header,
+ * in place in its class list when its class does not change. */
+static void test_layout_aligned_high(void **state)
 {
 	void *a, *b, *p, *q;
 
 	(void)state;
 	assert_int_equal(vr_heap_init(&g_heap, g_buf.mem, 1024), 0);
-	a = vr_heap_alloc(&g_heap, 20);			/* block 24 at 4 */
-	b = vr_heap_alloc(&g_heap, 20);			/* block 24 at 28: next payload 56 */
+	a = vr_heap_alloc(&g_heap, 20);			/* 3 granules at 8 */
+	b = vr_heap_alloc(&g_heap, 20);			/* 3 granules at 32: free from 56 */
 	assert_ptr_equal(a, g_buf.mem + 8);
 	assert_ptr_equal(b, g_buf.mem + 32);
-	p = vr_heap_aligned_alloc(&g_heap, 64, 60);	/* block 72 at 52, pointer 64 */
-	assert_ptr_equal(p, g_buf.mem + 64);
+	/* 8 granules at the top: 960 is 64-aligned, no slack */
+	p = vr_heap_aligned_alloc(&g_heap, 64, 60);
+	assert_ptr_equal(p, g_buf.mem + 960);
 	assert_int_equal(vr_heap_usable_size(&g_heap, p), 60);
-	assert_int_equal(vr_heap_block_bytes(&g_heap, p), 72);	/* 8 of padding */
-	assert_int_equal(vr_heap_block_bytes(&g_heap, b), 24);
-	assert_int_equal(vr_heap_block_bytes(&g_heap, (uint8_t *)p - 8), 0);
+	assert_int_equal(vr_heap_block_bytes(&g_heap, p), 64);
 	{
-		const uintptr_t off[] = { 8, 32, 64, 128 };
-		const size_t bytes[] = { 20, 20, 60, 1012 - 24 - 24 - 72 };
-		const bool used[] = { true, true, true, false };
+		const uintptr_t off[] = { 8, 32, 56, 960 };
+		const size_t bytes[] = { 20, 20, 900, 60 };
+		const bool used[] = { true, true, false, true };
 
 		expect_blocks(off, bytes, used, 4);
 	}
-	q = vr_heap_aligned_alloc(&g_heap, 64, 1);	/* free payload at 128: no pad */
-	assert_ptr_equal(q, g_buf.mem + 128);
+	/* 2 granules: the top aligned place is 896, its 6 granules of slack up
+	 * to 960 go with it */
+	q = vr_heap_aligned_alloc(&g_heap, 64, 1);
+	assert_ptr_equal(q, g_buf.mem + 896);
+	assert_int_equal(vr_heap_usable_size(&g_heap, q), 60);
 	{
-		const uintptr_t off[] = { 8, 32, 64, 128, 144 };
-		const size_t bytes[] = { 20, 20, 60, 12, 1012 - 24 - 24 - 72 - 16 };
-		const bool used[] = { true, true, true, true, false };
+		const uintptr_t off[] = { 8, 32, 56, 896, 960 };
+		const size_t bytes[] = { 20, 20, 836, 60, 60 };
+		const bool used[] = { true, true, false, true, true };
 
 		expect_blocks(off, bytes, used, 5);
 	}
-	/* free through the pad marker: the whole block returns */
 	assert_int_equal(vr_heap_free(&g_heap, p), 0);
-	/* double free: the 1-unit pad word holds the free block's PREV link
-	 * now; still recognised as a double free */
 	assert_int_equal(vr_heap_free(&g_heap, p), -EINVAL);
 	{
-		const uintptr_t off[] = { 8, 32, 56, 128, 144 };
-		const size_t bytes[] = { 20, 20, 68, 12, 1012 - 24 - 24 - 72 - 16 };
+		const uintptr_t off[] = { 8, 32, 56, 896, 960 };
+		const size_t bytes[] = { 20, 20, 836, 60, 60 };
 		const bool used[] = { true, true, false, true, false };
 
 		expect_blocks(off, bytes, used, 5);
 	}
-	/* the freed block is reusable as a whole */
+	/* freeing q merges it with both free neighbours; its header is DEAD */
+	assert_int_equal(vr_heap_free(&g_heap, q), 0);
+	assert_int_equal(vr_heap_free(&g_heap, q), -EINVAL);
+	assert_int_equal(vr_heap_free(&g_heap, p), -EINVAL);
+	{
+		const uintptr_t off[] = { 8, 32, 56 };
+		const size_t bytes[] = { 20, 20, 964 };
+		const bool used[] = { true, true, false };
+
+		expect_blocks(off, bytes, used, 3);
+	}
+	/* the merged block is reusable from its start */
 	a = vr_heap_alloc(&g_heap, 60);
 	assert_ptr_equal(a, g_buf.mem + 56);
-	assert_int_equal(vr_heap_usable_size(&g_heap, a), 68);
 	assert_int_equal(vr_heap_free(&g_heap, a), 0);
-	assert_int_equal(vr_heap_free(&g_heap, q), 0);
 	assert_int_equal(vr_heap_free(&g_heap, b), 0);
 	assert_int_equal(vr_heap_free(&g_heap, g_buf.mem + 8), 0);
 	{
@@ -895,6 +935,284 @@ static void test_walk(void **state)
 	assert_int_equal(vr_heap_walk(&g_heap, NULL, NULL), -EINVAL);
 }
 
+/* ---- granules ---- */
+
+static void test_granule_args(void **state)
+{
+	static const size_t bad[] = { 0, 1, 4, 7, 12, 24, 48, 100, VR_HEAP_GRANULE_MAX * 2,
+				      SIZE_MAX };
+	size_t i;
+
+	(void)state;
+	canary_set();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(vr_heap_init_granule(&g_heap, g_buf.mem, 4096, bad[i]), -EINVAL);
+		assert_int_equal(vr_heap_fresh_max_granule(g_buf.mem, 4096, bad[i], 0), 0);
+	}
+	assert_int_equal(vr_heap_init_granule(NULL, g_buf.mem, 4096, 64), -EINVAL);
+	assert_int_equal(vr_heap_init_granule(&g_heap, NULL, 4096, 64), -EINVAL);
+	/* one block: the header and alignment, then max(16 bytes, a granule) */
+	assert_int_equal(vr_heap_init_granule(&g_heap, g_buf.mem, 64 + 63, 64), -EINVAL);
+	assert_int_equal(vr_heap_init_granule(&g_heap, g_buf.mem, 64 + 64, 64), 0);
+	assert_int_equal(vr_heap_max_alloc(&g_heap, 0), 60);
+	/* mem + 13: its header and the alignment take 4 + 15 bytes, the worst case */
+	assert_int_equal(vr_heap_init_granule(&g_heap, g_buf.mem + 13, 4 + 15 + 15, 16), -EINVAL);
+	assert_int_equal(vr_heap_init_granule(&g_heap, g_buf.mem + 13, 4 + 15 + 16, 16), 0);
+	assert_int_equal(vr_heap_validate(&g_heap), 0);
+	canary_check();
+}
+
+/* At every granule: usable sizes are n * G - 4, every block is G-aligned,
+ * random sequences against the model hold, and the fresh and current
+ * max_alloc figures are exact. */
+static void test_granules(void **state)
+{
+	static const size_t grans[] = { 8, 16, 32, 64, 256, 4096 };
+	struct vr_stress_ops ops = { s_alloc, s_free, s_check, &g_heap };
+	struct vr_stress_cfg cfg;
+	struct vr_stress_result r;
+	size_t gi, s;
+
+	(void)state;
+	for (gi = 0; gi < sizeof(grans) / sizeof(grans[0]); gi++) {
+		size_t G = grans[gi], m;
+		void *p;
+
+		canary_set();
+		m = vr_heap_fresh_max_granule(g_buf.mem + 3, BUF_BYTES - 3, G, 0);
+		assert_int_equal(vr_heap_init_granule(&g_heap, g_buf.mem + 3, BUF_BYTES - 3, G), 0);
+		assert_int_equal(vr_heap_max_alloc(&g_heap, 0), m);
+		assert_int_equal((m + 4) % G, 0);
+		assert_null(vr_heap_alloc(&g_heap, m + 1));
+		p = vr_heap_alloc(&g_heap, m);
+		assert_non_null(p);
+		assert_int_equal(vr_heap_free(&g_heap, p), 0);
+		for (s = 1; s < 3 * G + 40; s += (G / 8)) {
+			size_t n = (s + 4 + G - 1) / G;
+
+			if (n * G < 16)
+				n = 16 / G;
+			p = vr_heap_alloc(&g_heap, s);
+			assert_non_null(p);
+			assert_int_equal((uintptr_t)p % G, 0);
+			assert_int_equal(vr_heap_block_bytes(&g_heap, p), n * G);
+			assert_int_equal(vr_heap_usable_size(&g_heap, p), n * G - 4);
+			assert_int_equal(vr_heap_free(&g_heap, p), 0);
+		}
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.seed = (uint32_t)(7 + gi);
+		cfg.min_size = 1;
+		cfg.max_size = G <= 64 ? 600 : 3 * G;
+		cfg.random_align = true;
+		cfg.free_pct = 40;
+		cfg.ops = 800;
+		cfg.fill = true;
+		cfg.check_every = true;
+		cfg.free_all_at_end = true;
+		assert_int_equal(vr_stress_run(&ops, &cfg, g_slots, 256, &r), 0);
+		assert_true(r.allocs > 100);
+		assert_int_equal(vr_heap_max_alloc(&g_heap, 0), m);
+		canary_check();
+	}
+}
+
+/* create_in at a granule: boundaries, the control block inside, natural
+ * alignment; vr_heap_fini ends a heap (allocations fail, frees refuse). */
+static void test_create_in_granule_and_fini(void **state)
+{
+	struct vr_heap *h;
+	struct vr_heap_stats st;
+	uint8_t *p;
+
+	(void)state;
+	canary_set();
+	assert_null(vr_heap_create_in_granule(NULL, 4096, 64));
+	assert_null(vr_heap_create_in_granule(g_buf.mem, 4096, 48));
+	assert_null(vr_heap_create_in_granule(g_buf.mem, 4096, 4));
+	assert_null(vr_heap_create_in_granule(g_buf.mem, 128, 64));	/* no room for a block */
+	h = vr_heap_create_in_granule(g_buf.mem + 3, 8192, 64);
+	assert_non_null(h);
+	assert_true((uint8_t *)h >= g_buf.mem + 3 && (uint8_t *)h < g_buf.mem + 3 + 16);
+	assert_int_equal(vr_heap_get_stats(h, &st), 0);
+	assert_int_equal(st.total, 8192);
+	assert_int_equal(st.used + st.free + st.overhead, st.total);
+	assert_true(st.overhead < sizeof(struct vr_heap) + 64 + 64);
+	p = vr_heap_alloc(h, 100);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 64, 0);
+	assert_true(p > (uint8_t *)h && p + 100 <= g_buf.mem + 3 + 8192);
+	assert_int_equal(vr_heap_usable_size(h, p), 124);
+	assert_int_equal(vr_heap_validate(h), 0);
+	/* the same as create_in at the default granule */
+	assert_ptr_equal(vr_heap_create_in_granule(g_buf.mem, 4096, 8), vr_heap_create_in(g_buf.mem, 4096));
+	assert_int_equal(vr_heap_init(&g_heap, g_buf.mem, 4096), 0);
+	p = vr_heap_alloc(&g_heap, 40);
+	assert_non_null(p);
+	vr_heap_fini(&g_heap);
+	assert_null(vr_heap_alloc(&g_heap, 8));
+	assert_null(vr_heap_aligned_alloc(&g_heap, 64, 8));
+	assert_int_equal(vr_heap_free(&g_heap, p), -EINVAL);
+	assert_int_equal(vr_heap_usable_size(&g_heap, p), 0);
+	assert_int_equal(vr_heap_max_alloc(&g_heap, 0), 0);
+	assert_int_equal(vr_heap_validate(&g_heap), -EINVAL);
+	assert_int_equal(vr_heap_walk(&g_heap, layout_cb, NULL), -EINVAL);
+	vr_heap_fini(&g_heap);	/* twice: harmless */
+	vr_heap_fini(NULL);
+	/* and it can be initialised again */
+	assert_int_equal(vr_heap_init(&g_heap, g_buf.mem, 4096), 0);
+	assert_int_equal(vr_heap_validate(&g_heap), 0);
+	canary_check();
+}
+
+/* ---- the exact max_alloc query, against trial allocations ---- */
+
+static _Alignas(64) uint8_t g_snap[BUF_BYTES];
+static struct vr_heap g_snap_heap;
+
+/* Does aligned_alloc(align, size) succeed on the heap as it is now? The
+ * trial is undone by restoring the buffer and the control block. */
+static bool trial(struct vr_heap *h, uint8_t *mem, size_t bytes, size_t align, size_t size)
+{
+	void *p;
+
+	t_copy(g_snap, mem, bytes);
+	g_snap_heap = *h;
+	p = vr_heap_aligned_alloc(h, align, size);
+	t_copy(mem, g_snap, bytes);
+	*h = g_snap_heap;
+	return p != NULL;
+}
+
+static void test_max_alloc_exact(void **state)
+{
+	static const size_t grans[] = { 8, 64 };
+	static const size_t aligns[] = { 0, 8, 16, 64, 128, 1024 };
+	struct vr_rng rng;
+	void *p[48] = { 0 };
+	size_t gi, ai, i, step, bytes = 16384;
+
+	(void)state;
+	vr_rng_seed(&rng, 31);
+	for (gi = 0; gi < 2; gi++) {
+		assert_int_equal(vr_heap_init_granule(&g_heap, g_buf.mem + 5, bytes, grans[gi]), 0);
+		memset(p, 0, sizeof(p));
+		for (step = 0; step < 400; step++) {
+			i = vr_rng_next(&rng) % 48;
+			if (p[i] != NULL) {
+				assert_int_equal(vr_heap_free(&g_heap, p[i]), 0);
+				p[i] = NULL;
+			} else {
+				p[i] = vr_heap_aligned_alloc(&g_heap, aligns[vr_rng_next(&rng) % 6],
+							     vr_rng_range(&rng, 1, 900));
+			}
+			if (step % 7 != 0)
+				continue;
+			for (ai = 0; ai < sizeof(aligns) / sizeof(aligns[0]); ai++) {
+				size_t m = vr_heap_max_alloc(&g_heap, aligns[ai]), k;
+
+				if (m != 0)
+					assert_true(trial(&g_heap, g_buf.mem + 5, bytes, aligns[ai], m));
+				else
+					assert_false(trial(&g_heap, g_buf.mem + 5, bytes, aligns[ai], 1));
+				assert_false(trial(&g_heap, g_buf.mem + 5, bytes, aligns[ai], m + 1));
+				/* and every size below succeeds, every one above fails */
+				for (k = 0; k < 4 && m > 1; k++)
+					assert_true(trial(&g_heap, g_buf.mem + 5, bytes, aligns[ai],
+							  vr_rng_range(&rng, 1, m)));
+				assert_false(trial(&g_heap, g_buf.mem + 5, bytes, aligns[ai],
+						   m + 1 + vr_rng_range(&rng, 0, 4000)));
+			}
+			assert_int_equal(vr_heap_validate(&g_heap), 0);
+		}
+	}
+	assert_int_equal(vr_heap_max_alloc(NULL, 0), 0);
+	assert_int_equal(vr_heap_max_alloc(&g_heap, 3), 0);
+	assert_int_equal(vr_heap_max_alloc(&g_heap, 1u << 20), 0);
+}
+
+/* ---- error codes of vr_heap_free, case by case (heap.h) ---- */
+
+static void test_free_codes(void **state)
+{
+	struct vr_heap_stats st;
+	uint8_t *a, *b, *c, *d, hdr[4];
+	size_t e0;
+
+	(void)state;
+	canary_set();
+	assert_int_equal(vr_heap_init(&g_heap, g_buf.mem, 4096), 0);
+	a = vr_heap_alloc(&g_heap, 100);
+	b = vr_heap_alloc(&g_heap, 100);
+	c = vr_heap_alloc(&g_heap, 100);
+	d = vr_heap_alloc(&g_heap, 100);
+	assert_true(a && b && c && d);
+	assert_int_equal(vr_heap_get_stats(&g_heap, &st), 0);
+	e0 = st.errors;
+	/* -EINVAL, not counted: no heap */
+	assert_int_equal(vr_heap_free(NULL, a), -EINVAL);
+	/* -EINVAL: not a pointer into the granules, or not granule-aligned */
+	assert_int_equal(vr_heap_free(&g_heap, NULL), -EINVAL);
+	assert_int_equal(vr_heap_free(&g_heap, g_buf.pre), -EINVAL);
+	assert_int_equal(vr_heap_free(&g_heap, g_buf.mem + 4096), -EINVAL);
+	assert_int_equal(vr_heap_free(&g_heap, a + 1), -EINVAL);
+	assert_int_equal(vr_heap_free(&g_heap, a + 4), -EINVAL);
+	/* -EFAULT: the word before is a damaged header (any one-byte change is) */
+	t_copy(hdr, a - 4, 4);
+	t_xor(a - 2, 0x10);
+	assert_int_equal(vr_heap_free(&g_heap, a), -EFAULT);
+	t_copy(a - 4, hdr, 4);
+	/* -EFAULT: an interior pointer whose 4 bytes before are a damaged
+	 * header (a copy of a real one, one byte changed) */
+	t_copy(b + 44, c - 4, 4);
+	b[45] ^= 1;
+	assert_int_equal(vr_heap_free(&g_heap, b + 48), -EFAULT);
+	/* -EINVAL: a double free, the block still on its own */
+	assert_int_equal(vr_heap_free(&g_heap, b), 0);
+	assert_int_equal(vr_heap_free(&g_heap, b), -EINVAL);
+	/* -EINVAL: a double free of a block merged with the one before (DEAD) */
+	assert_int_equal(vr_heap_free(&g_heap, c), 0);
+	assert_int_equal(vr_heap_free(&g_heap, c), -EINVAL);
+	assert_int_equal(vr_heap_free(&g_heap, b), -EINVAL);
+	assert_int_equal(vr_heap_get_stats(&g_heap, &st), 0);
+	assert_int_equal(st.errors, e0 + 10);
+	assert_int_equal(vr_heap_validate(&g_heap), 0);
+	assert_int_equal(vr_heap_free(&g_heap, a), 0);
+	assert_int_equal(vr_heap_free(&g_heap, d), 0);
+	/* everything merged: every old pointer is a double free */
+	assert_int_equal(vr_heap_free(&g_heap, a), -EINVAL);
+	assert_int_equal(vr_heap_free(&g_heap, d), -EINVAL);
+	assert_int_equal(vr_heap_validate(&g_heap), 0);
+	canary_check();
+}
+
+/* A pointer from before a reset: -EFAULT while its header was not rewritten
+ * (certain for 511 resets in a row), -EINVAL for the first block (the reset
+ * writes the free block's header there); nothing changes either way. */
+static void test_reset_stale_codes(void **state)
+{
+	uint8_t *first, *p, *q;
+	int k;
+
+	(void)state;
+	assert_int_equal(vr_heap_init(&g_heap, g_buf.mem, 8192), 0);
+	first = vr_heap_alloc(&g_heap, 40);
+	p = vr_heap_alloc(&g_heap, 40);
+	q = vr_heap_alloc(&g_heap, 40);
+	assert_int_equal(vr_heap_free(&g_heap, q), 0);	/* freed before the reset */
+	for (k = 1; k < 512; k++) {
+		vr_heap_reset(&g_heap);
+		assert_int_equal(vr_heap_free(&g_heap, first), -EINVAL);
+		assert_int_equal(vr_heap_free(&g_heap, p), -EFAULT);
+		assert_int_equal(vr_heap_free(&g_heap, q), -EFAULT);
+		assert_int_equal(vr_heap_usable_size(&g_heap, p), 0);
+		assert_int_equal(vr_heap_validate(&g_heap), 0);
+	}
+	/* after a reset, new blocks at the same addresses are the new owner's */
+	vr_heap_reset(&g_heap);
+	assert_ptr_equal(vr_heap_alloc(&g_heap, 40), first);
+	assert_int_equal(vr_heap_free(&g_heap, first), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -915,9 +1233,15 @@ int main(void)
 		cmocka_unit_test(test_used_is_sum_of_blocks),
 		cmocka_unit_test(test_layout_coalesce),
 		cmocka_unit_test(test_layout_no_splinter),
-		cmocka_unit_test(test_layout_aligned_pad),
+		cmocka_unit_test(test_layout_aligned_high),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_granule_args),
+		cmocka_unit_test(test_granules),
+		cmocka_unit_test(test_create_in_granule_and_fini),
+		cmocka_unit_test(test_max_alloc_exact),
+		cmocka_unit_test(test_free_codes),
+		cmocka_unit_test(test_reset_stale_codes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -122,9 +122,10 @@ static void run_seed(uint32_t seed, size_t min_align, unsigned flags, unsigned n
 
 			ib = up(m.bump, step);
 			rc = vr_region_set_interim(vr);
-			/* INVALID iff a fresh heap there could not grant one
-			 * min_align block (vr_heap_fresh_max is tested in test_heap) */
-			if (vr_heap_fresh_max(base + ib, size - ib, m.min_align) < m.min_align) {
+			/* INVALID iff a fresh heap there (granule min_align) could
+			 * not grant one min_align block (tested in test_heap) */
+			if (vr_heap_fresh_max_granule(base + ib, size - ib, m.min_align, m.min_align) <
+			    m.min_align) {
 				assert_int_equal(rc, -ENOSPC);
 				assert_int_equal(vr_region_phase(vr), VR_REGION_INVALID);
 				/* INVALID: nothing more to allocate; free the rest below */

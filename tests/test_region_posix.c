@@ -337,9 +337,10 @@ static void test_sealed_pages_reused(void **state)
 	assert_null(vr_region_put(vr));
 }
 
-/* An interim part larger than the heap's limit (VR_HEAP_MAX_BYTES, 8 MiB):
- * set_interim succeeds, warns with the bytes the heap cannot use, and
- * everything above the limit is refused by free; allocations stay below it. */
+/* An interim part larger than the heap's limit (VR_HEAP_MAX_GRANULES
+ * granules of min_align: 16 MiB at min_align 8): set_interim succeeds, warns
+ * with the bytes the heap cannot use, and everything above the limit is
+ * refused by free; allocations stay below it. */
 static unsigned big_wrn;
 static uintptr_t big_wrn_b;
 static void big_log(void *ctx, enum vr_log_level lvl, const char *fn, const char *msg,
@@ -360,7 +361,7 @@ static void test_interim_beyond_heap_limit(void **state)
 	struct vr_region_config cfg;
 	struct vr_region_stats st;
 	struct vr_region *vr;
-	size_t pages = VR_HEAP_MAX_BYTES / PAGE + 3;
+	size_t pages = VR_HEAP_SPAN_MAX(8) / PAGE + 3;
 	uintptr_t base = 0;
 	uint8_t *p;
 
@@ -376,6 +377,7 @@ static void test_interim_beyond_heap_limit(void **state)
 	assert_int_equal(vr_vpage_pool_init(&bpool, &wrapped, NULL), 0);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.size = pages * PAGE;
+	cfg.min_align = 8;
 	vr = vr_region_create(&bpool, &cfg);
 	assert_non_null(vr);
 	assert_int_equal(vr_region_mem_info(vr, NULL, &base), 0);
@@ -383,15 +385,15 @@ static void test_interim_beyond_heap_limit(void **state)
 	big_wrn = 0;
 	assert_int_equal(vr_region_set_interim(vr), 0);
 	assert_int_equal(big_wrn, 1);
-	assert_int_equal(big_wrn_b, pages * PAGE - 128 - VR_HEAP_MAX_BYTES);
+	assert_int_equal(big_wrn_b, pages * PAGE - 128 - (size_t)VR_HEAP_MAX_GRANULES * 8);
 	assert_int_equal(vr_region_validate(vr), 0);
 	assert_int_equal(vr_region_get_stats(vr, &st), 0);
 	assert_int_equal(st.interim_size, pages * PAGE - 128);
-	assert_true(st.interim_largest_free <= VR_HEAP_MAX_BYTES);
+	assert_int_equal(st.interim_largest_free, (size_t)VR_HEAP_MAX_GRANULES * 8 - 4);
 	p = vr_region_alloc(vr, st.interim_largest_free);
 	assert_non_null(p);
 	/* below the limit (plus the heap's header and alignment slack) */
-	assert_true((uintptr_t)p + st.interim_largest_free <= base + 128 + VR_HEAP_MAX_BYTES + 64);
+	assert_true((uintptr_t)p + st.interim_largest_free <= base + 128 + VR_HEAP_SPAN_MAX(8));
 	assert_int_equal(vr_region_free(vr, (void *)(base + pages * PAGE - 64)), -EINVAL);
 	assert_int_equal(vr_region_free(vr, p), 0);
 	assert_null(vr_region_put(vr));

@@ -147,8 +147,10 @@ struct vr_region_stats {
 	size_t interim_used;		/* heap bytes in live blocks, headers included */
 	size_t interim_peak;		/* highest interim_used since set_interim / reset */
 	size_t interim_largest_free;	/* largest vr_region_alloc() size that succeeds
-					 * now (at min_align; a larger align may need
-					 * up to align - min_align more) */
+					 * now, exactly (vr_heap_max_alloc at min_align:
+					 * every size up to it succeeds, every larger
+					 * one fails; vr_region_alloc_align with a
+					 * larger align may grant less) */
 	size_t interim_live;		/* live interim allocations */
 	/* failures: every vr_region_alloc* call on this live region that
 	 * returned NULL, whatever the reason: bad arguments (size 0, align not
@@ -213,13 +215,15 @@ struct vr_region *vr_region_put_report(struct vr_region *vr, size_t *outstanding
 /*
  * Switch LIFETIME -> INTERIM: the space from the bump pointer aligned up to
  * the cache line (a page with VR_REGION_SEAL) to the region end becomes the
- * interim heap, whose control block lives in metadata. The heap manages at
- * most VR_HEAP_MAX_BYTES (8 MiB - 8): a larger interim part works, its
- * bytes above that limit are never handed out (logged at VR_LOG_WRN with
- * their count; interim_size still reports the whole part).
+ * interim heap, whose control block lives in metadata; its granule is
+ * min_align (vr_heap_init_granule), so every interim block is min_align
+ * aligned. The heap manages at most VR_HEAP_MAX_GRANULES granules (128 MiB
+ * at min_align 64): a larger interim part works, its bytes above that limit
+ * are never handed out (logged at VR_LOG_WRN with their count; interim_size
+ * still reports the whole part).
  * Returns 0 (also when already INTERIM: harmless, logged), -EINVAL (bad vr),
  * -ENOSPC (a fresh heap over the space above the bump pointer could not grant
- * one min_align-sized block, vr_heap_fresh_max() < min_align: the region is
+ * one min_align-sized block, vr_heap_fresh_max_granule() < min_align: the region is
  * now INVALID; calling again re-evaluates, with the same result),
  * or the port's errno if sealing (VR_REGION_SEAL, a non-empty lifetime part)
  * failed (the region stays in LIFETIME, nothing changed; a port without
@@ -232,7 +236,9 @@ int vr_region_set_interim(struct vr_region *vr);
  * Returns 0, -EINVAL (bad vr or not INTERIM). O(heap reset).
  * An interim pointer from before the reset is stale: vr_region_free of it
  * returns -EFAULT (the heap cannot tell an old key's header from a corrupted
- * one; see vr_region_free and vr_heap_free in vregion/heap.h). */
+ * one), or -EINVAL for the first interim block (the reset writes the free
+ * block's header there); see vr_region_free and vr_heap_free in
+ * vregion/heap.h. */
 int vr_region_interim_reset(struct vr_region *vr);
 
 /*
@@ -282,10 +288,10 @@ void *vr_region_alloc_coherent_align(struct vr_region *vr, size_t size, size_t a
  *           user data where a header would be and cannot tell the two apart),
  *           or an interim pointer from before vr_region_interim_reset (its
  *           header carries the heap's old key, which reads as corruption).
- *           A stale interim pointer whose header word was rewritten by an
- *           allocation after the reset gives -EINVAL (now a free block's
- *           header) or frees that new block (undefined, as any use of a
- *           freed pointer).
+ *           A stale interim pointer whose header word was rewritten after
+ *           the reset gives -EINVAL (now a free block's header: always so
+ *           for the first interim block) or frees that new block
+ *           (undefined, as any use of a freed pointer).
  * On error nothing changes except `errors`. O(1) (interim: the heap's bound).
  */
 int vr_region_free(struct vr_region *vr, void *ptr);
