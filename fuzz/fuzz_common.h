@@ -139,6 +139,25 @@ static inline size_t fz_align(struct fz_in *in)
 	return (size_t)1 << (sizeof(size_t) * 8u - 1u - (b - 248u));	/* huge powers */
 }
 
+/*
+ * Slot tables: a harness keeps its objects in fixed arrays and picks one
+ * from an input byte. fz_slot_find returns the first slot i of [0, n),
+ * scanning cyclically from `from % n`, for which match(arg, i) is true, or
+ * -1 if none is.
+ */
+static inline int fz_slot_find(int n, unsigned from, bool (*match)(const void *arg, int i),
+			       const void *arg)
+{
+	int k, i;
+
+	for (k = 0; k < n; k++) {
+		i = (int)((from + (unsigned)k) % (unsigned)n);
+		if (match(arg, i))
+			return i;
+	}
+	return -1;
+}
+
 /* ---- canary zones around the memory under test ---- */
 
 #define FZ_CANARY_CHECK 256	/* bytes checked on each side after every op */

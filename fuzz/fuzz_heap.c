@@ -129,41 +129,37 @@ static size_t used_bytes_model(void)
 	return sum;
 }
 
+static bool slot_unused(const void *arg, int i)
+{
+	(void)arg;
+	return !M.s[i].p;
+}
+
+static bool slot_used(const void *arg, int i)
+{
+	(void)arg;
+	return M.s[i].p != NULL;
+}
+
+static bool slot_at(const void *arg, int i)
+{
+	return M.s[i].p == arg;
+}
+
 static int slot_empty(void)
 {
-	int i;
-
-	for (i = 0; i < NSLOT; i++) {
-		if (!M.s[i].p)
-			return i;
-	}
-	return -1;
+	return fz_slot_find(NSLOT, 0, slot_unused, NULL);
 }
 
 /* The live slot at or after index b (cyclic), or -1. */
 static int slot_live(uint8_t b)
 {
-	int i, k;
-
-	if (M.nlive == 0)
-		return -1;
-	for (k = 0; k < NSLOT; k++) {
-		i = (b + k) % NSLOT;
-		if (M.s[i].p)
-			return i;
-	}
-	return -1;
+	return M.nlive ? fz_slot_find(NSLOT, b, slot_used, NULL) : -1;
 }
 
 static bool is_live_start(const uint8_t *p)
 {
-	int i;
-
-	for (i = 0; i < NSLOT; i++) {
-		if (M.s[i].p == p)
-			return true;
-	}
-	return false;
+	return fz_slot_find(NSLOT, 0, slot_at, p) >= 0;
 }
 
 /* True iff [lo, hi) touches a live block's [header, end). */

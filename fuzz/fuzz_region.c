@@ -41,6 +41,7 @@
 #include "vregion/port_flat.h"
 #include "stress.h"
 #include "fuzz_common.h"
+#include "region_model.h"
 #include "util.h"	/* vr_is_pow2 */
 
 #define WIN_BYTES	(128u * 1024u)
@@ -277,51 +278,56 @@ static uint8_t zero_page[4096];
 
 /* ---- helpers ---- */
 
+static bool reg_live(const void *arg, int i)
+{
+	(void)arg;
+	return M.r[i].vr != NULL;
+}
+
 static int reg_pick(uint8_t b)
 {
-	int i, k;
+	return fz_slot_find(NREG, b, reg_live, NULL);
+}
 
-	for (k = 0; k < NREG; k++) {
-		i = (b + k) % NREG;
-		if (M.r[i].vr)
-			return i;
-	}
-	return -1;
+struct alloc_want {
+	int r;		/* region slot, -1 any */
+	int interim;	/* 1 interim, 0 lifetime, -1 any */
+};
+
+static bool alloc_match(const void *arg, int i)
+{
+	const struct alloc_want *w = arg;
+
+	return M.a[i].p && (w->r < 0 || M.a[i].r == w->r) &&
+	       (w->interim < 0 || M.a[i].interim == (w->interim != 0));
 }
 
 static int alloc_pick(uint8_t b, int r, int interim)
 {
-	int i, k;
+	struct alloc_want w = { r, interim };
 
-	for (k = 0; k < NALLOC; k++) {
-		i = (b + k) % NALLOC;
-		if (M.a[i].p && (r < 0 || M.a[i].r == r) &&
-		    (interim < 0 || M.a[i].interim == (interim != 0)))
-			return i;
-	}
-	return -1;
+	return fz_slot_find(NALLOC, b, alloc_match, &w);
+}
+
+static bool alloc_unused(const void *arg, int i)
+{
+	(void)arg;
+	return M.a[i].p == NULL;
 }
 
 static int alloc_empty(void)
 {
-	int i;
+	return fz_slot_find(NALLOC, 0, alloc_unused, NULL);
+}
 
-	for (i = 0; i < NALLOC; i++) {
-		if (!M.a[i].p)
-			return i;
-	}
-	return -1;
+static bool alloc_at(const void *arg, int i)
+{
+	return M.a[i].p == arg;
 }
 
 static bool is_live_alloc(const uint8_t *p)
 {
-	int i;
-
-	for (i = 0; i < NALLOC; i++) {
-		if (M.a[i].p == p)
-			return true;
-	}
-	return false;
+	return p && fz_slot_find(NALLOC, 0, alloc_at, p) >= 0;
 }
 
 static void stale_add(const struct alloc *a, bool dropped)
@@ -650,21 +656,25 @@ static void op_put(int r)
 	release_model(r);
 }
 
-/* The exact lifetime placement rules of vregion.h. Returns the address or 0. */
-static uintptr_t lifetime_model(struct reg *R, size_t size, size_t a, uintptr_t *new_bump)
+/* An interim block p of req bytes at effective alignment eff: inside the
+ * heap, aligned, overlapping nothing live. */
+static void check_interim_block(const struct reg *R, const uint8_t *p, size_t req, size_t eff)
 {
-	uintptr_t p;
-	size_t round, need;
+	int i;
 
-	if (a - 1 > UINTPTR_MAX - R->bump)
-		return 0;
-	p = (R->bump + a - 1) & ~(uintptr_t)(a - 1);
-	if (p > R->lifetime_end || size > (size_t)(R->lifetime_end - p))
-		return 0;
-	round = a == R->line ? a : R->min_align;
-	need = (size + round - 1) & ~(round - 1);
-	*new_bump = p + need;
-	return p;
+	FZ_CHECK((uintptr_t)p >= R->lifetime_end && (uintptr_t)p <= R->end &&
+		 req <= (size_t)(R->end - (uintptr_t)p),
+		 "interim block %p (+%zu) outside the heap [%#lx, %#lx)", (const void *)p, req,
+		 (unsigned long)R->lifetime_end, (unsigned long)R->end);
+	FZ_CHECK(((uintptr_t)p & (eff - 1)) == 0, "interim block %p not aligned to %zu",
+		 (const void *)p, eff);
+	for (i = 0; i < NALLOC; i++) {
+		const struct alloc *o = &M.a[i];
+
+		if (o->p && o->p < p + req && p < o->p + o->size)
+			FZ_CHECK(0, "interim block %p (+%zu) overlaps allocation %d (%p +%zu)",
+				 (const void *)p, req, i, (void *)o->p, o->size);
+	}
 }
 
 static void op_alloc(struct fz_in *in)
@@ -672,10 +682,11 @@ static void op_alloc(struct fz_in *in)
 	uint8_t r8 = fz_u8(in), kind = fz_u8(in);
 	int r = reg_pick(r8), slot = alloc_empty();
 	size_t size = fz_size(in, 512), align = 0, eff, req = size;
+	struct vr_lt_model lt;
 	struct reg *R;
 	struct vr_region_stats st;
 	uint8_t *p;
-	bool coherent = false, bad_align;
+	bool coherent = false, ok;
 	const char *what;
 
 	if (kind % 6u >= 3u)
@@ -696,22 +707,21 @@ static void op_alloc(struct fz_in *in)
 		p = vr_region_alloc_align(R->vr, size, 0); break;
 	}
 	FZ_TRACE("  %s(region %d, %zu, align %zu) = %p\n", what, r, size, align, (void *)p);
-	bad_align = align != 0 && !vr_is_pow2(align);
-	eff = align > R->min_align ? align : R->min_align;
-	if (coherent && eff < R->line)
-		eff = R->line;
-	if (coherent) {
-		if (size > SIZE_MAX - (R->line - 1))
-			bad_align = true;	/* overflow: must fail */
-		else
-			size = (size + R->line - 1) & ~(R->line - 1);
-	}
+	/* the request as vregion.h normalises it (tests/common/region_model.h) */
+	lt.bump = R->bump;
+	lt.end = R->lifetime_end;
+	lt.min_align = R->min_align;
+	lt.line = R->line;
+	eff = align;
+	ok = vr_model_request(&lt, &size, &eff, coherent);
+	if (!ok)
+		eff = R->min_align;
 
 	if (R->phase == VR_REGION_LIFETIME) {
 		uintptr_t nb = 0, want = 0;
 
-		if (req != 0 && !bad_align)
-			want = lifetime_model(R, size, eff, &nb);
+		if (ok && !vr_model_place(&lt, size, eff, &want, &nb))
+			want = 0;
 		FZ_CHECK((uintptr_t)p == want, "%s(%zu, align %zu) in LIFETIME = %p, model %#lx "
 			 "(bump %#lx, end %#lx)", what, req, align, (void *)p, (unsigned long)want,
 			 (unsigned long)R->bump, (unsigned long)R->lifetime_end);
@@ -723,23 +733,11 @@ static void op_alloc(struct fz_in *in)
 	} else if (R->phase == VR_REGION_INVALID) {
 		FZ_CHECK(p == NULL, "%s succeeded in an INVALID region", what);
 	} else if (p) {
-		FZ_CHECK(req != 0 && !bad_align, "%s(%zu, align %zu) succeeded", what, req, align);
-		FZ_CHECK((uintptr_t)p >= R->lifetime_end && (uintptr_t)p <= R->end &&
-			 req <= (size_t)(R->end - (uintptr_t)p),
-			 "interim block %p (+%zu) outside the heap [%#lx, %#lx)", (void *)p, req,
-			 (unsigned long)R->lifetime_end, (unsigned long)R->end);
-		FZ_CHECK(((uintptr_t)p & (eff - 1)) == 0, "interim block %p not aligned to %zu",
-			 (void *)p, eff);
-		for (int i = 0; i < NALLOC; i++) {
-			struct alloc *o = &M.a[i];
-
-			if (o->p && o->p < p + req && p < o->p + o->size)
-				FZ_CHECK(0, "interim block %p (+%zu) overlaps allocation %d (%p +%zu)",
-					 (void *)p, req, i, (void *)o->p, o->size);
-		}
+		FZ_CHECK(ok, "%s(%zu, align %zu) succeeded", what, req, align);
+		check_interim_block(R, p, req, eff);
 		R->interim_live++;
 		R->heap_gen++;
-	} else if (req != 0 && !bad_align && eff == R->min_align) {
+	} else if (ok && eff == R->min_align) {
 		/* interim_largest_free: the largest alloc at min_align that
 		 * succeeds now (vregion.h). */
 		FZ_CHECK(size > st.interim_largest_free, "%s(%zu) failed with interim_largest_free "

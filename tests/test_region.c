@@ -42,6 +42,7 @@ static void test_create_defaults(void **state)
 	assert_ptr_equal(vr_region_pool(vr), &t_pool);
 	/* the port maps zeroed pages */
 	m = (const uint8_t *)base;
+	vr_test_expose(m, size);
 	for (i = 0; i < size; i++)
 		if (m[i])
 			fail_msg("byte %u not zero", (unsigned)i);
@@ -568,11 +569,11 @@ static void test_set_interim_empty_lifetime(void **state)
 }
 
 /* The INVALID threshold: set_interim gives INVALID iff the heap could not
- * grant one min_align-sized block (vr_heap_fresh_max() < min_align). With
- * 8-byte heap units and min_align 64 (the line): 128 bytes left hold one free
- * block of 120 bytes, too small for the worst-case 64-aligned 64-byte block
- * (16 + 56 = 72 bytes plus the 64 asked for); 192 bytes (the next multiple of
- * the line) are enough. A boundary pair on the space above the bump pointer. */
+ * grant one min_align-sized block (vr_heap_fresh_max_granule() < min_align).
+ * The heap's granule is min_align (64, the line): 128 bytes left hold the
+ * first header and one granule after it (60 usable bytes), too few; 192
+ * bytes (the next multiple of the line) hold two granules (124 usable). A
+ * boundary pair on the space above the bump pointer. */
 static void test_set_interim_threshold(void **state)
 {
 	size_t ok = 3 * LINE;		/* smallest space accepted */
@@ -1043,6 +1044,7 @@ static void test_data_isolation(void **state)
 	(void)state;
 	vr = t_mk(4 * PAGE, 0, 0);
 	assert_int_equal(vr_region_mem_info(vr, &size, &base1), 0);
+	vr_test_expose((void *)base1, size);
 	t_fill((void *)base1, size, 0xee);
 	assert_int_equal(vr_region_set_interim(vr), 0);
 	assert_non_null(vr_region_alloc(vr, 100));
@@ -1052,6 +1054,7 @@ static void test_data_isolation(void **state)
 	assert_int_equal(vr_region_mem_info(vr, &size, &base2), 0);
 	assert_int_equal(base1, base2);		/* first fit: the same pages */
 	m = (const uint8_t *)base2;
+	vr_test_expose(m, size);
 	for (i = 0; i < size; i++)
 		if (m[i])
 			fail_msg("stale byte at %u", (unsigned)i);
@@ -1080,6 +1083,7 @@ static void test_metadata_outside(void **state)
 	assert_non_null(c);
 	assert_int_equal(vr_region_mem_info(vr, &size, &base), 0);
 	st0 = t_st(vr);
+	vr_test_expose((void *)base, size);
 	memset((void *)base, 0xa5, size);		/* every byte of the region */
 	assert_int_equal(vr_region_validate(vr), 0);
 	st1 = t_st(vr);
@@ -1089,6 +1093,7 @@ static void test_metadata_outside(void **state)
 	assert_int_equal(vr_region_free(vr, a + 64), -EINVAL);
 	assert_int_equal(vr_region_set_interim(vr), 0);
 	assert_int_equal(t_st(vr).lifetime_size, (size_t)(c - (uint8_t *)base) + 320);
+	vr_test_expose((void *)base, t_st(vr).lifetime_size);	/* b was freed: poisoned */
 	memset((void *)base, 0x5a, t_st(vr).lifetime_size);	/* lifetime part again */
 	assert_int_equal(vr_region_free(vr, a), 0);
 	assert_int_equal(vr_region_free(vr, c), 0);
@@ -1233,6 +1238,43 @@ static void test_stats_counters(void **state)
 	assert_null(vr_region_put(vr));
 }
 
+/* Issue 10.5: vr_region_free of interim pointers that no block can have:
+ * the interim base (the heap's first header is there) and every aligned
+ * address below the first block give -EINVAL, as vregion.h says, counted
+ * in errors, nothing else changes. */
+static void test_free_interim_metadata(void **state)
+{
+	static const size_t aligns[] = { 0, 16, 128, PAGE };
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(aligns) / sizeof(aligns[0]); i++) {
+		struct vr_region *vr = t_mk(4 * PAGE, aligns[i], 0);
+		struct vr_region_stats st;
+		uintptr_t ib, q;
+		size_t a;
+		uint8_t *p;
+
+		assert_non_null(vr_region_alloc(vr, 100));
+		assert_int_equal(vr_region_set_interim(vr), 0);
+		st = t_st(vr);
+		a = st.min_align;
+		ib = t_base(vr) + st.lifetime_size;
+		assert_int_equal(vr_region_free(vr, (void *)ib), -EINVAL);
+		assert_int_equal(t_st(vr).errors, 1);
+		p = vr_region_alloc(vr, 40);			/* the fresh heap's first block */
+		assert_non_null(p);
+		assert_true((uintptr_t)p > ib);
+		for (q = ib; q < (uintptr_t)p; q += a)
+			assert_int_equal(vr_region_free(vr, (void *)q), -EINVAL);
+		assert_int_equal(t_st(vr).errors, 1 + ((uintptr_t)p - ib) / a);
+		assert_int_equal(t_st(vr).interim_live, 1);
+		assert_int_equal(vr_region_validate(vr), 0);
+		assert_int_equal(vr_region_free(vr, p), 0);
+		assert_null(vr_region_put(vr));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1265,6 +1307,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_info, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input_table, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_stats_counters, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_free_interim_metadata, t_setup, t_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -251,6 +251,7 @@ static void test_guard_faults(void **state)
 	/* another region right behind would make an overrun silent without the guard */
 	next = mk(PAGE, 0);
 	assert_ptr_equal(base_of(next), base + 3 * PAGE);
+	vr_test_expose(base + 2 * PAGE - 1, 1);		/* not allocated: poisoned */
 	assert_false(vr_child_write_faults(base + 2 * PAGE - 1));
 	assert_true(vr_child_write_faults(base + 2 * PAGE));
 	assert_true(vr_child_read_faults(base + 2 * PAGE));
@@ -263,6 +264,7 @@ static void test_guard_faults(void **state)
 	vr = mk(2 * PAGE, 0);
 	next = mk(PAGE, 0);
 	assert_ptr_equal(base_of(next), base_of(vr) + 2 * PAGE);
+	vr_test_expose(base_of(vr) + 2 * PAGE, 1);
 	assert_false(vr_child_write_faults(base_of(vr) + 2 * PAGE));
 	assert_null(vr_region_put(next));
 	assert_null(vr_region_put(vr));
@@ -274,6 +276,7 @@ static void test_guard_from_pool_faults(void **state)
 	uint8_t *base = base_of(vr);
 
 	(void)state;
+	vr_test_expose(base + PAGE - 1, 1);
 	assert_false(vr_child_write_faults(base + PAGE - 1));
 	assert_true(vr_child_write_faults(base + PAGE));
 	assert_int_equal(vr_region_validate(vr), 0);
@@ -291,6 +294,7 @@ static void test_data_isolation(void **state)
 	(void)state;
 	for (i = 0; i < 4; i++)
 		phys[i] = vr_posix_port_phys_page(&port, base + i * PAGE);
+	vr_test_expose(base, 4 * PAGE);
 	memset(base, 0xd7, 4 * PAGE);
 	assert_int_equal(vr_region_set_interim(vr), 0);
 	memset(vr_region_alloc(vr, 3000), 0xd8, 3000);
@@ -300,6 +304,7 @@ static void test_data_isolation(void **state)
 	b2 = base_of(vr);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(vr_posix_port_phys_page(&port, b2 + i * PAGE), phys[i]);
+	vr_test_expose(b2, 4 * PAGE);
 	for (i = 0; i < 4 * PAGE; i++)
 		if (b2[i])
 			fail_msg("stale byte at %u", (unsigned)i);
@@ -324,12 +329,14 @@ static void test_sealed_pages_reused(void **state)
 	vr = mk(3 * PAGE, 0);
 	b2 = base_of(vr);
 	assert_ptr_equal(b2, base);
+	vr_test_expose(b2, 3 * PAGE);
 	for (i = 0; i < 3 * PAGE; i++)
 		if (b2[i])
 			fail_msg("stale byte at %u", (unsigned)i);
 	/* writable in both aliases (the child's write of 0x5a lands) */
 	assert_false(vr_child_write_faults(b2));
 	assert_false(vr_child_write_faults(b2 + PAGE + 10));
+	vr_test_expose(port.to_uncached(port.ctx, b2 + 2 * PAGE), 1);
 	assert_false(vr_child_write_faults(port.to_uncached(port.ctx, b2 + 2 * PAGE)));
 	assert_int_equal(b2[PAGE + 10], 0x5a);
 	assert_int_equal(b2[2 * PAGE], 0x5a);
@@ -410,7 +417,7 @@ static void test_locked_region(void **state)
 
 	(void)state;
 	s = pstats();
-	assert_int_equal(s.locks_live, 2);		/* the pool's and the region's */
+	assert_int_equal(s.locks_live, 3);	/* the pool's, the region's and its short lock */
 	a = vr_region_alloc(vr, 10);
 	b = (vr_region_alloc)(vr, 10);
 	assert_int_equal((uintptr_t)b - (uintptr_t)a, 64);

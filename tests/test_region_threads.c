@@ -7,7 +7,11 @@
  *   2. INTERIM: each thread allocates, fills, checks and frees, with
  *      get/put pairs and validate() calls mixed in; every block's pattern
  *      is checked before its free;
- *   3. the last put reports exactly the lifetime objects never freed.
+ *   3. the last put reports exactly the lifetime objects never freed;
+ *   4. lock-free lifetime bumps racing with set_interim, stats and validate
+ *      on other threads: every object lands either below the interim base
+ *      (a lifetime object, counted) or in the interim heap (a live block),
+ *      never across, and every pattern holds.
  */
 #include "vr_test.h"
 
@@ -37,7 +41,7 @@ struct worker {
 	pthread_t tid;
 	unsigned id;
 	uint32_t rng;
-	struct obj life[NLIFE];
+	struct obj life[NLIFE > 400 ? NLIFE : 400];
 	unsigned nlife;
 	unsigned interim_fail;	/* NULL from a full heap: allowed, counted */
 	int error;		/* first problem seen (0 = none) */
@@ -248,10 +252,117 @@ static void test_threads_share_region(void **state)
 	assert_int_equal(out, kept);
 }
 
+/* ---- 4. bumps racing with set_interim ---- */
+
+#define NRACE 400		/* objects per racing thread */
+
+static volatile int race_stop;	/* the watcher stops (set after set_interim) */
+static int watch_error;
+
+static void *race_worker(void *arg)
+{
+	struct worker *w = arg;
+	uint8_t pat = (uint8_t)(0x40 + w->id);
+	unsigned i;
+
+	for (i = 0; i < NRACE; i++) {
+		size_t size = 1 + rnd(w) % 100;	/* 1600 of them fit in LIFETIME */
+		uint8_t *p = vr_region_alloc(shared, size);
+
+		if (!p) {
+			w->interim_fail++;
+			continue;
+		}
+		memset(p, pat, size);
+		w->life[w->nlife].p = p;
+		w->life[w->nlife].size = size;
+		w->nlife++;
+	}
+	return NULL;
+}
+
+/* stats and validate while the others bump (they stop the bump pointer) */
+static void *race_watcher(void *arg)
+{
+	struct vr_region_stats st;
+
+	(void)arg;
+	while (!__atomic_load_n(&race_stop, __ATOMIC_RELAXED)) {
+		if (vr_region_get_stats(shared, &st) != 0 || vr_region_validate(shared) != 0)
+			watch_error = 1;
+	}
+	return NULL;
+}
+
+static void test_threads_bump_races_set_interim(void **state)
+{
+	static struct obj *all[NTHREADS * NRACE];
+	struct vr_region_config cfg;
+	struct vr_region_stats st;
+	pthread_t watcher;
+	uintptr_t base = 0, ib;
+	size_t below = 0, above = 0, n = 0;
+	unsigned t, i;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = 48 * PAGE;
+	shared = vr_region_create(&pool, &cfg);
+	assert_non_null(shared);
+	assert_int_equal(vr_region_mem_info(shared, NULL, &base), 0);
+	memset(workers, 0, sizeof(workers));
+	race_stop = 0;
+	watch_error = 0;
+	assert_int_equal(pthread_create(&watcher, NULL, race_watcher, NULL), 0);
+	for (t = 0; t < NTHREADS; t++) {
+		workers[t].id = t;
+		workers[t].rng = 0x85ebca6bu * (t + 1);
+		assert_int_equal(pthread_create(&workers[t].tid, NULL, race_worker, &workers[t]), 0);
+	}
+	/* switch while they bump: wait until some objects exist */
+	do
+		assert_int_equal(vr_region_get_stats(shared, &st), 0);
+	while (st.lifetime_allocs < NTHREADS * NRACE / 4);
+	assert_int_equal(vr_region_set_interim(shared), 0);
+	for (t = 0; t < NTHREADS; t++)
+		assert_int_equal(pthread_join(workers[t].tid, NULL), 0);
+	__atomic_store_n(&race_stop, 1, __ATOMIC_RELAXED);
+	assert_int_equal(pthread_join(watcher, NULL), 0);
+	assert_int_equal(watch_error, 0);
+
+	assert_int_equal(vr_region_get_stats(shared, &st), 0);
+	ib = base + st.lifetime_size;
+	for (t = 0; t < NTHREADS; t++) {
+		for (i = 0; i < workers[t].nlife; i++) {
+			const struct obj *o = &workers[t].life[i];
+
+			all[n++] = &workers[t].life[i];
+			if ((uintptr_t)o->p < ib) {
+				assert_true((uintptr_t)o->p + o->size <= ib);
+				below++;
+			} else {
+				above++;
+			}
+			assert_true(holds(o->p, o->size, (uint8_t)(0x40 + t)));
+		}
+	}
+	assert_int_equal(st.lifetime_allocs, below);
+	assert_int_equal(st.interim_live, above);
+	assert_true(below >= NTHREADS * NRACE / 4);
+	assert_int_equal(vr_region_validate(shared), 0);	/* heap headers intact */
+	for (i = 0; i < n; i++)
+		assert_int_equal(vr_region_free(shared, all[i]->p), 0);
+	assert_int_equal(vr_region_get_stats(shared, &st), 0);
+	assert_int_equal(st.interim_live, 0);
+	assert_int_equal(st.lifetime_frees, below);
+	assert_null(vr_region_put(shared));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_threads_share_region, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_bump_races_set_interim, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

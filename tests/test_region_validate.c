@@ -40,21 +40,24 @@ static void test_validate_lifetime(void **state)
 	assert_non_null(b);
 	assert_int_equal(vr_region_validate(vr), 0);
 	BREAK(vr->fast.ptr, vr->fast.ptr + 8);			/* misaligned */
-	BREAK(vr->fast.ptr, vr->end + 64);			/* past the end */
+	BREAK(vr->fast.ptr, vr->fast.end + 64);			/* past the end */
 	BREAK(vr->fast.ptr, vr->fast.base - 64);		/* before the base */
-	BREAK(vr->fast.fast_end, 0);				/* NOLOCK lost its fast path */
+	BREAK(vr->closed, !vr->closed);				/* open/closed against the mode */
+	BREAK(vr->may_open, !vr->may_open);			/* the mode itself */
+	BREAK(vr->fast.atomic, 1);				/* CAS without a lock */
 	BREAK(vr->starts[9], true);				/* start above the bump */
 	BREAK(vr->starts[vr->start_bytes - 1], true);		/* the last granule */
 	BREAK(((uint8_t *)vr->starts)[0], 7);			/* not a bool value */
 	BREAK(vr->fast.map_bias, vr->fast.map_bias + 1);
 	BREAK(vr->refcount, 0);
 	BREAK(vr->phase, (enum vr_region_phase)7);
-	BREAK(vr->phase, VR_REGION_INVALID);			/* INVALID with a fast path */
+	if (vr->may_open)
+		BREAK(vr->phase, VR_REGION_INVALID);		/* INVALID with a fast path */
 	BREAK(vr->sealed, true);
-	BREAK(vr->lifetime_end, vr->end - PAGE);		/* LIFETIME must own it all */
+	BREAK(vr->lifetime_end, vr->fast.end - PAGE);		/* LIFETIME must own it all */
 	BREAK(vr->size, vr->size + PAGE);
 	BREAK(vr->pages, vr->pages + 1);
-	BREAK(vr->end, vr->end + PAGE);
+	BREAK(vr->fast.end, vr->fast.end + PAGE);
 	BREAK(vr->fast.mask, 31);
 	BREAK(vr->fast.shift, 5);
 	BREAK(vr->start_bytes, vr->start_bytes - 1);
@@ -77,13 +80,19 @@ static void test_validate_interim(void **state)
 	q = vr_region_alloc(vr, 200);
 	assert_non_null(q);
 	assert_int_equal(vr_region_validate(vr), 0);
-	BREAK(vr->fast.fast_end, vr->end);			/* inline path in INTERIM */
+	BREAK(vr->closed, false);				/* inline path in INTERIM */
+	BREAK(vr->fast.ptr, vr->fast.end - 64);			/* closed, with room */
+	BREAK(vr->bump, vr->bump + 8);				/* misaligned */
 	BREAK(vr->lifetime_end, vr->lifetime_end + 64);		/* heap range */
-	BREAK(vr->lifetime_end, vr->fast.ptr - 64);		/* below the bump pointer */
+	BREAK(vr->lifetime_end, vr->bump - 64);			/* below the bump pointer */
+	BREAK(vr->interim_lo, vr->lifetime_end - 64);		/* below the interim base */
+	BREAK(vr->interim_lo, vr->interim_lo + 8);		/* misaligned */
+	BREAK(vr->interim_hi, vr->fast.end + 64);		/* past the end */
 	BREAK(vr->sealed, true);				/* sealed but not page aligned */
 
 	/* the user overwrites the heap header in front of p (it is inside the
 	 * region): validate and free report it, nothing changes */
+	vr_test_expose(p - 1, 1);		/* memcheck: on purpose */
 	saved = peek8(p - 1);
 	poke8(p - 1, (uint8_t)(saved ^ 0x40));
 	assert_int_equal(vr_region_validate(vr), -EFAULT);

@@ -25,6 +25,10 @@
  *   VR_CONFIG_TRACK         0         sanitizer annotations of region memory:
  *                                     0 none, 1 AddressSanitizer poisoning,
  *                                     2 Valgrind memcheck client requests
+ *   VR_CONFIG_LOCKFREE      1 where   1: a shared region's lifetime allocation
+ *                           the CPU   is one compare-and-swap, no lock (gcc/
+ *                           has CAS   clang __atomic builtins, lock-free on
+ *                                     pointers and bools); 0: under the lock
  *   VR_BITMAP_WORD_BITS     64 / 32   bitmap word: 64 where size_t is 64-bit,
  *                                     32 where it is 32-bit (ABI)
  *   VR_HEAP_SL_BITS         2         interim heap: 2^S classes per power of
@@ -126,6 +130,15 @@
 
 #ifndef VR_CONFIG_TRACK
 #define VR_CONFIG_TRACK 0
+#endif
+
+#ifndef VR_CONFIG_LOCKFREE
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__GCC_ATOMIC_POINTER_LOCK_FREE) && \
+	__GCC_ATOMIC_POINTER_LOCK_FREE == 2 && __GCC_ATOMIC_BOOL_LOCK_FREE == 2
+#define VR_CONFIG_LOCKFREE 1
+#else
+#define VR_CONFIG_LOCKFREE 0
+#endif
 #endif
 
 #ifndef VR_BITMAP_WORD_BITS

@@ -38,19 +38,21 @@
  * alignment equals the cache line (so default allocations never share a line,
  * as upstream). Coherent allocations are line aligned and line padded.
  *
- * COST (time). Lifetime alloc: O(1), no loop; with VR_REGION_NOLOCK (or a port
- * without locks) vr_region_alloc() is an inline fast path of about twenty
- * instructions and takes no lock. Interim alloc/free: O(1) (the heap's bound,
- * vregion/heap.h) under the region lock. Free dispatch: O(1). get/put: O(1)
- * (the last put O(bump / min_align), counting live allocations); create and
- * the last put reach the port (map/unmap: NOT for a real-time
- * thread), and so does set_interim with VR_REGION_SEAL (protect).
+ * COST (time). Lifetime alloc: O(1), no loop on a NOLOCK region; on a shared
+ * region one compare-and-swap, retried only when another thread's bump won
+ * the race (lock-free: some thread always progresses). vr_region_alloc() and
+ * vr_region_alloc_align() with an alignment up to min_align take an inline
+ * fast path of about twenty instructions that takes no lock (see
+ * THREAD-SAFETY for when it runs). Interim alloc/free: O(1) (the heap's
+ * bound, vregion/heap.h) under the region lock. Free dispatch: O(1).
+ * get/put: O(1) (the last put O(bump / min_align), counting live
+ * allocations); create and the last put reach the port (map/unmap: NOT for
+ * a real-time thread), and so does set_interim with VR_REGION_SEAL (protect).
  *
- * COST (memory). Per region, in port metadata: sizeof(struct vr_region)
- * (~110 bytes on 32-bit, ~210 on 64-bit) + vr_heap_control_bytes() (the
- * interim heap's class heads; vregion/heap.h gives its size) + one byte per
- * min_align bytes of region (the lifetime start map:
- * 448 bytes for a 28 KiB region at the default 64, i.e. 1/64 of the region).
+ * COST (memory). Per region, in port metadata: one block of
+ * vr_region_meta_bytes() (the control block, the interim heap's control
+ * block and one byte per min_align bytes of region for the lifetime start
+ * map: 448 bytes for a 28 KiB region at the default 64, i.e. 1/64 of it).
  * Per lifetime allocation: 0 bytes of header, only alignment padding. Per
  * interim allocation: the heap's header (vregion/heap.h).
  *
@@ -63,9 +65,30 @@
  * a read-modify-write whose store-to-load chain made the fast path 1.2x
  * slower than glibc's obstack with clang; see docs/region.md).
  *
- * THREAD-SAFETY. Without VR_REGION_NOLOCK every call takes the region's port
- * lock (one lock per region; the heap itself takes none). With NOLOCK the
- * owner promises that one thread at a time uses the region.
+ * THREAD-SAFETY. A region without VR_REGION_NOLOCK (on a port with locks)
+ * is shared: any thread may call anything on it. Every call takes a lock
+ * of the region (the heap itself takes none) except the lifetime
+ * allocation, which is one compare-and-swap on the bump pointer where the
+ * compiler has lock-free pointer atomics (VR_CONFIG_LOCKFREE,
+ * vregion/config.h; elsewhere it takes the lock too). On a port with short
+ * locks (vregion/port.h) the bounded calls (alloc, free, get, put,
+ * interim_reset, phase) take only the short lock; set_interim (which may
+ * call the port's protect), the stats, info and validate (O(region) work)
+ * take the port's ordinary lock, and a bounded call made meanwhile waits
+ * on that lock instead of spinning. Without short locks every call takes
+ * the ordinary lock.
+ * set_interim, the stats, validate and the last put stop the bump pointer
+ * (under the lock) while they look at it: a lifetime allocation racing with
+ * set_interim either lands below the interim base or fails over to the
+ * interim heap, never both. A stats snapshot taken while other threads
+ * allocate lifetime objects counts each of them in lifetime_used as soon as
+ * it is bumped, and in lifetime_allocs/outstanding once its start entry is
+ * written (the instant after). With NOLOCK the owner promises that one
+ * thread at a time uses the region: no lock, no atomic instruction.
+ * The inline path bumps a NOLOCK region and, by compare-and-swap, a shared
+ * one; it never runs in INTERIM or INVALID, on a region created while its
+ * port had a trace hook, or in a build with sanitizer annotations
+ * (VR_CONFIG_TRACK): there every allocation goes through the library.
  *
  * LIFE AFTER DEATH. Using a region pointer after its last put is undefined
  * behaviour, as using a pointer after free() is in C: any call may crash,
@@ -184,6 +207,22 @@ struct vr_region_stats {
  */
 struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_region_config *cfg);
 
+/*
+ * Sizing query: the bytes of port metadata (one meta_alloc block) that
+ * vr_region_create asks for a region of `size` bytes (rounded up to whole
+ * pages of page_size) whose effective minimum alignment is min_align (what
+ * the region will use: for cfg->min_align 0 that is the port's cache line,
+ * or 16 without a cache). The formula:
+ *   round_up(sizeof(struct vr_region), 16)      the control block
+ *   + round_up(vr_heap_control_bytes(), 16)     the interim heap's control
+ *   + pages * page_size / min_align             the lifetime start map
+ * (the first two are constants of the build: 640 + ... bytes on a 64-bit
+ * host; a 28 KiB region at 64 adds 448). Returns 0 iff page_size is not a
+ * power of two >= 64, min_align is not a power of two in [8, page_size],
+ * size is 0 or the figure overflows. O(1).
+ */
+size_t vr_region_meta_bytes(size_t size, size_t min_align, size_t page_size);
+
 /* Take a reference. Returns vr, or NULL iff vr is NULL, not a live region,
  * or the count would overflow. O(1). */
 struct vr_region *vr_region_get(struct vr_region *vr);
@@ -279,19 +318,28 @@ void *vr_region_alloc_coherent_align(struct vr_region *vr, size_t size, size_t a
  * Free by address (either alias). Interim blocks return to the heap; lifetime
  * allocations are counted (their space is not reused). Returns 0, or
  *   -EINVAL iff vr bad, ptr NULL, ptr not inside the region, or not a live
- *           allocation start: in the lifetime part any interior, padding or
- *           above-the-bump pointer and any double free (the start map is
- *           exact); in the interim part a pointer not aligned to min_align,
- *           or one the heap knows as a free block (double free);
- *   -EFAULT iff the heap's header check fails: heap corruption, or an
- *           interim interior pointer aligned to min_align (the heap reads
- *           user data where a header would be and cannot tell the two apart),
- *           or an interim pointer from before vr_region_interim_reset (its
- *           header carries the heap's old key, which reads as corruption).
- *           A stale interim pointer whose header word was rewritten after
- *           the reset gives -EINVAL (now a free block's header: always so
- *           for the first interim block) or frees that new block
- *           (undefined, as any use of a freed pointer).
+ *           allocation start:
+ *           - in the lifetime part any interior, padding or above-the-bump
+ *             pointer and any double free (the start map is exact);
+ *           - in the interim part (INTERIM only) a pointer not aligned to
+ *             min_align, one below the lowest address an interim block can
+ *             have (from the interim base, where the heap keeps its first
+ *             header, up to its first block: vr_region_free(vr, interim
+ *             base) is -EINVAL), one at or above interim base +
+ *             VR_HEAP_SPAN_MAX(min_align) (bytes the heap does not manage),
+ *             or one vr_heap_free refuses with -EINVAL: a free block's
+ *             header, i.e. a double free, or a pointer from before
+ *             vr_region_interim_reset whose header a later block rewrote
+ *             (always so for the first interim block; vregion/heap.h);
+ *   -EFAULT iff vr_heap_free returns -EFAULT for an interim pointer that
+ *           passed the checks above: the word before it is not a valid
+ *           header (heap corruption; an interior pointer aligned to
+ *           min_align, whose word before is user data; a pointer from before
+ *           vr_region_interim_reset whose header was not rewritten since: the
+ *           old key reads as damage) or a neighbour fails its checks. A
+ *           stale interim pointer at which a block allocated after the reset
+ *           starts frees that block (undefined, as any use of a freed
+ *           pointer).
  * On error nothing changes except `errors`. O(1) (interim: the heap's bound).
  */
 int vr_region_free(struct vr_region *vr, void *ptr);
@@ -345,41 +393,79 @@ int vr_region_validate(struct vr_region *vr);
  */
 #define VR_REGION_FAST_OFFSET_ (4 * sizeof(void *))
 
+/*
+ * The bump pointer is OPEN (ptr < end is the real bump pointer, the inline
+ * path may bump it) or CLOSED (ptr == end, the inline path always falls
+ * through to the library, which keeps the real bump pointer elsewhere under
+ * the lock). Closed: every phase but LIFETIME, a released region (all
+ * fields 0), a traced port, a sanitizer-annotated build (VR_CONFIG_TRACK),
+ * a locked region without lock-free atomics, and for a moment while a lock
+ * holder (set_interim, stats, validate, the last put) needs the bump
+ * pointer to stand still.
+ */
 struct vr_region_fast_ {
-	uintptr_t ptr;		/* bump pointer, always min_align aligned */
-	uintptr_t fast_end;	/* the region end while the inline path may run
-				 * (LIFETIME and no lock), else 0. On a locked
-				 * region it is 0 from create on and never
-				 * written again, so the unlocked read below
-				 * races with nothing and ptr is not read. */
+	uintptr_t ptr;		/* bump pointer (always min_align aligned), or end */
+	uintptr_t end;		/* first byte after the region (constant) */
 	uintptr_t map_bias;	/* address of the start map entry of the granule
 				 * at address 0: entry of p = map_bias + (p >> shift) */
 	size_t mask;		/* min_align - 1 */
 	size_t shift;		/* log2(min_align) */
 	uintptr_t base;		/* first byte of the region (slow paths) */
+	size_t atomic;		/* non-zero: a shared region, ptr moves by one
+				 * compare-and-swap (VR_CONFIG_LOCKFREE) */
 };
+
+#if VR_CONFIG_LOCKFREE
+#define VR_REGION_LOAD_(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define VR_REGION_MARK_(a) __atomic_store_n((bool *)(a), true, __ATOMIC_RELAXED)
+#else
+#define VR_REGION_LOAD_(p) (*(p))
+#define VR_REGION_MARK_(a) (*(bool *)(a) = true)
+#endif
 
 /* The out-of-line path: every case the inline path does not take. */
 void *vr_region_alloc_slow_(struct vr_region *vr, size_t size, size_t align);
 
+/*
+ * The lifetime bump without a call, or NULL when it does not apply (then the
+ * caller calls the library). size - 1 < end - ptr  <=>  1 <= size <= room;
+ * room is a multiple of min_align, so the rounded size fits too; a closed
+ * bump pointer has no room. On a shared region the bump is one
+ * compare-and-swap; losing a race falls back to the library. The start map
+ * entry is set after the bump (a bool: its store cannot alias the fields).
+ */
+static inline void *vr_region_alloc_fast_(struct vr_region *vr, size_t size)
+{
+	struct vr_region_fast_ *f;
+	uintptr_t p, n;
+
+	if (VR_UNLIKELY(vr == NULL))
+		return NULL;
+	f = (struct vr_region_fast_ *)(void *)((char *)vr + VR_REGION_FAST_OFFSET_);
+	p = VR_REGION_LOAD_(&f->ptr);
+	if (VR_UNLIKELY(size - 1 >= (size_t)(f->end - p)))
+		return NULL;
+	n = p + ((size + f->mask) & ~f->mask);
+	if (f->atomic) {
+#if VR_CONFIG_LOCKFREE
+		if (VR_UNLIKELY(!__atomic_compare_exchange_n(&f->ptr, &p, n, false,
+							     __ATOMIC_RELAXED, __ATOMIC_RELAXED)))
+			return NULL;
+#else
+		return NULL;
+#endif
+	} else {
+		f->ptr = n;
+	}
+	VR_REGION_MARK_(f->map_bias + (p >> f->shift));
+	return (void *)p;
+}
+
 static inline void *vr_region_alloc_inline_(struct vr_region *vr, size_t size)
 {
-	/* size - 1 < room  <=>  1 <= size <= room; room is a multiple of
-	 * min_align, so the rounded size fits too. The start map entry is a
-	 * bool: its store cannot alias the fields above (a char store could). */
-	if (VR_LIKELY(vr != NULL)) {
-		struct vr_region_fast_ *f =
-			(struct vr_region_fast_ *)(void *)((char *)vr + VR_REGION_FAST_OFFSET_);
+	void *p = vr_region_alloc_fast_(vr, size);
 
-		if (VR_LIKELY(f->fast_end && size - 1 < (size_t)(f->fast_end - f->ptr))) {
-			uintptr_t p = f->ptr;
-
-			*(bool *)(f->map_bias + (p >> f->shift)) = true;
-			f->ptr = p + ((size + f->mask) & ~f->mask);
-			return (void *)p;
-		}
-	}
-	return vr_region_alloc_slow_(vr, size, 0);
+	return VR_LIKELY(p != NULL) ? p : vr_region_alloc_slow_(vr, size, 0);
 }
 
 #ifndef VR_REGION_NO_INLINE

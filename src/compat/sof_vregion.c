@@ -13,6 +13,7 @@
 #include "sof_internal.h"	/* first: its CONFIG_SOF_VREGIONS check */
 
 #include <sof/lib/vregion.h>
+#include "../vregion_api.h"
 
 #define VR(v) vr_sof_region(v)
 
@@ -86,7 +87,7 @@ struct vregion *vregion_create(size_t memsize)
 	cfg.min_align = vri_sof.min_align;
 	cfg.flags = vri_sof.region_flags;
 	cfg.name = "vregion";
-	r = vr_region_create(pool, &cfg);
+	r = vri_region_create_api(pool, &cfg, "vregion_create");
 	if (!r) {
 		port->meta_free(port->ctx, node, sizeof(*node));
 		return NULL;
@@ -124,13 +125,13 @@ void VRI_SOF_SYSCALL(vregion_set_interim)(struct vregion *vr)
 	if (!vr)
 		return;
 	was_lifetime = vr_region_phase(VR(vr)) == VR_REGION_LIFETIME;
-	if (vr_region_set_interim(VR(vr)) == 0 && was_lifetime)
+	if (vri_region_set_interim_api(VR(vr), "vregion_set_interim") == 0 && was_lifetime)
 		flush_region(vr);
 }
 
 struct vregion *VRI_SOF_SYSCALL(vregion_get)(struct vregion *vr)
 {
-	return vr && vr_region_get(VR(vr)) ? vr : NULL;
+	return vr && vri_region_get_api(VR(vr), "vregion_get") ? vr : NULL;
 }
 
 struct vregion *vr_sof_put_report(struct vregion *vr, size_t *outstanding)
@@ -143,11 +144,11 @@ struct vregion *vr_sof_put_report(struct vregion *vr, size_t *outstanding)
 	if (!vr)
 		return NULL;
 	if (!vri_sof_ready())
-		return vr_region_put_report(VR(vr), outstanding) ? vr : NULL;	/* no list */
+		return vri_region_put_api(VR(vr), outstanding, "vregion_put") ? vr : NULL; /* no list */
 	/* under the list lock, so a released region leaves the list before
 	 * its metadata can be reused by another create */
 	vri_sof_list_lock();
-	r = vr_region_put_report(VR(vr), outstanding);
+	r = vri_region_put_api(VR(vr), outstanding, "vregion_put");
 	if (!r)
 		node = list_take(vr);
 	vri_sof_list_unlock();
@@ -163,23 +164,25 @@ struct vregion *VRI_SOF_SYSCALL(vregion_put)(struct vregion *vr)
 
 void *VRI_SOF_SYSCALL(vregion_alloc)(struct vregion *vr, size_t size)
 {
-	return vr ? vr_region_alloc(VR(vr), size) : NULL;
+	return vr ? vri_region_alloc_named(VR(vr), size, "vregion_alloc") : NULL;
 }
 
 void *VRI_SOF_SYSCALL(vregion_alloc_align)(struct vregion *vr, size_t size, size_t alignment)
 {
-	return vr ? vr_region_alloc_align(VR(vr), size, alignment) : NULL;
+	return vr ? vri_region_alloc_align_named(VR(vr), size, alignment, "vregion_alloc_align")
+		  : NULL;
 }
 
 void *VRI_SOF_SYSCALL(vregion_alloc_coherent)(struct vregion *vr, size_t size)
 {
-	return vr ? vr_region_alloc_coherent(VR(vr), size) : NULL;
+	return vr ? vri_region_alloc_api(VR(vr), size, 0, true, "vregion_alloc_coherent") : NULL;
 }
 
 void *VRI_SOF_SYSCALL(vregion_alloc_coherent_align)(struct vregion *vr, size_t size,
 						    size_t alignment)
 {
-	return vr ? vr_region_alloc_coherent_align(VR(vr), size, alignment) : NULL;
+	return vr ? vri_region_alloc_api(VR(vr), size, alignment, true,
+					 "vregion_alloc_coherent_align") : NULL;
 }
 
 void VRI_SOF_SYSCALL(vregion_free)(struct vregion *vr, void *ptr)
@@ -187,7 +190,7 @@ void VRI_SOF_SYSCALL(vregion_free)(struct vregion *vr, void *ptr)
 	/* NULL region or pointer: no-op, as upstream; other errors are logged
 	 * and counted by the region */
 	if (vr && ptr)
-		(void)vr_region_free(VR(vr), ptr);
+		(void)vri_region_free_api(VR(vr), ptr, "vregion_free");
 }
 
 void vregion_info(struct vregion *vr)

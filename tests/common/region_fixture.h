@@ -50,6 +50,8 @@ static inline int t_setup_guard(size_t guard_pages)
 	struct vr_flat_config c;
 	struct vr_vpage_config pc;
 
+	/* a failed test may have left a region (and its poisoning) behind */
+	vr_test_expose(t_win, sizeof(t_win));
 	memset(&c, 0, sizeof(c));
 	c.window = t_win;
 	c.window_bytes = sizeof(t_win);
