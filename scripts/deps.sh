@@ -43,7 +43,9 @@ declare -A why=(
 )
 
 installed() {
-	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+	# (no `| grep -q` under pipefail: an early exit of grep can SIGPIPE the writer)
+	case $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) in *"install ok installed"*) return 0 ;; esac
+	return 1
 }
 
 missing=() reasons=()

@@ -86,7 +86,7 @@ fi
 # ---- 1. pkg-config: every program, shared and static ----
 # link_check EXE shared|static: the binary needs libvregion.so iff shared
 link_check() {
-	if readelf -d "$1" | grep -q 'NEEDED.*libvregion\.so'; then
+	if readelf -d "$1" | grep 'NEEDED.*libvregion\.so' >/dev/null; then	# not -q: pipefail
 		[ "$2" = shared ] || die "$(basename "$1") (static build) needs libvregion.so"
 	else
 		[ "$2" = static ] || die "$(basename "$1") (shared build) does not need libvregion.so"

@@ -280,7 +280,7 @@ for t in "${targets[@]}"; do
 	for o in $objs; do
 		comp=$(component "$o")
 		# an object of a component not listed yet: its own line in every table
-		printf '%s\n' "${COMPONENTS[@]}" | grep -qxF "$comp" || COMPONENTS+=("$comp")
+		printf '%s\n' "${COMPONENTS[@]}" | grep -xF "$comp" >/dev/null || COMPONENTS+=("$comp")
 		read -r c r d b < <(sizes_of "$work/$o")
 		out "| $comp | ${o%.obj} | $c | $r | $d | $b |"
 		cc[$comp]=$((${cc[$comp]:-0} + c)); cr[$comp]=$((${cr[$comp]:-0} + r))
@@ -604,7 +604,7 @@ doc=$ROOT/docs/performance.md
 # write_doc OUT: the doc with both blocks replaced by this run's
 write_doc() {
 	local stamp dirty="" b1 b2
-	git -C "$ROOT" status --porcelain -- src include 2>/dev/null | grep -q . &&
+	git -C "$ROOT" status --porcelain -- src include 2>/dev/null | grep . >/dev/null &&
 		dirty=" plus uncommitted changes in src/ or include/"
 	stamp="Generated $(date -u +%Y-%m-%d) from commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$dirty."
 	b1=$(mktemp) b2=$(mktemp)

@@ -9,7 +9,7 @@ rc=$?
 fails=0
 [ $rc -eq 1 ] || { echo "FAIL: exit status $rc, want 1"; fails=1; }
 for s in vri_internal_helper helper vr_region_phase_name_not_in_any_header; do
-	echo "$out" | grep -qx "  $s" || { echo "FAIL: $s not reported"; fails=1; }
+	echo "$out" | grep -x "  $s" >/dev/null || { echo "FAIL: $s not reported"; fails=1; }
 done
 [ $fails -eq 0 ] && echo "test_check_exports: the checker names all three bad exports"
 [ $fails -eq 0 ] || echo "$out"
