@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * trace.c - the text form of a trace event (docs/trace.md): one line of
- * "op key=value ...", written without stdio so that firmware ports can log
- * it. The contract is vregion/trace.h.
+ * trace.c - the text form of a trace event (docs/trace.md, version
+ * VR_TRACE_VERSION): one line of "op key=value ... rc=N", written without
+ * stdio so that firmware ports can log it. The contract is vregion/trace.h.
  */
 #include <string.h>
 
 #include "vregion/trace.h"
 #include "vregion/port.h"
+#include "vregion/vregion.h"
 
 static const char *const op_names[] = {
 	[VR_TRACE_POOL_INIT] = "pool_init",
@@ -103,10 +104,44 @@ static void put_perms(struct line *l, unsigned perms)
 
 static void put_phase(struct line *l, int phase)
 {
-	static const char *const names[] = { "lifetime", "interim", "invalid" };
-
 	put_key(l, "phase");
-	put_str(l, phase >= 0 && phase <= 2 ? names[phase] : "?");
+	switch (phase) {
+	case VR_REGION_LIFETIME: put_str(l, "lifetime"); break;
+	case VR_REGION_INTERIM: put_str(l, "interim"); break;
+	case VR_REGION_INVALID: put_str(l, "invalid"); break;
+	default: put_str(l, "?"); break;
+	}
+}
+
+/* name=..., percent-encoded: bytes other than [A-Za-z0-9_.-] as %XX, at most
+ * VR_TRACE_NAME_MAX bytes written (an escape is never cut). */
+#define VR_TRACE_NAME_MAX 47
+static void put_name(struct line *l, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char one[4];
+	size_t i, out = 0;
+
+	put_key(l, "name");
+	for (i = 0; name[i]; i++) {
+		unsigned char c = (unsigned char)name[i];
+		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+
+		if (plain) {
+			one[0] = (char)c;
+			one[1] = '\0';
+		} else {
+			one[0] = '%';
+			one[1] = hex[c >> 4];
+			one[2] = hex[c & 15u];
+			one[3] = '\0';
+		}
+		out += plain ? 1u : 3u;
+		if (out > VR_TRACE_NAME_MAX)
+			break;
+		put_str(l, one);
+	}
 }
 
 /* The fields of one op, after "op api= pool= [region=]". */
@@ -146,6 +181,8 @@ static void put_fields(struct line *l, const struct vr_trace_event *ev)
 			put_kv(l, "pages", ev->npages);
 			put_kv(l, "page", ev->page);
 		}
+		if (ev->name && ev->name[0])
+			put_name(l, ev->name);
 		break;
 	case VR_TRACE_REGION_GET:
 	case VR_TRACE_REGION_PUT:
@@ -191,6 +228,8 @@ size_t vr_trace_format(const struct vr_trace_event *ev, char *buf, size_t len)
 	put_key(&l, "api");
 	put_str(&l, ev->api && ev->api[0] ? ev->api : "?");
 	put_kv(&l, "pool", ev->pool);
+	if (ev->seq)
+		put_kv(&l, "seq", ev->seq);
 	if (ev->region)
 		put_kv(&l, "region", ev->region);
 	put_fields(&l, ev);

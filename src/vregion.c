@@ -269,6 +269,7 @@ static VR_COLD void trace_create(struct vr_vpage_pool *pool, const struct vr_reg
 
 	VRI_TRACE(port, .op = VR_TRACE_REGION_CREATE, .api = api, .pool = vri_vpage_trace_id(pool),
 		  .result = result, .size = cfg->size, .align = cfg->min_align, .flags = cfg->flags,
+		  .name = cfg->name,
 		  .region = vr ? vr->id : 0, .npages = vr ? vr->pages : 0,
 		  .page = vr ? (size_t)(vr->fast.base - port->window_base) / port->page_size : 0);
 }

@@ -44,7 +44,9 @@
  * is_uncached with CONFIG_CACHE_MANAGEMENT and CONFIG_CACHE_DOUBLEMAP (else
  * NULL: one alias); cache_flush / cache_invalidate with
  * CONFIG_CACHE_MANAGEMENT and CONFIG_DCACHE (else NULL: coherent);
- * locks: a k_mutex in metadata memory; meta_alloc / meta_free: the config's
+ * locks: a k_mutex in metadata memory; short locks (spin_*): a
+ * k_spinlock in metadata memory, for a region's bounded sections (interim
+ * heap calls run with interrupts masked, as upstream's k_heap); meta_alloc / meta_free: the config's
  * hooks or k_aligned_alloc(16, n) + zeroing / k_free; log: Zephyr logging
  * (module "vregion", CONFIG_VREGION_LOG_LEVEL); trace: with cfg.trace_log,
  * every event as one "vrtrace" log line (docs/zephyr.md, "Tracing").

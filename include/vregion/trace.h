@@ -23,7 +23,8 @@
  *   page map/unmap/protect  pool, page, npages, perms, result
  *   region create      pool, region (its id, on success), size (bytes asked),
  *                      align (min_align asked, 0 = default), flags (region
- *                      flags), result; on success also npages and page
+ *                      flags), name (the config's), result; on success also
+ *                      npages and page
  *   region get/put     pool, region, refs (count after the call), result
  *   region release     pool, region, live (allocations still live), result
  *                      (the port's errno if the pages did not come back at
@@ -43,7 +44,11 @@
  *
  * Identities: `pool` is the pool's number in the process (1, 2, ... in init
  * order); `region` is the region's creation number in its pool (1, 2, ...),
- * never reused, so a trace names a region by its creation, not its address.
+ * never reused, so a trace names a region by its creation, not its address;
+ * `seq` numbers every event of a pool (1, 2, ...; set it in every event).
+ * Page events that a region operation makes itself (its run at create, its
+ * free at the last put, the protect of a seal) are traced too: a reader
+ * knows them by their pages (docs/trace.md) and does not replay them twice.
  *
  * The hook runs in the caller's context, with the region's or the pool's
  * lock held: it must not call into vregion and should be quick (format into
@@ -100,6 +105,11 @@ struct vr_trace_event {
 	size_t live;		/* release: allocations still live */
 	/* pool init only: the platform (a trace describes itself) */
 	size_t page_size, cache_line, window_pages, phys_pages, guard_pages;
+	/* region create: the region's name (its config's; NULL: none) */
+	const char *name;
+	/* the event's number in its pool, 1, 2, ... (the pool counts; a reader
+	 * sees an event missing from a lossy log); 0 = not numbered */
+	uint32_t seq;
 };
 
 /* The hook's type (the `trace` member of struct vr_port). */

@@ -581,6 +581,36 @@ static void test_region_sweep(void **state)
 	assert_int_equal(vr_vpage_pool_deinit(&pool), 0);
 }
 
+/* A region's bounded calls (interim alloc and free) take the port's short
+ * lock, a k_spinlock, not a k_mutex (issue 9: upstream's k_heap spinlock,
+ * without the region mutex around it). */
+static void test_region_short_locks(void **state)
+{
+	struct vr_region_config cfg = { .size = 2 * PG, .name = "spin" };
+	struct vr_vpage_pool pool;
+	struct vr_region *r;
+	unsigned long m0, s0;
+	void *p;
+
+	(void)state;
+	assert_non_null(port->spin_create);
+	assert_non_null(port->spin_lock);
+	assert_int_equal(vr_vpage_pool_init(&pool, port, NULL), 0);
+	r = vr_region_create(&pool, &cfg);
+	assert_non_null(r);
+	assert_int_equal(vr_region_set_interim(r), 0);
+	m0 = vr_stub_mutex_locks();
+	s0 = vr_stub_spin_locks();
+	p = vr_region_alloc(r, 200);
+	assert_non_null(p);
+	assert_int_equal(vr_region_free(r, p), 0);
+	assert_int_equal(vr_stub_mutex_locks(), m0);
+	assert_true(vr_stub_spin_locks() >= s0 + 2);
+	assert_int_equal(vr_region_validate(r), 0);
+	assert_null(vr_region_put(r));
+	assert_int_equal(vr_vpage_pool_deinit(&pool), 0);
+}
+
 /* ---- threads and trace ----------------------------------------------------------- */
 
 #define NTHREADS 4
@@ -679,6 +709,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_protect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_region_sweep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_region_short_locks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_disjoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_given_frames, setup_given, teardown),

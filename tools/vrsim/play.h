@@ -19,11 +19,24 @@
 #define VRS_PLAY_RECORD (1u << 0)	/* timeline, pool peaks, snapshot at peak */
 #define VRS_PLAY_VALIDATE (1u << 1)	/* validate after every event, fill patterns */
 #define VRS_PLAY_VERBOSE (1u << 2)	/* log every event to opts.log */
+#define VRS_PLAY_CHECK_REC (1u << 3)	/* a trace: compare with what it recorded */
+/* Only what decides region opts.region: the other regions' allocations,
+ * frees and phase changes are not played (they do not touch the pool); their
+ * records say nothing then. For the sizer's replays. */
+#define VRS_PLAY_ONE_REGION (1u << 4)
 
 #define VRS_MAX_FAILS 8		/* failures kept per region (all are counted) */
 #define VRS_MAX_REFHIST 256	/* refcount changes kept per region */
 #define VRS_MAX_LIBERR 8	/* library errors kept */
 #define VRS_MAX_LEAKS 16	/* leak lines kept */
+#define VRS_MAX_DIVERGE 8	/* divergences from a trace kept */
+/* VRS_PLAY_VALIDATE's walks cost at most this many units (granules, blocks,
+ * window pages) per event on average (play.c: vrs_walk_due). */
+#define VRS_VALIDATE_RATIO 64
+/* A region's statistics cost O(its lifetime granules) (vr_region_get_stats):
+ * they are read after every event of a region of up to this many granules,
+ * every granules / ratio events beyond (play.c: stats_due). */
+#define VRS_STATS_RATIO 4096
 
 struct vrs_play_opts {
 	unsigned flags;			/* VRS_PLAY_* */
@@ -31,6 +44,10 @@ struct vrs_play_opts {
 	 * NULL to play every region as written. */
 	const size_t *size_override;
 	FILE *log;			/* VRS_PLAY_VERBOSE output (stderr if NULL) */
+	/* The library's trace of this play (docs/trace.md) is written here, or
+	 * NULL; the snapshot's replay is not traced. */
+	FILE *trace_out;
+	uint32_t region;		/* VRS_PLAY_ONE_REGION: its owner object id */
 };
 
 /* One failed (or surprising) event. */
@@ -45,7 +62,8 @@ struct vrs_fail {
 	size_t largest_free;		/* interim: largest free block then; lifetime: bytes
 					 * left; creation: largest free virtual run in bytes */
 	size_t phys_free;		/* creation: physical pages free then (else 0) */
-	int phase;			/* region phase at the time (enum vr_region_phase) */
+	int phase;			/* region phase at the time (enum vr_region_phase),
+					 * -1 for a creation */
 };
 
 struct vrs_refpoint {
@@ -86,7 +104,7 @@ struct vrs_snap_run {
 	size_t first;			/* page index in the window */
 	size_t pages;
 	uint32_t owner;			/* region owner object id, VRS_NONE if unknown */
-	int phase;
+	int phase;			/* enum vr_region_phase; -1: not a region */
 	size_t lifetime_size, lifetime_used;
 	size_t interim_size, interim_used, interim_largest;
 };
@@ -100,9 +118,32 @@ struct vrs_snapshot {
 	size_t nruns;
 };
 
+/* A region or page run holding virtual pages from one event to another
+ * (RECORD): who holds the pages at each moment. */
+struct vrs_span {
+	uint32_t owner;			/* object id */
+	size_t from, to;		/* events [from, to): created after `from`,
+					 * released after `to`; to = events if never */
+	size_t vpages;			/* virtual pages taken (guard pages included) */
+	size_t ppages;			/* physical pages mapped */
+};
+
 struct vrs_sample {
 	uint32_t vused;			/* virtual pages taken (guard pages included) */
 	uint32_t pmapped;		/* physical pages mapped */
+};
+
+/* The work of a play, counted (tests bound it per event: issue 10.6). */
+struct vrs_work {
+	size_t region_stats;		/* vr_region_get_stats calls */
+	size_t region_stats_units;	/* their cost: lifetime granules (+1 each) */
+	size_t region_validates;	/* vr_region_validate walks */
+	size_t region_validate_units;	/* their cost: granules + live blocks */
+	size_t pool_stats;		/* vr_vpage_get_stats calls */
+	size_t pool_validates;		/* vr_vpage_validate walks */
+	size_t pool_validate_units;	/* their cost: window pages */
+	size_t snapshot_runs;		/* runs of the window looked at for snapshots */
+	size_t snapshots;		/* snapshots taken (1 per RECORD play with a peak) */
 };
 
 struct vrs_result {
@@ -122,10 +163,18 @@ struct vrs_result {
 	size_t worst_frag_free, worst_frag_largest;
 	struct vrs_sample *samples;	/* one per event (RECORD) */
 	struct vrs_snapshot snap;	/* at the virtual peak (RECORD) */
+	struct vrs_span *spans;		/* every creation that succeeded, in order (RECORD) */
+	size_t nspans;
 
 	/* library misbehaviour: validate failures, bad return values, patterns */
 	char liberr[VRS_MAX_LIBERR][160];
 	unsigned nliberr, liberr_total;
+
+	/* a trace (VRS_PLAY_CHECK_REC): where the replay differs from the
+	 * recording (the first ones, "line N: ..."), and the first such event */
+	char diverge[VRS_MAX_DIVERGE][200];
+	unsigned ndiverge, diverge_total;
+	size_t diverge_event;
 
 	/* leak check at the end */
 	bool leak_ok;
@@ -134,6 +183,7 @@ struct vrs_result {
 	unsigned nleaks, leaks_total;
 
 	int setup_error;		/* negative errno if the port/pool could not be made */
+	struct vrs_work work;		/* what it cost (the snapshot's play included) */
 };
 
 /*
@@ -147,7 +197,7 @@ int vrs_play(const struct vrs_scenario *sc, const struct vrs_play_opts *opts,
 void vrs_result_free(struct vrs_result *r);
 
 /* True iff the play went as written: no unexpected failure, no surprise, no
- * library error, no leak. */
+ * library error, no divergence from a trace, no leak. */
 bool vrs_result_clean(const struct vrs_result *r);
 
 #endif /* VRSIM_PLAY_H */

@@ -9,12 +9,14 @@
 #include <stdio.h>
 
 #include "size.h"
+#include "tracefile.h"
 
 struct vrs_report {
 	const struct vrs_scenario *sc;
 	const struct vrs_result *r;	/* the play as written (VRS_PLAY_RECORD) */
 	const struct vrs_sizing *sz;	/* NULL when sizing was skipped */
 	const char *label;		/* scenario name to print */
+	const struct vrs_trace_info *trace; /* a trace was played (else NULL) */
 	int exit_status;		/* what vrsim will return */
 };
 
@@ -23,10 +25,13 @@ void vrs_report_json(FILE *f, const struct vrs_report *rp);
 /* Returns 0 or -1 if writing failed. */
 int vrs_report_svg(FILE *f, const struct vrs_report *rp);
 
-/* Shared helpers. */
-const char *vrs_phase_name(int phase);
-/* "alloc P1.vol.cfg (400 B)" style description of a failure into buf. */
+/* Shared helpers (report_common.c). */
+/* "line 39: alloc C.src.delay 14336 B: interim phase, largest free block
+ * 8700 B" style description of a failure into buf. */
 void vrs_fail_describe(const struct vrs_scenario *sc, const struct vrs_fail *f, char *buf,
 		       size_t n);
+/* The same, short, for the picture: "C.src.delay 14336 B at line 39: largest
+ * free block 8700 B". */
+void vrs_fail_short(const struct vrs_scenario *sc, const struct vrs_fail *f, char *buf, size_t n);
 
 #endif /* VRSIM_REPORT_H */

@@ -65,14 +65,17 @@ static const char *status_name(enum vrs_size_status s)
 
 static void jregion(FILE *f, const struct vrs_report *rp, uint32_t k)
 {
+	static const char *const kind[VRS_OBJ_KINDS] = {
+		[VRS_OBJ_PIPELINE] = "pipeline", [VRS_OBJ_DP] = "dp", [VRS_OBJ_REGION] = "region",
+		[VRS_OBJ_PAGES] = "pages",
+	};
 	const struct vrs_scenario *sc = rp->sc;
 	const struct vrs_region_rec *q = &rp->r->reg[k];
 	unsigned i;
 
 	fprintf(f, "    {\"name\": ");
 	jstr(f, sc->objs[k].name);
-	fprintf(f, ", \"kind\": \"%s\", \"line\": %u,\n", sc->objs[k].kind == VRS_OBJ_DP ? "dp" :
-		"pipeline", sc->objs[k].line);
+	fprintf(f, ", \"kind\": \"%s\", \"line\": %u,\n", kind[sc->objs[k].kind], sc->objs[k].line);
 	fprintf(f, "     \"instances\": %u, \"created\": %u, \"requested_bytes\": %zu, "
 		"\"pages\": %zu,\n", q->instances, q->created, q->requested, q->pages);
 	fprintf(f, "     \"lifetime_used\": %zu, \"lifetime_size\": %zu, \"interim_size\": %zu, "
@@ -124,6 +127,22 @@ static void jregion(FILE *f, const struct vrs_report *rp, uint32_t k)
 			fprintf(f, "null");
 		fprintf(f, "}}");
 	}
+}
+
+/* What was read from a trace (null for a scenario). */
+static void jtrace(FILE *f, const struct vrs_report *rp)
+{
+	const struct vrs_trace_info *t = rp->trace;
+
+	if (!t) {
+		fprintf(f, "null");
+		return;
+	}
+	fprintf(f, "{\"pool\": %u, \"pools\": %u, \"events\": %zu, \"other_pool_events\": %zu, "
+		"\"nested_page_events\": %zu, \"refused_calls\": %zu, \"unplayed_maps\": %zu, "
+		"\"ended\": %s, \"whatif\": %s}", t->pool, t->pools, t->events, t->other_pools,
+		t->nested, t->refused, t->unplayed, t->ended ? "true" : "false",
+		t->whatif ? "true" : "false");
 }
 
 void vrs_report_json(FILE *f, const struct vrs_report *rp)
@@ -179,6 +198,19 @@ void vrs_report_json(FILE *f, const struct vrs_report *rp)
 	} else {
 		fprintf(f, "null");
 	}
+	fprintf(f, ",\n  \"trace\": ");
+	jtrace(f, rp);
+	fprintf(f, ",\n  \"divergences\": {\"count\": %u, \"first_line\": ", r->diverge_total);
+	if (r->diverge_total)
+		fprintf(f, "%u", rp->sc->evs[r->diverge_event].line);
+	else
+		fprintf(f, "null");
+	fprintf(f, ", \"list\": [");
+	for (i = 0; i < r->ndiverge; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		jstr(f, r->diverge[i]);
+	}
+	fprintf(f, "]}");
 	fprintf(f, ",\n  \"library_errors\": {\"count\": %u, \"list\": [", r->liberr_total);
 	for (i = 0; i < r->nliberr; i++) {
 		fprintf(f, "%s", i ? ", " : "");

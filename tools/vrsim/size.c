@@ -29,7 +29,7 @@ static int outcome(const struct vrs_region_rec *q)
 static int try_sizes(const struct vrs_scenario *sc, size_t *ov, uint32_t key, size_t pages,
 		     struct vrs_fail *first)
 {
-	struct vrs_play_opts o = { 0, ov, NULL };
+	struct vrs_play_opts o = { .flags = VRS_PLAY_ONE_REGION, .size_override = ov, .region = key };
 	struct vrs_result r;
 	const struct vrs_region_rec *q;
 	int rc;
@@ -48,7 +48,7 @@ static int try_sizes(const struct vrs_scenario *sc, size_t *ov, uint32_t key, si
 		memset(first, 0, sizeof(*first));
 		for (i = 0; i < q->nfails; i++) {
 			const struct vrs_fail *f = &q->fails[i];
-			bool create = f->kind == VRS_EV_PIPELINE || f->kind == VRS_EV_MODULE;
+			bool create = vrs_ev_creates(f->kind);
 
 			if (!f->expected && !f->surprise && create == (rc == T_BIG)) {
 				*first = *f;
@@ -80,106 +80,77 @@ size_t vrs_size_max_pages(const struct vrs_scenario *sc)
 	return v < sc->plat.phys ? v : sc->plat.phys;
 }
 
-/*
- * Size one region (`aw`: the play as written with the same other sizes as
- * `ov`, to save a replay; NULL if there is none). "Big enough" (no allocation or complete fails: clean, or
- * only the creation fails) is assumed monotonic in the page count; the
- * smallest big-enough size is found by doubling from the size as written,
- * then bisection, and confirmed with its neighbours. Returns 0 or a
- * negative errno.
- */
-static int size_one(const struct vrs_scenario *sc, const struct vrs_result *aw, size_t *ov,
-		    uint32_t key, struct vrs_size_rec *s)
+/* One replay of the search, counted. */
+static int step(const struct vrs_scenario *sc, size_t *ov, uint32_t key, size_t pages,
+		struct vrs_fail *first, struct vrs_size_rec *s)
 {
-	const size_t page = sc->plat.page, maxp = vrs_size_max_pages(sc);
-	size_t lo = 0, hi, w;
-	int rc, at_w;
+	s->plays++;
+	return try_sizes(sc, ov, key, pages, first);
+}
 
-	w = vrs_pages(sc->objs[key].size, page);
-	s->written_pages = w;
-	s->max_pages = maxp;
-	if (w > maxp)
-		w = maxp;
-	if (!w)
-		w = 1;
-	/* the size as written: from the play as written when that is what it was */
-	if (aw && vrs_pages(aw->reg[key].requested, page) == w) {
-		at_w = outcome(&aw->reg[key]);
-	} else {
-		at_w = try_sizes(sc, ov, key, w, NULL);
-		s->plays++;
-		if (at_w < 0)
-			return at_w;
-	}
-	/* invariant: lo is too small (0 counts as too small), hi is big enough */
-	hi = w;
-	if (at_w == T_SMALL) {
-		for (;;) {
-			lo = hi;
-			if (hi == maxp) {
-				/* too small even at the largest region the platform holds */
-				s->status = VRS_SIZE_NONE;
-				s->blocking_pages = maxp;
-				rc = try_sizes(sc, ov, key, maxp, &s->blocking_fail);
-				s->plays++;
-				if (rc < 0)
-					return rc;
-				s->has_blocking_fail = rc != T_CLEAN;
-				return 0;
-			}
-			hi = hi > maxp / 2 ? maxp : hi * 2;
-			rc = try_sizes(sc, ov, key, hi, NULL);
-			s->plays++;
+/*
+ * From the size as written (w, its outcome at_w), double while too small.
+ * Returns 1 with *lo too small (0 counts as too small) and *hi big enough,
+ * 0 when even max_pages is too small (s says so), or a negative errno.
+ */
+static int grow(const struct vrs_scenario *sc, size_t *ov, uint32_t key, size_t w, int at_w,
+		struct vrs_size_rec *s, size_t *lo, size_t *hi)
+{
+	const size_t maxp = s->max_pages;
+	int rc;
+
+	*lo = 0;
+	*hi = w;
+	if (at_w != T_SMALL)
+		return 1;
+	for (;;) {
+		*lo = *hi;
+		if (*hi == maxp) {
+			/* too small even at the largest region the platform holds */
+			s->status = VRS_SIZE_NONE;
+			s->blocking_pages = maxp;
+			rc = step(sc, ov, key, maxp, &s->blocking_fail, s);
 			if (rc < 0)
 				return rc;
-			if (rc != T_SMALL)
-				break;
+			s->has_blocking_fail = rc != T_CLEAN;
+			return 0;
 		}
-	}
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		rc = try_sizes(sc, ov, key, mid, NULL);
-		s->plays++;
+		*hi = *hi > maxp / 2 ? maxp : *hi * 2;
+		rc = step(sc, ov, key, *hi, NULL, s);
 		if (rc < 0)
 			return rc;
 		if (rc != T_SMALL)
-			hi = mid;
-		else
-			lo = mid;
+			return 1;
 	}
-	/* confirm: hi plays clean, hi - 1 fails, hi + 1 plays clean */
-	rc = try_sizes(sc, ov, key, hi, &s->blocking_fail);
-	s->plays++;
-	if (rc < 0)
-		return rc;
-	if (rc == T_BIG) {
-		/* the smallest size that is not too small cannot be created: one
-		 * page less is too small (its failure says why) */
-		s->status = VRS_SIZE_NONE;
-		s->blocking_pages = hi;
-		s->has_blocking_fail = true;
-		if (hi > 1) {
-			rc = try_sizes(sc, ov, key, hi - 1, &s->below_fail);
-			s->plays++;
-			if (rc < 0)
-				return rc;
-			s->has_below_fail = rc != T_CLEAN;
-			s->below_fails = rc != T_CLEAN;
-		}
-		return 0;
-	}
-	memset(&s->blocking_fail, 0, sizeof(s->blocking_fail));
-	s->pages = hi;
-	s->bytes = hi * page;
-	s->status = VRS_SIZE_OK;
-	if (rc != T_CLEAN) {
-		s->status = VRS_SIZE_NONMONOTONIC;	/* not reproducible */
-		s->nonmono_pages = hi;
-	}
+}
+
+/* The smallest size that cannot be created while one page less is too small. */
+static int no_room(const struct vrs_scenario *sc, size_t *ov, uint32_t key, size_t hi,
+		   struct vrs_size_rec *s)
+{
+	int rc;
+
+	s->status = VRS_SIZE_NONE;
+	s->blocking_pages = hi;
+	s->has_blocking_fail = true;
 	if (hi > 1) {
-		rc = try_sizes(sc, ov, key, hi - 1, &s->below_fail);
-		s->plays++;
+		rc = step(sc, ov, key, hi - 1, &s->below_fail, s);
+		if (rc < 0)
+			return rc;
+		s->has_below_fail = rc != T_CLEAN;
+		s->below_fails = rc != T_CLEAN;
+	}
+	return 0;
+}
+
+/* The answer hi confirmed by its neighbours: hi - 1 fails, hi + 1 plays clean. */
+static int confirm(const struct vrs_scenario *sc, size_t *ov, uint32_t key, size_t hi,
+		   struct vrs_size_rec *s)
+{
+	int rc;
+
+	if (hi > 1) {
+		rc = step(sc, ov, key, hi - 1, &s->below_fail, s);
 		if (rc < 0)
 			return rc;
 		s->below_fails = rc != T_CLEAN;
@@ -189,28 +160,77 @@ static int size_one(const struct vrs_scenario *sc, const struct vrs_result *aw, 
 			s->nonmono_pages = hi - 1;
 		}
 	}
-	if (hi < maxp) {
-		rc = try_sizes(sc, ov, key, hi + 1, &s->above_fail);
-		s->plays++;
-		if (rc < 0)
-			return rc;
-		s->above_passes = rc == T_CLEAN;
-		s->has_above_fail = rc != T_CLEAN;
-		/* an allocation failing with more room is not monotonic; a creation
-		 * failing is the pool's limit, reported but not a contradiction */
-		if (rc == T_SMALL) {
-			s->status = VRS_SIZE_NONMONOTONIC;
-			s->nonmono_pages = hi + 1;
-		}
-	} else {
+	if (hi >= s->max_pages) {
 		s->above_passes = true;
+		return 0;
 	}
+	rc = step(sc, ov, key, hi + 1, &s->above_fail, s);
+	if (rc < 0)
+		return rc;
+	s->above_passes = rc == T_CLEAN;
+	s->has_above_fail = rc != T_CLEAN;
+	/* an allocation failing with more room is not monotonic; a creation
+	 * failing is the pool's limit, reported but not a contradiction */
+	if (rc == T_SMALL) {
+		s->status = VRS_SIZE_NONMONOTONIC;
+		s->nonmono_pages = hi + 1;
+	}
+	return 0;
+}
+
+/*
+ * Size one region (`aw`: the play as written with the same other sizes as
+ * `ov`, to save a replay; NULL if there is none). "Big enough" (no
+ * allocation or complete fails: clean, or only the creation fails) is
+ * assumed monotonic in the page count; the smallest big-enough size is found
+ * by doubling from the size as written, then bisection, and confirmed with
+ * its neighbours. Returns 0 or a negative errno.
+ */
+static int size_one(const struct vrs_scenario *sc, const struct vrs_result *aw, size_t *ov,
+		    uint32_t key, struct vrs_size_rec *s)
+{
+	size_t lo, hi, w = vrs_pages(sc->objs[key].size, sc->plat.page);
+	int rc, at_w;
+
+	s->written_pages = w;
+	s->max_pages = vrs_size_max_pages(sc);
+	w = w > s->max_pages ? s->max_pages : w ? w : 1;
+	/* the size as written: from the play as written when that is what it was */
+	if (aw && vrs_pages(aw->reg[key].requested, sc->plat.page) == w)
+		at_w = outcome(&aw->reg[key]);
+	else if ((at_w = step(sc, ov, key, w, NULL, s)) < 0)
+		return at_w;
+	rc = grow(sc, ov, key, w, at_w, s, &lo, &hi);
+	if (rc <= 0)
+		return rc;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((rc = step(sc, ov, key, mid, NULL, s)) < 0)
+			return rc;
+		if (rc != T_SMALL)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	/* hi plays clean: or it cannot be created, and no size fits */
+	if ((rc = step(sc, ov, key, hi, &s->blocking_fail, s)) < 0)
+		return rc;
+	if (rc == T_BIG)
+		return no_room(sc, ov, key, hi, s);
+	memset(&s->blocking_fail, 0, sizeof(s->blocking_fail));
+	s->pages = hi;
+	s->bytes = hi * sc->plat.page;
+	s->status = rc == T_CLEAN ? VRS_SIZE_OK : VRS_SIZE_NONMONOTONIC;
+	if (rc != T_CLEAN)
+		s->nonmono_pages = hi;
+	rc = confirm(sc, ov, key, hi, s);
 	/* the size as written must not be too small if it is at least the answer */
-	if (s->status == VRS_SIZE_OK && w >= hi && at_w == T_SMALL) {
+	if (!rc && s->status == VRS_SIZE_OK && w >= hi && at_w == T_SMALL) {
 		s->status = VRS_SIZE_NONMONOTONIC;
 		s->nonmono_pages = w;
 	}
-	return 0;
+	return rc;
 }
 
 static bool sized(const struct vrs_size_rec *s)
@@ -221,7 +241,7 @@ static bool sized(const struct vrs_size_rec *s)
 static bool blocked_by_pool(const struct vrs_size_rec *s)
 {
 	return s->status == VRS_SIZE_NONE && s->has_blocking_fail &&
-	       (s->blocking_fail.kind == VRS_EV_PIPELINE || s->blocking_fail.kind == VRS_EV_MODULE);
+	       vrs_ev_creates(s->blocking_fail.kind);
 }
 
 int vrs_size_with(const struct vrs_scenario *sc, const struct vrs_result *aw, const size_t *base,
@@ -245,7 +265,7 @@ int vrs_size_with(const struct vrs_scenario *sc, const struct vrs_result *aw, co
 	for (k = 0; k < sc->nobjs && !rc; k++) {
 		/* sized: created at least once, or failed to be created when the
 		 * scenario did not expect it (a smaller size may fit) */
-		if (!aw->reg[k].is_region ||
+		if (!aw->reg[k].is_region || sc->objs[k].kind == VRS_OBJ_PAGES ||
 		    (!aw->reg[k].created && !aw->reg[k].create_unexpected))
 			continue;
 		rc = size_one(sc, aw, ov, k, &out->reg[k]);
@@ -286,7 +306,7 @@ int vrs_size_with(const struct vrs_scenario *sc, const struct vrs_result *aw, co
 	}
 	if (!rc) {
 		/* every region at its recommended size together */
-		struct vrs_play_opts o = { VRS_PLAY_RECORD, rov, NULL };
+		struct vrs_play_opts o = { .flags = VRS_PLAY_RECORD, .size_override = rov };
 		struct vrs_result r;
 		bool any = false;
 

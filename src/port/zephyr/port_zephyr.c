@@ -373,6 +373,46 @@ static void zp_unlock(void *ctx, struct vr_port_lock *l)
 	(void)k_mutex_unlock(&l->m);
 }
 
+/* Short locks (port.h): k_spin_lock, for the bounded sections of a region
+ * (lifetime bumps that need one, interim heap calls): what upstream's k_heap
+ * takes inside its region mutex, here instead of the mutex. A distinct
+ * object from the k_mutex lock above, handed to the core through the same
+ * opaque type. */
+struct zp_spin {
+	struct k_spinlock s;
+};
+
+static struct vr_port_lock *zp_spin_create(void *ctx)
+{
+	struct zp_spin *l = zp_meta_alloc(ctx, sizeof(*l));
+
+	if (l)
+		memset(l, 0, sizeof(*l));
+	return (struct vr_port_lock *)(void *)l;
+}
+
+static void zp_spin_destroy(void *ctx, struct vr_port_lock *l)
+{
+	zp_meta_free(ctx, l, sizeof(struct zp_spin));
+}
+
+static uintptr_t zp_spin_lock(void *ctx, struct vr_port_lock *l)
+{
+	k_spinlock_key_t key;
+
+	ARG_UNUSED(ctx);
+	key = k_spin_lock(&((struct zp_spin *)(void *)l)->s);
+	return (uintptr_t)(unsigned int)key.key;
+}
+
+static void zp_spin_unlock(void *ctx, struct vr_port_lock *l, uintptr_t key)
+{
+	k_spinlock_key_t k = { .key = (int)(unsigned int)key };
+
+	ARG_UNUSED(ctx);
+	k_spin_unlock(&((struct zp_spin *)(void *)l)->s, k);
+}
+
 /* func and msg are constant strings (safe for deferred logging). */
 static void zp_log(void *ctx, enum vr_log_level lv, const char *func, const char *msg,
 		   uintptr_t a, uintptr_t b)
@@ -517,6 +557,10 @@ static void zp_fill_port(struct vr_zephyr_port *zp, const struct vr_zephyr_port_
 	p->lock_destroy = zp_lock_destroy;
 	p->lock = zp_lock;
 	p->unlock = zp_unlock;
+	p->spin_create = zp_spin_create;
+	p->spin_destroy = zp_spin_destroy;
+	p->spin_lock = zp_spin_lock;
+	p->spin_unlock = zp_spin_unlock;
 	p->meta_alloc = zp_meta_alloc;
 	p->meta_free = zp_meta_free;
 	p->log = vr_log_enabled(VR_LOG_ERR) ? zp_log : NULL;	/* no call when compiled out */

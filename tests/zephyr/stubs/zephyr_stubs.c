@@ -59,9 +59,18 @@ int k_mutex_unlock(struct k_mutex *mutex)
 	return 0;
 }
 
+static unsigned long spin_locks;
+
+unsigned long vr_stub_spin_locks(void)
+{
+	return __atomic_load_n(&spin_locks, __ATOMIC_RELAXED);
+}
+
 k_spinlock_key_t k_spin_lock(struct k_spinlock *l)
 {
 	k_spinlock_key_t k = { 0 };
+
+	__atomic_fetch_add(&spin_locks, 1, __ATOMIC_RELAXED);
 
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		;

@@ -11,6 +11,17 @@ CASE is one of:
             and agrees with the exit status
   svg       --svg writes well-formed SVG with one band per region at the peak
   verbose   -v logs one line per event on stderr
+  trace     --trace: a trace replayed (exit 0), --to-scenario and its replay, a trace
+            that diverges (exit 1, the line named), bad traces (FILE:LINE, exit 2),
+            a captured log, what-if platforms
+  schema    the --json output of every bundled scenario (and of a trace, --no-size,
+            failures) validates against docs/vrsim.schema.json, whose keys are
+            those of the table in docs/vrsim.md
+  man       docs/vrsim.1 renders without a warning (groff -man -ww -z) and names
+            every option of --help (and no other)
+  messages  the wording issue 11 section 3 asked for (plurals, "nothing was
+            allocated", an interim heap never used, complete's -v line, the
+            platform defaults of hello.vrs, vrsim and docs/scenarios.md agree)
 """
 import json
 import os
@@ -233,7 +244,9 @@ def case_json():
         runs = [[], [scen("src-8ch.vrs")], [scen("pool-limits.vrs")],
                 ["--no-size", scen("ztest.vrs")], [write(tmp, "leak.vrs", LEAK)],
                 [write(tmp, "nofit.vrs", NOFIT)], [write(tmp, "nopool.vrs", NOPOOL)],
-                [write(tmp, "poolabove.vrs", POOLABOVE)], [write(tmp, "others.vrs", OTHERS)]]
+                [write(tmp, "poolabove.vrs", POOLABOVE)], [write(tmp, "others.vrs", OTHERS)],
+                ["--trace", write(tmp, "t.trace", TRACE)],
+                ["--trace", write(tmp, "d.trace", TRACE.replace("off=576", "off=640"))]]
         for args in runs:
             rc, out, err = run("--json", *args)
             try:
@@ -272,50 +285,161 @@ def case_json():
         check(d["leaks"]["ok"] is True, "default: no leak")
 
 
+def em_width(s):
+    """report_svg.c's conservative width estimate, in em."""
+    return sum(0.95 if c in "MWmw@%" else 0.62 if ord(c) < 128 else 1.0 for c in s)
+
+
+def png_alpha(path):
+    """Width, height and the alpha bytes of an 8-bit RGBA PNG (what rsvg-convert writes)."""
+    import struct
+    import zlib
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and ctype == 6, f"PNG depth {depth} colour type {ctype}"
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw, stride, prev, out = zlib.decompress(idat), w * 4, bytearray(w * 4), bytearray()
+    for y in range(h):
+        ft, row = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            a = row[x - 4] if x >= 4 else 0
+            b, c = prev[x], prev[x - 4] if x >= 4 else 0
+            if ft == 1:
+                row[x] = (row[x] + a) & 255
+            elif ft == 2:
+                row[x] = (row[x] + b) & 255
+            elif ft == 3:
+                row[x] = (row[x] + (a + b) // 2) & 255
+            elif ft == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                row[x] = (row[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        out += row[3::4]
+        prev = row
+    return w, h, out
+
+
+def ink_outside(svg_text, tmp, font, label):
+    """Render the SVG with a transparent margin around it, in `font`; the
+    pixels drawn in the margin (text past the picture's edge)."""
+    m, zoom = 40, 0.5
+    root = ET.fromstring(svg_text)
+    w, h = float(root.get("width")), float(root.get("height"))
+    svg = re.sub(r'width="[^"]*" height="[^"]*" viewBox="[^"]*" font-family="[^"]*"',
+                 f'width="{w + 2 * m:.0f}" height="{h + 2 * m:.0f}" '
+                 f'viewBox="{-m} {-m} {w + 2 * m:.0f} {h + 2 * m:.0f}" font-family="{font}"',
+                 svg_text, count=1)
+    src, png = os.path.join(tmp, f"{label}.svg"), os.path.join(tmp, f"{label}.png")
+    with open(src, "w") as f:
+        f.write(svg)
+    p = subprocess.run(["rsvg-convert", "-z", str(zoom), "-o", png, src], capture_output=True,
+                       text=True)
+    check(p.returncode == 0, f"rsvg-convert {label}: {p.stderr.strip()}")
+    if p.returncode:
+        return 0
+    pw, ph, alpha = png_alpha(png)
+    zm, zw, zh, bad = int(m * zoom), int(w * zoom), int(h * zoom), 0
+    for y in range(ph):
+        row = alpha[y * pw:(y + 1) * pw]
+        if zm <= y < zm + zh:
+            bad += sum(1 for a in row[:zm - 1] if a) + sum(1 for a in row[zm + zw + 1:] if a)
+        elif y < zm - 1 or y > zm + zh:
+            bad += sum(1 for a in row if a)
+    return bad
+
+
+# a picture that pushes the text: a long title with other scripts, a long
+# region name, more regions than colours, failures
+BUSY = ("title Ünïcödé wide WWWWMMMM title that goes on and on to see that it wraps and never "
+        "leaves the picture\n"
+        "platform virt=200 phys=200\n"
+        "pipeline A_region_name_that_is_as_long_as_a_name_may_be_xxxxxxxxxxxx size=8K\n"
+        "alloc A_region_name_that_is_as_long_as_a_name_may_be_xxxxxxxxxxxx.x 9000\n" +
+        "".join(f"pipeline Q{i} size={i + 1}K\nalloc Q{i}.x {512 * (i + 1)}\n" for i in range(13)) +
+        "".join(f"destroy Q{i}\n" for i in range(13)) +
+        "destroy A_region_name_that_is_as_long_as_a_name_may_be_xxxxxxxxxxxx\n")
+
+
 def case_svg():
+    ns = "{http://www.w3.org/2000/svg}"
     with tempfile.TemporaryDirectory() as tmp:
-        for args in ([], [scen("pool-limits.vrs")], [scen("src-8ch.vrs")]):
+        busy = write(tmp, "busy.vrs", BUSY)
+        for n, args in enumerate(([], [scen("pool-limits.vrs")], [scen("src-8ch.vrs")], [busy],
+                                  ["--no-size", scen("hello.vrs")],
+                                  ["--trace", write(tmp, "t.trace", TRACE)])):
             svg = os.path.join(tmp, "out.svg")
-            rc, out, err = run("--no-size", "--json", "--svg", svg, *args)
+            rc, out, err = run("--json", "--svg", svg, *args)
             check(rc in (0, 1), f"--svg {args}: exit {rc} ({err.strip()})")
+            with open(svg) as f:
+                svg_text = f.read()
             try:
-                root = ET.parse(svg).getroot()
+                root = ET.fromstring(svg_text)
             except ET.ParseError as e:
                 check(False, f"--svg {args}: not well-formed XML: {e}")
                 continue
-            ns = "{http://www.w3.org/2000/svg}"
             check(root.tag == ns + "svg", f"root is <svg> ({root.tag})")
             texts = ["".join(t.itertext()) for t in root.iter(ns + "text")]
             d = json.loads(out)
+            regions = {r["name"]: r for r in d["regions"]}
             peak = d["pool"]["virtual_peak"]
             check(any(f"{peak} of {d['platform']['virtual_pages']} pages" in t for t in texts),
                   f"--svg {args}: the window at the peak ({peak} pages) is titled")
-            check(len(list(root.iter(ns + "polyline"))) == 2, "two lines over time")
-            # one band label per region alive at the peak: "NAME (N pages)"
+            check(len(list(root.iter(ns + "polyline"))) == 2, "two totals over time")
+            check(1 <= len(list(root.iter(ns + "polygon"))) <= 11, "stacked pages per region")
+            # one band per region: "NAME (N pages)", its need against its request
             bands = [t for t in texts if re.match(r"^\S+ \(\d+ pages?\)$", t)]
-            check(len(bands) >= 1, f"--svg {args}: region bands {bands}")
-            for b in bands:
-                check(b.split(" ")[0] in [r["name"] for r in d["regions"]],
-                      f"band {b!r} names a region")
-            # every region band has its guard pages, interim use is striped, the
-            # legend names every part, the axes are labelled
-            fills = [r.get("fill") for r in root.iter(ns + "rect")]
-            check(fills.count("url(#guard)") >= 2 * len(bands),
+            names = {b.rsplit(" (", 1)[0].rstrip(".") for b in bands}
+            want = {r for r in regions if r in names or any(r.startswith(x) for x in names)}
+            check(want == set(regions), f"--svg {args}: bands {sorted(names)} for {sorted(regions)}")
+            for r in d["regions"]:
+                rec, req = r["recommended"], (r["requested_bytes"] + 4095) // 4096
+                if rec and rec["status"] == "ok":
+                    check(any(f"{rec['pages']} of {req} page" in t for t in texts),
+                          f"--svg {args}: {r['name']}: '{rec['pages']} of {req} pages needed'")
+                for f in r["failures"]["list"]:
+                    if f["expected"]:
+                        continue
+                    check(any(t.startswith("FAILED: ") and f"at line {f['line']}:" in t and
+                              f["name"][:20] in t for t in texts),
+                          f"--svg {args}: failure of {f['name']} at line {f['line']} in its band")
+                    check(f"line {f['line']}" in texts, f"--svg {args}: failure at line "
+                          f"{f['line']} marked on the timeline")
+            fills = [e.get("fill") for e in root.iter(ns + "rect")]
+            check(fills.count("url(#guard)") >= len(bands) + 1,
                   f"--svg {args}: guard pages drawn in the strip and in each band")
-            for legend in ("lifetime used", "lifetime unused", "end of lifetime part",
-                           "interim used", "interim free / free pages", "guard pages",
-                           "pages", "events (source line shown)"):
+            for legend in ("lifetime used", "lifetime unused", "interim peak", "interim free",
+                           "guard pages", "pages", "virtual pages taken (guard pages included)",
+                           "physical pages mapped"):
                 check(legend in texts, f"--svg {args}: {legend!r} labelled")
-            if any(r["interim_size"] for r in d["regions"]):
-                check("url(#stripes)" in fills, f"--svg {args}: interim used drawn")
-            # the drawing fits in its height
-            h = float(root.get("height"))
-            ys = [float(t.get("y")) for t in root.iter(ns + "text")]
-            check(max(ys) < h, f"--svg {args}: text at y {max(ys)} inside height {h}")
-            failing = [r for r in d["regions"] if r["failures"]["unexpected"]]
-            if failing:
-                check(any("unexpected failure" in t for t in texts),
-                      f"--svg {args}: failures are flagged")
+            check(any(t.startswith("events, in the order played") for t in texts),
+                  "the x axis says it counts events")
+            check(any(re.match(r"^event \d+$", t) for t in texts) and
+                  any(re.match(r"^line \d+$", t) for t in texts), "ticks: event and line")
+            # every text inside the picture by the conservative bound ...
+            w, h = float(root.get("width")), float(root.get("height"))
+            for t in root.iter(ns + "text"):
+                s, size = "".join(t.itertext()), float(t.get("font-size"))
+                x, y, a = float(t.get("x")), float(t.get("y")), t.get("text-anchor")
+                tw = em_width(s) * size
+                x0 = x if a == "start" else x - tw / 2 if a == "middle" else x - tw
+                check(0 <= x0 and x0 + tw <= w and y - size >= 0 and y + size * 0.3 <= h,
+                      f"--svg {args}: text {s!r} at ({x}, {y}) is not inside {w} x {h}")
+            # ... and as rendered, in a proportional and a monospaced font
+            for font in ("sans-serif", "monospace"):
+                bad = ink_outside(svg_text, tmp, font, f"r{n}{font}")
+                check(bad == 0, f"--svg {args}: {bad} pixels drawn outside the picture ({font})")
+        # the rendering check sees a text that leaves the picture
+        over = svg_text.replace("</svg>", '<text x="985" y="60" font-size="14">overflow</text></svg>')
+        check(ink_outside(over, tmp, "sans-serif", "over") > 0, "an overflow is seen in the render")
 
 
 def case_verbose():
@@ -329,7 +453,369 @@ def case_verbose():
     check(out == out2, "-v does not change stdout")
 
 
-{"exit": case_exit, "badinput": case_badinput, "json": case_json, "svg": case_svg,
+def case_messages():
+    with tempfile.TemporaryDirectory() as tmp:
+        # plurals: one of each
+        one = ("pipeline P size=8K expect=fail\n" "pipeline Q size=4K\nalloc Q.x 3000\n"
+               "alloc Q.y 3000\ndestroy Q\n")
+        rc, out, _ = run("--no-size", write(tmp, "one.vrs", one))
+        check("1 unexpected failure," in out and "1 unexpected failures" not in out,
+              f"plural of 1 unexpected failure: {out.splitlines()[2]!r}")
+        check("1 surprise," in out and "1 surprises" not in out, "plural of 1 surprise")
+        check("Result: FAILED: 1 unexpected failure, 1 expected failure did not fail" in out,
+              "plural in the result line")
+        rc, out, _ = run(write(tmp, "hello1.vrs", "platform phys=4 virt=4\npipeline P size=4K\n"
+                               "alloc P.x 64\ndestroy P\n"))
+        check("1 physical page;" in out and "1 physical pages" not in out,
+              "plural of 1 physical page (all at recommended sizes)")
+        # a region that allocates nothing says so, and how little it needs
+        rc, out, _ = run(write(tmp, "idle.vrs", "pipeline P size=40K\ncomplete P\ndestroy P\n"))
+        check("P: nothing was allocated in it (its interim heap was never used): 1 page (the "
+              "minimum) plays clean, 10 pages written" in out, f"nothing allocated: {out!r}")
+        check("not needed" not in out and "interim peak 0 B" not in out,
+              "an idle region is not sized as a used one")
+        # an interim heap never used is not "interim peak 0 B at line N"
+        rc, out, _ = run("--no-size", write(tmp, "lt.vrs", "pipeline P size=8K\nalloc P.x 64\n"
+                                            "complete P\ndestroy P\n"))
+        check("P: lifetime part 64 B, interim heap 8128 B, never used" in out,
+              f"interim heap never used: {out!r}")
+        # complete's -v line gives the interim heap size of each region it completes
+        rc, out, err = run("-v", "--no-size", scen("hello.vrs"))
+        line = [l for l in err.splitlines() if re.match(r"^\s*\d+\s+complete P1\b", l)]
+        check(len(line) == 1 and "interim heap: P1 13760 B" in line[0],
+              f"-v complete line: {line!r}")
+    # hello.vrs, docs/scenarios.md and vrsim agree on the platform defaults
+    rc, out, _ = run("--json", "--no-size", "-", stdin="pipeline P\ndestroy P\n")
+    p = json.loads(out)["platform"]
+    want = (f"page={p['page_size']} phys={p['physical_pages']} virt={p['virtual_pages']} "
+            f"line={p['cache_line']} align={p['min_align']} guard={p['guard_pages']}")
+    with open(scen("hello.vrs")) as f:
+        hello = f.read()
+    check(f"the platform is Intel ACE: {want}" in hello, f"hello.vrs defaults are vrsim's: {want}")
+    with open(os.path.join(os.path.dirname(DOCS), "scenarios.md")) as f:
+        doc = f.read()
+    wanted = " ".join(f"[{kv}]" for kv in want.split())
+    check(f"platform {wanted}" in doc, f"docs/scenarios.md gives vrsim's defaults: {wanted}")
+
+
+# A small trace, as vr_trace_format writes it (docs/trace.md).
+TRACE = """# vregion-trace 1
+pool_init api=vr_vpage_pool_init pool=1 seq=1 page_size=4096 cache_line=64 window=64 phys=64 guard=1 rc=0
+page_alloc api=vr_vpage_alloc pool=1 seq=2 pages=4 perms=rw- page=0 rc=0
+region_create api=vregion_create pool=1 seq=3 region=1 size=16384 min_align=0 flags=0 pages=4 page=0 name=P1 rc=0
+alloc api=vregion_alloc pool=1 seq=4 region=1 phase=lifetime size=150 align=0 coherent=0 off=0 rc=0
+region_get api=vregion_get pool=1 seq=5 region=1 refs=2 rc=0
+alloc api=vregion_alloc_coherent pool=1 seq=6 region=1 phase=lifetime size=300 align=0 coherent=1 off=192 rc=0
+set_interim api=vregion_set_interim pool=1 seq=7 region=1 phase=lifetime off=512 size=15872 rc=0
+alloc api=vregion_alloc pool=1 seq=8 region=1 phase=interim size=96 align=0 coherent=0 off=576 rc=0
+alloc api=vregion_alloc pool=1 seq=9 region=1 phase=interim size=99999 align=0 coherent=0 rc=-12
+free api=vregion_free pool=1 seq=10 region=1 phase=interim off=576 rc=0
+region_put api=vregion_put pool=1 seq=11 region=1 refs=1 rc=0
+page_free api=vr_vpage_free pool=1 seq=12 page=0 rc=0
+region_put api=vregion_put pool=1 seq=13 region=1 refs=0 rc=0
+pool_deinit api=vr_vpage_pool_deinit pool=1 seq=14 rc=0
+"""
+
+
+def case_trace():
+    with tempfile.TemporaryDirectory() as tmp:
+        t = write(tmp, "t.trace", TRACE)
+        rc, out, err = run("--trace", t)
+        # the allocation that failed in the program fails again: exit 1, as the
+        # program's own scenario would
+        check(rc == 1, f"--trace: exit {rc} ({err.strip()})")
+        check(out.startswith(f"vrsim: trace {t}\n"), "the summary names the trace")
+        check("trace: pool 1 (1 pool), 14 events; 2 page events of region operations" in out,
+              "the trace line says what was read")
+        check("P1      region" in out and "FAILED line 10: alloc P1.fail10 99999 B" in out,
+              "regions and failures at trace lines")
+        check("Result: FAILED: 1 unexpected failure\n" in out, "no divergence: it failed in the trace")
+        check("P1: recommended 25 pages (102400 B) plays clean; 24 pages fail at line 10: alloc "
+              "P1.fail10 99999 B" in out, f"sizing by replay: {out}")
+        rc, out, _ = run("--json", "--trace", t)
+        d = json.loads(out)
+        check(d["trace"]["ended"] is True and d["divergences"]["count"] == 0, "JSON trace keys")
+        check(d["regions"][0]["kind"] == "region", "JSON kind region")
+        # the equivalent scenario, and its replay
+        vrs = os.path.join(tmp, "t.vrs")
+        rc, out, err = run("--trace", t, "--to-scenario", vrs)
+        check(rc == 0 and out == "" and f"wrote {vrs}" in err, f"--to-scenario: exit {rc} {err!r}")
+        with open(vrs) as f:
+            text = f.read()
+        check("region P1 size=16K" in text and "alloc P1.a2 300 coherent" in text and
+              "alloc P1.fail10 99999 # failed in the trace" in text, "the scenario reads as the trace")
+        rc, out2, err = run("--json", vrs)
+        d2 = json.loads(out2)
+        check(rc == 1, f"the scenario plays, with the same failure: {rc} {err}")
+        for k in ("requested_bytes", "lifetime_used", "interim_size", "interim_peak",
+                  "largest_free_at_peak", "allocs", "frees"):
+            check(d2["regions"][0][k] == d["regions"][0][k], f"same {k} from the .vrs")
+        check(d2["regions"][0]["recommended"]["pages"] == d["regions"][0]["recommended"]["pages"],
+              "same recommended size from the .vrs")
+        check(d2["pool"]["virtual_peak"] == d["pool"]["virtual_peak"], "same peak from the .vrs")
+        # a file that starts with the trace header is played as a trace
+        rc, out, _ = run("--no-size", t)
+        check(rc == 1 and out.startswith(f"vrsim: trace {t}\n"), f"a trace given as SCENARIO: {rc}")
+        rc, _, err = run("--to-scenario", os.path.join(tmp, "x.vrs"), scen("hello.vrs"))
+        check(rc == 2 and "needs a trace" in err, f"--to-scenario of a scenario: {rc} {err!r}")
+        # a recorded result the replay does not reproduce: where
+        rc, out, _ = run("--no-size", "--trace", write(tmp, "d.trace",
+                                                       TRACE.replace("off=576", "off=640")))
+        check(rc == 1 and "line 9: alloc P1.a3: offset 640 in the trace, 576 here" in out and
+              "the replay diverges from the trace" in out, f"divergence: {rc}")
+        # what-if: no comparison; the same calls on another platform
+        rc, out, _ = run("--no-size", "--platform", "page=8K,guard=0", "--trace", t)
+        check(rc == 1 and "page 8192 B" in out and "0 guard pages" in out and
+              "what-if platform" in out, f"what-if: exit {rc}")
+        rc, out, _ = run("--no-size", "--platform", "phys=3", "--trace", t)
+        check(rc == 1 and "FAILED line 4: create P1" in out, f"what-if too few pages: {rc}")
+        # a captured log
+        log = "boot\n" + "".join(f"[{i:04}] <inf> vr: vrtrace: {l}\n"
+                                 for i, l in enumerate(TRACE.splitlines()))
+        rc, out, _ = run("--no-size", "--trace", write(tmp, "uart.log", log))
+        check(rc == 1 and "14 events" in out, f"captured log: exit {rc}")
+        # a failure of the trace that succeeds in the replay diverges
+        rc, out, _ = run("--no-size", "--trace", write(tmp, "s.trace", TRACE.replace(
+            "size=99999 align=0 coherent=0 rc=-12", "size=999 align=0 coherent=0 rc=-12")))
+        check(rc == 1 and "line 10: alloc P1.fail10: failed in the trace, succeeds here" in out,
+              f"a recorded failure that succeeds: {rc}")
+        # bad traces: FILE:LINE, exit 2, nothing on stdout
+        cases = [(TRACE.replace("# vregion-trace 1", "# vregion-trace 9"), 1, "version 9"),
+                 (TRACE[:TRACE.index(" rc=-12")], 10, "truncated line"),
+                 (TRACE.replace("seq=8 ", "seq=18 "), 9, "events missing"),
+                 (TRACE.replace("\nalloc api", "\nallok api", 1), 5, "unknown event 'allok'"),
+                 (TRACE.replace("off=576 rc=0\nregion_put", "off=512 rc=0\nregion_put"), 11,
+                  "nothing is allocated there")]
+        for i, (text, line, msg) in enumerate(cases):
+            path = write(tmp, f"bad{i}.trace", text)
+            rc, out, err = run("--trace", path)
+            check(rc == 2 and out == "" and err.startswith(f"{path}:{line}: ") and msg in err,
+                  f"bad trace {i}: exit {rc}, {err!r}")
+        for args in (["--to-scenario", vrs], ["--trace", t, scen("hello.vrs")],
+                     ["--platform", "page"], ["--platform", "virt=0"], ["--trace-pool", "x"]):
+            rc, out, err = run(*args)
+            check(rc == 2 and out == "", f"{args}: exit {rc}")
+
+
+# The subset of JSON Schema (draft 2020-12) that docs/vrsim.schema.json uses,
+# checked by hand so that the test needs nothing but python3. A keyword this
+# validator does not know is an error, not ignored.
+SCHEMA_WORDS = {"$schema", "title", "description", "type", "properties", "required",
+                "additionalProperties", "items", "enum", "const", "minimum", "maximum",
+                "$ref", "oneOf", "$defs"}
+JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+
+
+def validate(v, sch, root, path, errs):
+    unknown = set(sch) - SCHEMA_WORDS
+    if unknown:
+        errs.append(f"{path}: schema keywords this check does not know: {sorted(unknown)}")
+    if "$ref" in sch:
+        name = sch["$ref"].split("/")[-1]
+        validate(v, root["$defs"][name], root, path, errs)
+    if "oneOf" in sch:
+        ok = 0
+        for alt in sch["oneOf"]:
+            e = []
+            validate(v, alt, root, path, e)
+            ok += not e
+        if ok != 1:
+            errs.append(f"{path}: matches {ok} of the oneOf alternatives")
+    if "type" in sch:
+        types = sch["type"] if isinstance(sch["type"], list) else [sch["type"]]
+        good = False
+        for t in types:
+            if t == "integer":
+                good |= isinstance(v, int) and not isinstance(v, bool)
+            elif t == "number":
+                good |= isinstance(v, (int, float)) and not isinstance(v, bool)
+            else:
+                good |= isinstance(v, JSON_TYPES[t])
+        if not good:
+            errs.append(f"{path}: {type(v).__name__} is not {types}")
+            return
+    if "const" in sch and v != sch["const"]:
+        errs.append(f"{path}: {v!r} is not {sch['const']!r}")
+    if "enum" in sch and v not in sch["enum"]:
+        errs.append(f"{path}: {v!r} is not one of {sch['enum']}")
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if "minimum" in sch and v < sch["minimum"]:
+            errs.append(f"{path}: {v} < {sch['minimum']}")
+        if "maximum" in sch and v > sch["maximum"]:
+            errs.append(f"{path}: {v} > {sch['maximum']}")
+    if isinstance(v, dict):
+        props = sch.get("properties", {})
+        for k in sch.get("required", []):
+            if k not in v:
+                errs.append(f"{path}: missing {k}")
+        for k, x in v.items():
+            if k in props:
+                validate(x, props[k], root, f"{path}.{k}", errs)
+            elif sch.get("additionalProperties", True) is False:
+                errs.append(f"{path}: key {k} is not in the schema")
+    if isinstance(v, list) and "items" in sch:
+        for i, x in enumerate(v):
+            validate(x, sch["items"], root, f"{path}[{i}]", errs)
+
+
+def schema_paths(sch, root, prefix=""):
+    """Every key path the schema allows ("a.b", "a[].c"), failures expanded."""
+    out = set()
+    if "$ref" in sch:
+        return schema_paths(root["$defs"][sch["$ref"].split("/")[-1]], root, prefix)
+    for alt in sch.get("oneOf", []):
+        out |= schema_paths(alt, root, prefix)
+    for k, x in sch.get("properties", {}).items():
+        p = f"{prefix}.{k}" if prefix else k
+        out.add(p)
+        out |= schema_paths(x, root, p)
+    if "items" in sch:
+        out |= schema_paths(sch["items"], root, prefix + "[]")
+    return out
+
+
+def case_schema():
+    with open(os.path.join(os.path.dirname(DOCS), "vrsim.schema.json")) as f:
+        schema = json.load(f)
+    docs = documented_keys()
+    mine = schema_paths(schema, schema)
+    check(mine == docs, f"schema keys and docs/vrsim.md keys differ: only in the schema "
+          f"{sorted(mine - docs)}, only in the docs {sorted(docs - mine)}")
+    try:
+        import jsonschema  # a second opinion when it is installed (python3-jsonschema)
+    except ImportError:
+        jsonschema = None
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [[]] + [[scen(n)] for n in sorted(os.listdir(SCEN)) if n.endswith(".vrs")]
+        runs += [["--no-size", scen("src-8ch.vrs")], ["--trace", write(tmp, "t.trace", TRACE)],
+                 [write(tmp, "nopool.vrs", NOPOOL)], [write(tmp, "leak.vrs", LEAK)]]
+        for args in runs:
+            rc, out, err = run("--json", *args)
+            try:
+                d = json.loads(out)
+            except ValueError as e:
+                check(False, f"--json {args}: not JSON: {e}")
+                continue
+            errs = []
+            validate(d, schema, schema, "$", errs)
+            check(not errs, f"--json {args} against the schema: {errs[:5]}")
+            check(d["vrsim_schema"] == 1, f"--json {args}: vrsim_schema is 1")
+            if jsonschema is not None:
+                try:
+                    jsonschema.validate(d, schema)
+                except jsonschema.ValidationError as e:
+                    check(False, f"--json {args}: jsonschema says {e.message}")
+    # the validator itself can fail
+    bad = {"vrsim_schema": 2}
+    errs = []
+    validate(bad, schema, schema, "$", errs)
+    check(any("is not 1" in e for e in errs) and any("missing scenario" in e for e in errs),
+          f"the validator refuses a wrong document: {errs[:3]}")
+
+
+def case_man():
+    page = os.path.join(os.path.dirname(DOCS), "vrsim.1")
+    p = subprocess.run(["groff", "-man", "-ww", "-z", page], capture_output=True, text=True)
+    check(p.returncode == 0 and p.stderr == "", f"groff -man -ww -z: {p.returncode} {p.stderr!r}")
+    p = subprocess.run(["groff", "-man", "-Tutf8", page], capture_output=True, text=True)
+    text = re.sub(r".\x08", "", p.stdout)
+    rc, usage, _ = run("--help")
+    opts = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", usage))
+    documented = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", text))
+    for o in sorted(opts):
+        check(o in documented, f"vrsim.1 does not document {o}")
+    with open(page) as f:
+        src = f.read()
+    listed = set(re.findall(r"^\.(?:TP\n\.)?B[IR]? ((?:\\-)+[a-z](?:[a-z]|\\-)*)", src, re.M))
+    listed = {o.replace("\\-", "-") for o in listed}
+    check(len(listed) >= 12, f"options found in vrsim.1: {sorted(listed)}")
+    for o in sorted(listed):
+        check(o in opts, f"vrsim.1 documents {o}, which --help does not list")
+    for section in ("SYNOPSIS", "OPTIONS", "EXIT STATUS", "FILES", "EXAMPLES"):
+        check(section in text, f"vrsim.1 has {section}")
+
+
+def region_figures(d):
+    keys = ("kind_row", "requested_bytes", "pages", "lifetime_used", "lifetime_size",
+            "interim_size", "interim_peak", "largest_free_at_peak", "allocs", "frees",
+            "instances", "created", "outstanding_at_release")
+    out = {}
+    for r in d["regions"]:
+        f = {k: r[k] for k in keys if k in r}
+        f["unexpected"] = r["failures"]["unexpected"]
+        f["expected"] = r["failures"]["expected"]
+        f["recommended"] = r["recommended"] and (r["recommended"]["status"], r["recommended"]["pages"])
+        out[r["name"]] = f
+    return out
+
+
+def case_roundtrip():
+    """Every bundled scenario played with the library's tracing on
+    (--write-trace), its trace replayed (--trace) and its equivalent scenario
+    (--to-scenario): the same regions and figures, the same failures, the same
+    recommended sizes, the same peaks and exit status, and no divergence."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in sorted(n for n in os.listdir(SCEN) if n.endswith(".vrs")):
+            t, vrs = os.path.join(tmp, name + ".trace"), os.path.join(tmp, name + ".back.vrs")
+            rc1, out1, err = run("--json", "--write-trace", t, scen(name))
+            a = json.loads(out1)
+            rc2, out2, err = run("--json", "--trace", t)
+            check(rc2 in (0, 1), f"{name}: the trace replays ({rc2}: {err.strip()[:200]})")
+            if rc2 not in (0, 1):
+                continue
+            b = json.loads(out2)
+            rc3, _, err = run("--trace", t, "--to-scenario", vrs)
+            rc4, out4, err = run("--json", vrs)
+            c = json.loads(out4) if rc4 in (0, 1) else None
+            check(rc1 == rc2 == rc4, f"{name}: exit {rc1} played, {rc2} from its trace, {rc4} "
+                  f"from its scenario")
+            check(b["divergences"]["count"] == 0, f"{name}: {b['divergences']['list'][:2]}")
+            check(b["trace"]["ended"] and b["trace"]["refused_calls"] == 0,
+                  f"{name}: the trace is whole: {b['trace']}")
+            fa = region_figures(a)
+            for label, d in (("its trace", b), ("its scenario", c)):
+                if d is None:
+                    check(False, f"{name}: {label} does not play")
+                    continue
+                fb = region_figures(d)
+                check(set(fa) == set(fb), f"{name} from {label}: regions {sorted(fa)} vs {sorted(fb)}")
+                for r in set(fa) & set(fb):
+                    diff = {k: (fa[r][k], fb[r].get(k)) for k in fa[r] if fa[r][k] != fb[r].get(k)}
+                    check(not diff, f"{name} from {label}: {r}: {diff}")
+                for k in ("virtual_peak", "physical_peak"):
+                    check(a["pool"][k] == d["pool"][k],
+                          f"{name} from {label}: {k} {a['pool'][k]} vs {d['pool'][k]}")
+
+
+def case_softrace():
+    """A program on SOF's API (sof_trace_prog, the default posix pool) run under
+    VREGION_TRACE: its trace replays to the peaks the program measured, with
+    every allocation, no divergence and no leak."""
+    prog = os.path.join(os.path.dirname(VRSIM), "tests", "sof_trace_prog")
+    with tempfile.TemporaryDirectory() as tmp:
+        t = os.path.join(tmp, "sof.trace")
+        p = subprocess.run([prog], capture_output=True, text=True, timeout=100,
+                           env=dict(os.environ, VREGION_TRACE=t))
+        check(p.returncode == 0, f"sof_trace_prog: exit {p.returncode} {p.stderr.strip()[:200]}")
+        got = dict(kv.split("=") for kv in p.stdout.split())
+        rc, out, err = run("--json", "--trace", t)
+        # the 1 MiB allocation the program saw fail is its failure: exit 1
+        check(rc == 1, f"the SOF program's trace replays: exit {rc} {err.strip()[:200]}")
+        d = json.loads(out)
+        check(d["pool"]["virtual_peak"] == int(got["vpeak"]) and
+              d["pool"]["physical_peak"] == int(got["ppeak"]),
+              f"peaks: replay {d['pool']['virtual_peak']}/{d['pool']['physical_peak']}, "
+              f"program {got['vpeak']}/{got['ppeak']}")
+        check(sum(r["allocs"] for r in d["regions"]) == int(got["allocs"]),
+              f"allocations: {sum(r['allocs'] for r in d['regions'])} vs {got['allocs']}")
+        check(d["divergences"]["count"] == 0 and d["leaks"]["ok"], "no divergence, no leak")
+        fails = [f for r in d["regions"] for f in r["failures"]["list"]]
+        check(d["result"]["unexpected_failures"] == 1 and got["big"] == "no" and
+              fails and fails[0]["size"] == 1 << 20, f"the allocation that did not fit: {fails}")
+        check(any(r["kind"] == "pages" for r in d["regions"]), "the vpage run is a page run")
+
+
+{"roundtrip": case_roundtrip, "softrace": case_softrace, "exit": case_exit, "messages": case_messages, "man": case_man, "trace": case_trace, "schema": case_schema, "badinput": case_badinput, "json": case_json, "svg": case_svg,
  "verbose": case_verbose}[CASE]()
 if failures:
     print(f"{len(failures)} check(s) failed")

@@ -20,8 +20,8 @@ struct run {
 static void play_text(struct run *p, const char *text, const size_t *ov)
 {
 	struct vrs_diags dg;
-	struct vrs_play_opts o = { VRS_PLAY_RECORD | VRS_PLAY_VALIDATE, ov, NULL };
-	int rc = vrs_parse("t.vrs", text, strlen(text), 4096, &p->sc, &dg);
+	struct vrs_play_opts o = { .flags = VRS_PLAY_RECORD | VRS_PLAY_VALIDATE, .size_override = ov };
+	int rc = vrs_load("t.vrs", text, strlen(text), 4096, &p->sc, &dg);
 
 	if (rc) {
 		print_message("parse: line %u: %s\n", dg.n ? dg.d[0].line : 0,
@@ -484,7 +484,7 @@ static void test_mutations(void **state)
 	}
 	for (it = 0; it < ITER; it++) {
 		static char work[MAXL + 8][160];
-		struct vrs_play_opts o = { VRS_PLAY_RECORD | VRS_PLAY_VALIDATE, NULL, NULL };
+		struct vrs_play_opts o = { .flags = VRS_PLAY_RECORD | VRS_PLAY_VALIDATE };
 		struct vrs_scenario sc;
 		struct vrs_diags dg;
 		struct vrs_result r;
@@ -528,7 +528,7 @@ static void test_mutations(void **state)
 		}
 		for (i = 0; i < n; i++)
 			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", work[i]);
-		if (vrs_parse("m.vrs", text, len, 4096, &sc, &dg)) {
+		if (vrs_load("m.vrs", text, len, 4096, &sc, &dg)) {
 			assert_true(dg.n >= 1);
 			assert_null(sc.evs);
 			bad++;
@@ -548,6 +548,92 @@ static void test_mutations(void **state)
 	assert_true(bad >= ITER / 10);
 }
 
+
+/* Issue 10.6: the work of a play grows linearly with its events, whatever the
+ * number of live regions or of lifetime allocations (before: a search of
+ * every region at every new peak, and a pool walk after every event). The
+ * bounds are per event and the same for 1000 and 3000 regions; the old
+ * player took n^2 / 2 snapshot lookups for n regions created in a row. */
+static void work_bounds(struct run *p, size_t window)
+{
+	const struct vrs_work *w = &p->r.work;
+	size_t ev = p->r.events;
+
+	assert_int_equal(p->r.unexpected, 0);
+	assert_true(p->r.leak_ok);
+	assert_int_equal(w->snapshots, 1);
+	assert_true(w->region_stats <= 4 * ev);
+	assert_true(w->pool_stats <= ev + 1);
+	assert_true(w->region_validate_units <= 2 * VRS_VALIDATE_RATIO * ev);
+	assert_true(w->pool_validate_units <= VRS_VALIDATE_RATIO * ev + 2 * window);
+	assert_true(w->region_stats_units <= 2 * VRS_STATS_RATIO * ev);
+}
+
+static void test_work_linear(void **state)
+{
+	static const size_t ns[] = { 1000, 3000 };
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		size_t n = ns[k], i, len = 0, cap = n * 48 + 64, x = 12345;
+		char *text = malloc(cap);
+		size_t *order = malloc(n * sizeof(*order));
+		struct run p;
+
+		assert_non_null(text);
+		assert_non_null(order);
+		len += (size_t)snprintf(text + len, cap - len, "platform virt=%zu phys=%zu\n",
+					2 * n + 2, n + 1);
+		for (i = 0; i < n; i++) {
+			len += (size_t)snprintf(text + len, cap - len, "pipeline P%zu size=4K\n", i);
+			order[i] = i;
+		}
+		for (i = n - 1; i > 0; i--) {	/* destroyed out of order */
+			size_t j, t;
+
+			x = x * 1103515245u + 12345u;
+			j = (x >> 8) % (i + 1);
+			t = order[i], order[i] = order[j], order[j] = t;
+		}
+		for (i = 0; i < n; i++)
+			len += (size_t)snprintf(text + len, cap - len, "destroy P%zu\n", order[i]);
+		play_text(&p, text, NULL);
+		work_bounds(&p, 2 * n + 2);
+		/* one snapshot, at the peak: every region is there */
+		assert_int_equal(p.r.vpeak, 2 * n);
+		assert_true(p.r.work.snapshot_runs <= n + 1);
+		assert_int_equal(p.r.snap.nruns, n);
+		done(&p);
+		free(order);
+		free(text);
+	}
+}
+
+/* A region with a large lifetime part (64K granules, whose statistics cost
+ * that much to read) and 20000 interim events: the reads are spaced. */
+static void test_work_large_region(void **state)
+{
+	size_t n = 10000, i, len = 0, cap = n * 40 + 256;
+	char *text = malloc(cap);
+	struct run p;
+
+	(void)state;
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len, "platform virt=2048 phys=2048\n"
+				"pipeline P size=5M\nalloc P.big 4M\ncomplete P\n");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "alloc P.x%zu 100\nfree P.x%zu\n", i, i);
+	snprintf(text + len, cap - len, "destroy P\n");
+	play_text(&p, text, NULL);
+	work_bounds(&p, 2048);
+	/* the peaks stay exact: one 100 B block (+ its header) at a time */
+	assert_true(rec(&p, "P")->interim_peak >= 100 && rec(&p, "P")->interim_peak < 200);
+	assert_int_equal(rec(&p, "P")->lifetime_used, 4u << 20);
+	done(&p);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -564,6 +650,8 @@ int main(void)
 		cmocka_unit_test(test_invalid_region),
 		cmocka_unit_test(test_seal),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_work_linear),
+		cmocka_unit_test(test_work_large_region),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

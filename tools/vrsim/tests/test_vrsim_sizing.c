@@ -46,10 +46,10 @@ static bool is_create(unsigned kind)
 static void size_text(const char *text, struct vrs_scenario *sc, struct vrs_result *r,
 		      struct vrs_sizing *sz)
 {
-	struct vrs_play_opts o = { 0, NULL, NULL };
+	struct vrs_play_opts o = { 0 };
 	struct vrs_diags dg;
 
-	if (vrs_parse("t.vrs", text, strlen(text), 4096, sc, &dg)) {
+	if (vrs_load("t.vrs", text, strlen(text), 4096, sc, &dg)) {
 		print_message("t.vrs:%u: %s\n", dg.d[0].line, dg.d[0].msg);
 		fail();
 	}
@@ -67,7 +67,7 @@ static void size_free(struct vrs_scenario *sc, struct vrs_result *r, struct vrs_
 /* Play, size, and check every sized region's claim with fresh replays. */
 static void check_claim(const char *label, const char *text, size_t len)
 {
-	struct vrs_play_opts o = { VRS_PLAY_RECORD, NULL, NULL };
+	struct vrs_play_opts o = { .flags = VRS_PLAY_RECORD };
 	struct vrs_scenario sc;
 	struct vrs_diags dg;
 	struct vrs_result r;
@@ -75,7 +75,7 @@ static void check_claim(const char *label, const char *text, size_t len)
 	uint32_t k;
 	unsigned sized = 0;
 
-	if (vrs_parse(label, text, len, 4096, &sc, &dg)) {
+	if (vrs_load(label, text, len, 4096, &sc, &dg)) {
 		print_message("%s:%u: %s\n", label, dg.n ? dg.d[0].line : 0, dg.n ? dg.d[0].msg : "");
 		fail();
 	}
@@ -157,7 +157,7 @@ static void test_boundary_pairs(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) {
-		struct vrs_play_opts o = { 0, NULL, NULL };
+		struct vrs_play_opts o = { 0 };
 		struct vrs_scenario sc;
 		struct vrs_diags dg;
 		struct vrs_result r;
@@ -168,7 +168,7 @@ static void test_boundary_pairs(void **state)
 
 		snprintf(text, sizeof(text), "platform phys=64 virt=64\npipeline P\n"
 			 "module P.d dp size=64K\nalloc P.d.x %zu\ndestroy P.d\ndestroy P\n", bytes[i]);
-		assert_int_equal(vrs_parse("b.vrs", text, strlen(text), 4096, &sc, &dg), 0);
+		assert_int_equal(vrs_load("b.vrs", text, strlen(text), 4096, &sc, &dg), 0);
 		assert_int_equal(vrs_play(&sc, &o, &r), 0);
 		assert_int_equal(vrs_size(&sc, &r, &sz), 0);
 		k = vrs_find_object(&sc, "P.d");
@@ -192,14 +192,14 @@ static void test_grow_and_none(void **state)
 				   "alloc P.x 20000\ndestroy P\n";
 	static const char none[] = "platform phys=8 virt=8\npipeline P size=4K\n"
 				   "alloc P.x 40000\ndestroy P\n";
-	struct vrs_play_opts o = { 0, NULL, NULL };
+	struct vrs_play_opts o = { 0 };
 	struct vrs_scenario sc;
 	struct vrs_diags dg;
 	struct vrs_result r;
 	struct vrs_sizing sz;
 
 	(void)state;
-	assert_int_equal(vrs_parse("g.vrs", grow, strlen(grow), 4096, &sc, &dg), 0);
+	assert_int_equal(vrs_load("g.vrs", grow, strlen(grow), 4096, &sc, &dg), 0);
 	assert_int_equal(vrs_play(&sc, &o, &r), 0);
 	assert_int_equal(r.unexpected, 1);
 	assert_int_equal(vrs_size(&sc, &r, &sz), 0);
@@ -210,7 +210,7 @@ static void test_grow_and_none(void **state)
 	vrs_result_free(&r);
 	vrs_scenario_free(&sc);
 
-	assert_int_equal(vrs_parse("n.vrs", none, strlen(none), 4096, &sc, &dg), 0);
+	assert_int_equal(vrs_load("n.vrs", none, strlen(none), 4096, &sc, &dg), 0);
 	assert_int_equal(vrs_play(&sc, &o, &r), 0);
 	assert_int_equal(vrs_size(&sc, &r, &sz), 0);
 	assert_int_equal(sz.reg[0].status, VRS_SIZE_NONE);
@@ -387,7 +387,7 @@ static void test_base_overrides(void **state)
 {
 	static const char text[] = "platform phys=9 virt=9\npipeline Q size=16K\n"
 				   "pipeline P size=20K\nalloc P.x 20000\ndestroy P\ndestroy Q\n";
-	struct vrs_play_opts o = { 0, NULL, NULL };
+	struct vrs_play_opts o = { 0 };
 	struct vrs_scenario sc;
 	struct vrs_diags dg;
 	struct vrs_result r;
@@ -396,7 +396,7 @@ static void test_base_overrides(void **state)
 	uint32_t p, q;
 
 	(void)state;
-	assert_int_equal(vrs_parse("t.vrs", text, strlen(text), 4096, &sc, &dg), 0);
+	assert_int_equal(vrs_load("t.vrs", text, strlen(text), 4096, &sc, &dg), 0);
 	q = vrs_find_object(&sc, "Q");
 	p = vrs_find_object(&sc, "P");
 	base[q] = 4096;
