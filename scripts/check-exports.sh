@@ -16,6 +16,9 @@ inc=${2:?usage: check-exports.sh LIB.so INCLUDE_DIR [LIB.a]}
 ar=${3:-}
 nm_=${NM:-nm}
 fail=0
+for f in "$so" ${ar:+"$ar"}; do
+	[ -f "$f" ] || { echo "check-exports: no such file: $f (not built?)" >&2; exit 1; }
+done
 
 exported=$("$nm_" -D --defined-only "$so" | awk 'NF >= 3 { print $3 }' | sed 's/@.*//' | sort -u)
 [ -n "$exported" ] || { echo "check-exports: $so exports nothing" >&2; exit 1; }
