@@ -20,12 +20,18 @@
 
 #include "posix_internal.h"
 
-/* Paths open in the process, shared by the ports that name them. */
+/* Paths open in the process, shared by the ports that name them. Each
+ * file numbers the events of every pool it receives (`seq`, docs/trace.md)
+ * under its own mutex, which also covers the write, so the lines of a pool
+ * appear in the file in seq order even when threads trace at once. */
 #define TRACE_FILES 8
+#define TRACE_SEQ_POOLS 64	/* pools numbered above this get no seq */
 static struct {
 	char *path;
 	int fd;
 	unsigned refs;
+	pthread_mutex_t mu;
+	uint32_t seq[TRACE_SEQ_POOLS];
 } g_files[TRACE_FILES];
 static pthread_mutex_t g_files_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -59,6 +65,8 @@ static int file_get(const char *path)
 	}
 	g_files[slot].fd = fd;
 	g_files[slot].refs = 1;
+	memset(g_files[slot].seq, 0, sizeof(g_files[slot].seq));
+	pthread_mutex_init(&g_files[slot].mu, NULL);
 	{
 		const char *h = vr_trace_header();
 		size_t n = strlen(h);
@@ -81,6 +89,7 @@ static void file_put(int fd)
 	for (int i = 0; i < TRACE_FILES; i++) {
 		if (g_files[i].refs && g_files[i].fd == fd && --g_files[i].refs == 0) {
 			close(fd);
+			pthread_mutex_destroy(&g_files[i].mu);
 			free(g_files[i].path);
 			g_files[i].path = NULL;
 		}
@@ -118,21 +127,53 @@ void vri_posix_trace_close(struct vr_posix *st)
 	st->trace_fd = -1;
 }
 
+/* The file slot of a descriptor (set while a port holds it), or -1. */
+static int file_slot(int fd)
+{
+	for (int i = 0; i < TRACE_FILES; i++)
+		if (g_files[i].refs && g_files[i].fd == fd)
+			return i;
+	return -1;
+}
+
+/* Stamp the event with its pool's next seq in this file and write its line,
+ * both under the file's mutex. Returns 0 or -errno. */
+static int file_write_event(int fd, const struct vr_trace_event *ev)
+{
+	struct vr_trace_event e = *ev;
+	char line[VR_TRACE_LINE_MAX + 1];
+	int slot, rc = 0;
+	size_t n;
+
+	pthread_mutex_lock(&g_files_mu);
+	slot = file_slot(fd);
+	pthread_mutex_unlock(&g_files_mu);
+	if (slot < 0)
+		return -EBADF;
+	pthread_mutex_lock(&g_files[slot].mu);
+	if (e.pool != 0 && e.pool <= TRACE_SEQ_POOLS)
+		e.seq = ++g_files[slot].seq[e.pool - 1];
+	n = vr_trace_format(&e, line, VR_TRACE_LINE_MAX);
+	if (n > VR_TRACE_LINE_MAX - 1)
+		n = VR_TRACE_LINE_MAX - 1;	/* cannot happen: trace.h bounds a line */
+	line[n] = '\n';
+	if (write(fd, line, n + 1) != (ssize_t)(n + 1))
+		rc = -errno;
+	pthread_mutex_unlock(&g_files[slot].mu);
+	return rc;
+}
+
 void vri_posix_trace(void *ctx, const struct vr_trace_event *ev)
 {
 	struct vr_posix *st = ctx;
 
 	if (st->trace_fd >= 0) {
-		char line[VR_TRACE_LINE_MAX + 1];
-		size_t n = vr_trace_format(ev, line, VR_TRACE_LINE_MAX);
+		int rc = file_write_event(st->trace_fd, ev);
 
-		if (n > VR_TRACE_LINE_MAX - 1)
-			n = VR_TRACE_LINE_MAX - 1;	/* cannot happen: trace.h bounds a line */
-		line[n] = '\n';
-		if (write(st->trace_fd, line, n + 1) == (ssize_t)(n + 1))
+		if (rc == 0)
 			cnt_add(&st->n_trace, 1);
 		else
-			VR_LOG(&st->lp, VR_LOG_ERR, "trace write failed (errno)", (uintptr_t)errno, 0);
+			VR_LOG(&st->lp, VR_LOG_ERR, "trace write failed (errno)", (uintptr_t)-rc, 0);
 	}
 	if (st->user_trace)
 		st->user_trace(st->user_trace_ctx, ev);
