@@ -28,7 +28,7 @@ esac
 declare -A pk=(
 	[build]="gcc make cmake libc6-dev"
 	[test]="libcmocka-dev pkg-config"
-	[tools]="python3 librsvg2-bin groff-base"
+	[tools]="python3 python3-kconfiglib librsvg2-bin groff-base"
 	[clang]="clang libclang-rt-dev llvm"
 	[cross]="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm qemu-system-misc gcc-xtensa-lx106 picolibc-xtensa-lx106-elf binutils"
 	[bench]="valgrind libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev"
@@ -36,7 +36,7 @@ declare -A pk=(
 declare -A why=(
 	[build]="compiler and CMake to build vregion"
 	[test]="cmocka and pkg-config for the test suites"
-	[tools]="python3, rsvg-convert and groff for the checks of vrsim's output and man page"
+	[tools]="python3, kconfiglib, rsvg-convert and groff for the checks of the Zephyr Kconfig, vrsim's output and man page"
 	[clang]="clang for the sanitizer and fuzzer builds"
 	[cross]="cross compilers and QEMU for the emulated targets"
 	[bench]="valgrind and peer allocators for the benchmarks"
