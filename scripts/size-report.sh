@@ -43,7 +43,7 @@
 #      glue is not a root and never counted), by component, for three builds of the
 #      library (in <build>/<t>-nostr and <t>-min): default logging,
 #      -DVR_CONFIG_LOG_STRINGS=0 (middle profile: calls kept, strings gone)
-#      and -DVR_CONFIG_LOG_LEVEL=-1 (minimal profile: no log call, no string;
+#      and -DVR_CONFIG_LOG_LEVEL=-1 -DVR_CONFIG_TRACE=0 (minimal profile: no log call, no string, no trace hook, as the Zephyr module builds by default;
 #      target: round 1's 4 KiB core). Then the minimal profile again with
 #      fewer roots (SOF API, native API, own port, region API, lifetime use,
 #      vpage, heap): what each kind of firmware links.
@@ -143,6 +143,13 @@ sizes_of() {
 # logging profile) in $BUILD/$1-$2; prints the archive's path.
 profile_lib() {
 	local d=$BUILD/$1-$2
+	# CFLAGS is read only when a build tree is first configured (and
+	# -DCMAKE_C_FLAGS would replace the toolchain's CPU flags): a tree made
+	# with other flags is made again, never reused with stale objects
+	if [ "$(cat "$d.flags" 2>/dev/null)" != "$3" ]; then
+		rm -rf "$d"
+		printf '%s' "$3" >"$d.flags"
+	fi
 	if ! CFLAGS="-ffunction-sections -fdata-sections $3" cmake -S "$ROOT" -B "$d" \
 		-DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/${tcfile[$1]}" -DCMAKE_BUILD_TYPE=MinSizeRel \
 		-DVREGION_DEBUG=OFF -DVREGION_BUILD_TESTS=OFF >"$d.log" 2>&1 ||
@@ -216,7 +223,7 @@ sof_image() {
 	out ""
 	out "SOF's API: an image linked with \`--gc-sections\` whose roots are exactly SOF's 13 functions ($(echo $SOF_ROOTS | sed 's/ /, /g')): what a SOF firmware links through the compat layer, over the default pool's flat port. Code + rodata + data kept, by component, in the three builds; the default pool's glue (static buffers, set-up) is shown, not counted."
 	out ""
-	out "| component | default logging | LOG_STRINGS=0 | logging compiled out (LOG_LEVEL=-1) |"
+	out "| component | default logging | LOG_STRINGS=0 | logging and tracing compiled out (LOG_LEVEL=-1, TRACE=0) |"
 	out "|---|---:|---:|---:|"
 	for comp in "${COMPONENTS[@]}"; do
 		[ -n "${SC[full,$comp]:-}${SC[min,$comp]:-}" ] || continue
@@ -435,7 +442,7 @@ EOF
 		case $prof in
 		full) plib=$lib ;;
 		nostr) plib=$(profile_lib "$t" nostr "-DVR_CONFIG_LOG_STRINGS=0") || { fail=1; continue; } ;;
-		min) plib=$(profile_lib "$t" min "-DVR_CONFIG_LOG_LEVEL=-1") || { fail=1; continue; }
+		min) plib=$(profile_lib "$t" min "-DVR_CONFIG_LOG_LEVEL=-1 -DVR_CONFIG_TRACE=0") || { fail=1; continue; }
 			minlib=$plib ;;
 		esac
 		PLIB[$prof]=$plib
@@ -471,9 +478,9 @@ EOF
 	S_wnostr[$t]=${WH[nostr]:-}
 	S_wmin[$t]=${WH[min]:-}
 	out ""
-	out "Run-time core: an image linked with \`--gc-sections\` whose roots are the $nroots functions declared in the public headers and defined by the library, less the introspection functions (\`*_validate\`, \`*_stats\`, \`*_for_each\`, \`*_walk\`) and the text helpers a firmware links only if it prints (\`vregion/names.h\`, \`vregion/version.h\`, \`vr_trace_format\` and friends): what a firmware keeps. Code + rodata + data of the library's sections that survive, by component; the SOF default pool's glue (kept because \`vr_sof_init\` calls it) is shown, not counted. Three builds of the same sources: default logging; \`-DVR_CONFIG_LOG_STRINGS=0\` (log calls kept, strings dropped: the hook gets level and values); **minimal profile** \`-DVR_CONFIG_LOG_LEVEL=-1\` (no log call, no string)."
+	out "Run-time core: an image linked with \`--gc-sections\` whose roots are the $nroots functions declared in the public headers and defined by the library, less the introspection functions (\`*_validate\`, \`*_stats\`, \`*_for_each\`, \`*_walk\`) and the text helpers a firmware links only if it prints (\`vregion/names.h\`, \`vregion/version.h\`, \`vr_trace_format\` and friends): what a firmware keeps. Code + rodata + data of the library's sections that survive, by component; the SOF default pool's glue (kept because \`vr_sof_init\` calls it) is shown, not counted. Three builds of the same sources: default logging; \`-DVR_CONFIG_LOG_STRINGS=0\` (log calls kept, strings dropped: the hook gets level and values); **minimal profile** \`-DVR_CONFIG_LOG_LEVEL=-1 -DVR_CONFIG_TRACE=0\` (no log call, no string, no trace hook: upstream has no tracing, and the Zephyr module compiles it out unless CONFIG_VREGION_TRACE_LOG)."
 	out ""
-	out "| component | default logging | LOG_STRINGS=0 | minimal profile (LOG_LEVEL=-1) |"
+	out "| component | default logging | LOG_STRINGS=0 | minimal profile (LOG_LEVEL=-1, TRACE=0) |"
 	out "|---|---:|---:|---:|"
 	for comp in "${COMPONENTS[@]}"; do
 		[ -n "${RT[full,$comp]:-}${RT[min,$comp]:-}" ] || continue
@@ -487,7 +494,7 @@ EOF
 	# ---- minimal profile: what each use of the library links ----
 	if [ -n "${minlib:-}" ]; then
 		out ""
-		out "Minimal profile (\`-DVR_CONFIG_LOG_LEVEL=-1\`), by what the firmware calls: the same gc'ed image with fewer roots (\`^vr_sof_\` etc. are patterns over the root list above). Bytes kept per object; the glue is not counted."
+		out "Minimal profile (\`-DVR_CONFIG_LOG_LEVEL=-1 -DVR_CONFIG_TRACE=0\`), by what the firmware calls: the same gc'ed image with fewer roots (\`^vr_sof_\` etc. are patterns over the root list above). Bytes kept per object; the glue is not counted."
 		out ""
 		out "| roots | kept per object | total |"
 		out "|---|---|---:|"
@@ -576,7 +583,7 @@ summary=$(mktemp)
 {
 	echo "| figure | measured | peer (same run) | ratio | target | status |"
 	echo "|---|---:|---|---:|---:|---|"
-	row "SOF's API: image for its 13 vpage/vregion functions (core + compat + flat port, gc'ed), logging compiled out, Cortex-M4 -Os" \
+	row "SOF's API: image for its 13 vpage/vregion functions (core + compat + flat port, gc'ed), logging and tracing compiled out, Cortex-M4 -Os" \
 		"${S_sofmin[m4]:-}" "$SOF_PEER" $SOF_TARGET $SOF_TARGET
 	row "the same, log calls kept without strings (\`VR_CONFIG_LOG_STRINGS=0\`)" "${S_sofnostr[m4]:-}" "$SOF_PEER" $SOF_TARGET
 	row "the same, default logging (with strings)" "${S_sof[m4]:-}" "$SOF_PEER" $SOF_TARGET
@@ -584,7 +591,7 @@ summary=$(mktemp)
 	row "interim heap: init + alloc + aligned_alloc + free (gc'ed, heap.c sections), Cortex-M4 -Os" \
 		"${S_heap[m4]:-}" "$HEAP_PEERS" $HEAP_TARGET $HEAP_TARGET
 	row "the same, Xtensa lx106 -Os" "${S_heap[xt]:-}"
-	row "run-time core, logging compiled out (\`VR_CONFIG_LOG_LEVEL=-1\`: every public function but introspection and text helpers, gc'ed), Cortex-M4" \
+	row "run-time core, logging and tracing compiled out (\`VR_CONFIG_LOG_LEVEL=-1 VR_CONFIG_TRACE=0\`: every public function but introspection and text helpers, gc'ed), Cortex-M4" \
 		"${S_min[m4]:-}" "" "" $CORE_TARGET
 	row "the same, \`VR_CONFIG_LOG_STRINGS=0\`" "${S_nostr[m4]:-}"
 	row "the same, default logging" "${S_lean[m4]:-}"
