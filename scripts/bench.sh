@@ -1,33 +1,130 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# scripts/bench.sh [--quick]
-# Every benchmark, each printing its figures as ratios against peers measured in
-# the same run (glibc malloc / obstack / raw mmap always; jemalloc, mimalloc and
-# tcmalloc when their Debian packages are installed: scripts/deps.sh bench).
+# scripts/bench.sh [--quick] [--update-doc | --check-doc]
+# Every benchmark, each printing its figures as ratios against peers measured
+# in the same run (glibc malloc / obstack / raw mmap always; jemalloc,
+# mimalloc and tcmalloc when their Debian packages are installed:
+# scripts/deps.sh bench):
 #   bench_heap       interim heap: throughput, utilisation, aligned cost, latency
 #   callgrind.sh     instructions per free+alloc pair (vr_heap vs malloc peers)
 #   bench_region     lifetime bump vs obstack and a raw bump; locked cost; interim pairs
 #   bench_port_posix map+unmap per page vs raw mmap
-# --quick runs every program briefly (CI uses it to prove they build and run);
-# the figures in docs/performance.md come from a full run. Never pass/fail on speed.
+#   bench_zephyr_sof SOF's vpage pair through SOF mode on the host stand-in,
+#                    time, and callgrind_zephyr_sof.sh its instructions
+# Then one summary table of every figure the programs printed in the team's
+# one form (docs/performance.md, "Targets"):
+#   | figure | measured | peer (same run) | ratio | target | status |
+# status met, missed or info. A missed target is information: nothing here
+# passes or fails on speed; the exit status is 1 only if a build or a
+# program fails (or --check-doc finds the doc's rows stale).
+#   --quick       run every program briefly (CI: they build and run); the
+#                 documented figures come from a full run
+#   --update-doc  (full runs only) rewrite the bench-report block of
+#                 docs/performance.md with this run's rows and the commit
+#                 they were measured on
+#   --check-doc   exit 1 iff the block's figure labels are not exactly the
+#                 labels this run printed (added, removed or renamed rows:
+#                 regenerate with a full run). Digits are not compared (speed
+#                 moves between runs); a row's label must therefore not
+#                 depend on --quick.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-quick=0
-[ "${1:-}" = "--quick" ] && quick=1
+quick=0 update_doc=0 check_doc=0
+for a in "$@"; do
+	case $a in
+	--quick) quick=1 ;;
+	--update-doc) update_doc=1 ;;
+	--check-doc) check_doc=1 ;;
+	*) echo "usage: $0 [--quick] [--update-doc | --check-doc]" >&2; exit 2 ;;
+	esac
+done
+if [ $update_doc -eq 1 ] && [ $quick -eq 1 ]; then
+	echo "bench.sh: --update-doc needs a full run (the documented figures), not --quick" >&2
+	exit 2
+fi
 "$top/scripts/deps.sh" build bench
 build="$top/build/bench"
-cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DVREGION_BUILD_BENCH=ON \
-	-DVREGION_BUILD_TESTS=OFF -DVREGION_BUILD_TOOLS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" >/dev/null
+mkdir -p "$build"
+if ! { cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DVREGION_BUILD_BENCH=ON \
+	-DVREGION_BUILD_TESTS=OFF -DVREGION_BUILD_TOOLS=OFF -DVREGION_BUILD_EXAMPLES=OFF &&
+	cmake --build "$build" -j"$(nproc)"; } >"$build/build.log" 2>&1; then
+	cat "$build/build.log" >&2
+	echo "bench.sh: the benchmark build failed (output above, also in $build/build.log)" >&2
+	exit 1
+fi
 b="$build/bench"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+# run NAME CMD...: the program's own output, kept for the summary
+run() {
+	local name=$1
+	shift
+	"$@" | tee "$out/$name.txt"
+}
 if [ $quick -eq 1 ]; then
-	"$b/bench_heap" --all --steps 20000 --seeds 3
-	"$top/bench/callgrind.sh" "$build" 20000
-	"$b/bench_region" 10
-	"$b/bench_port_posix" --quick
+	run bench_heap "$b/bench_heap" --all --steps 20000 --seeds 3
+	run callgrind "$top/bench/callgrind.sh" "$build" 20000
+	run bench_region "$b/bench_region" 10
+	run bench_port_posix "$b/bench_port_posix" --quick
+	run bench_zephyr_sof "$b/bench_zephyr_sof" 20000
+	run callgrind_zephyr_sof "$top/bench/callgrind_zephyr_sof.sh" "$build" 2000
 else
-	"$b/bench_heap" --all
-	"$top/bench/callgrind.sh" "$build"
-	"$b/bench_region"
-	"$b/bench_port_posix"
+	run bench_heap "$b/bench_heap" --all
+	run callgrind "$top/bench/callgrind.sh" "$build"
+	run bench_region "$b/bench_region"
+	run bench_port_posix "$b/bench_port_posix"
+	run bench_zephyr_sof "$b/bench_zephyr_sof"
+	run callgrind_zephyr_sof "$top/bench/callgrind_zephyr_sof.sh" "$build"
+fi
+
+# ---- summary: the rows in the one form, in the order printed ----
+header='| figure | measured | peer (same run) | ratio | target | status |'
+cat "$out"/bench_heap.txt "$out"/callgrind.txt "$out"/bench_region.txt "$out"/bench_port_posix.txt \
+	"$out"/bench_zephyr_sof.txt "$out"/callgrind_zephyr_sof.txt |
+	grep -E '^\| .* \| (met|missed|info) \|$' |
+	awk -F'|' 'NF == 8 && $2 != " figure " && !seen[$2]++' >"$out/rows" || true
+nrows=$(grep -c . "$out/rows" || true)
+echo ""
+echo "### Summary ($([ $quick -eq 1 ] && echo "quick run: figures not comparable with the documented ones" || echo "full run"))"
+echo ""
+echo "$header"
+echo "|---|---:|---|---:|---:|---|"
+cat "$out/rows"
+[ "$nrows" -gt 0 ] || echo "(no benchmark printed a figure row in this form)"
+
+doc=$top/docs/performance.md
+labels() { awk -F'|' '{ print $2 }' | sed 's/^ *//; s/ *$//' | sort; }
+if [ $((update_doc + check_doc)) -gt 0 ]; then
+	grep -qF '<!-- bench-report:begin' "$doc" && grep -qF '<!-- bench-report:end -->' "$doc" || {
+		echo "bench.sh: $doc has no bench-report block (add its begin/end markers)" >&2
+		exit 1
+	}
+fi
+if [ $update_doc -eq 1 ]; then
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+	{
+		echo '<!-- bench-report:begin (generated by scripts/bench.sh --update-doc; edit the benchmarks, not this block) -->'
+		echo "Measured $(date -u +%Y-%m-%d) on commit $(git -C "$top" rev-parse --short HEAD)$(git -C "$top" status --porcelain -- src include bench | grep . >/dev/null && echo ' plus uncommitted changes') (${cpu:-unknown CPU}, $(nproc) cores, $(gcc -dumpfullversion 2>/dev/null | sed 's/^/gcc /')), \`scripts/bench.sh\` full run."
+		echo ""
+		echo "$header"
+		echo "|---|---:|---|---:|---:|---|"
+		cat "$out/rows"
+		echo '<!-- bench-report:end -->'
+	} >"$out/block"
+	awk -v f="$out/block" '
+		/<!-- bench-report:begin/ { while ((getline l < f) > 0) print l; skip = 1; next }
+		/<!-- bench-report:end -->/ { skip = 0; next }
+		!skip { print }' "$doc" >"$out/doc" && cat "$out/doc" >"$doc"
+	echo "bench.sh: updated the bench-report block of $doc ($nrows rows)"
+fi
+if [ $check_doc -eq 1 ]; then
+	awk '/<!-- bench-report:begin/ { on = 1; next } /<!-- bench-report:end/ { on = 0 } on' "$doc" |
+		grep -E '^\| ' | grep -vE '^\| (figure|---)' | labels >"$out/doc.labels" || true
+	labels <"$out/rows" >"$out/run.labels"
+	if ! diff "$out/doc.labels" "$out/run.labels" >"$out/labels.diff"; then
+		echo "bench.sh: STALE: the bench-report block of $doc does not have this run's rows (< in the doc only, > printed only now); regenerate with scripts/bench.sh --update-doc:"
+		cat "$out/labels.diff"
+		exit 1
+	fi
+	echo "bench.sh: the bench-report block of $doc has exactly this run's $nrows rows"
 fi

@@ -60,26 +60,10 @@ static uint32_t vp_new_pool_id(void)
 }
 #endif
 
-uint32_t vri_vpage_trace_seq(const struct vr_vpage_pool *pool)
-{
-	uint32_t *seq;
-
-	if (!pool)	/* no magic test: deinit's event comes after it is cleared */
-		return 0;
-	/* a counter, not pool state: the const pool's callers only trace */
-	seq = (uint32_t *)(uintptr_t)&pool->trace_seq;
-#if (defined(__GNUC__) || defined(__clang__)) && ATOMIC_INT_LOCK_FREE == 2
-	return __atomic_add_fetch(seq, 1u, __ATOMIC_RELAXED);
-#else
-	return ++*seq;	/* no lock-free atomics: trace from one thread */
-#endif
-}
-
 void vri_vpage_trace(const struct vr_vpage_pool *pool, enum vr_trace_op op, const char *api,
 		     size_t page, size_t npages, unsigned perms, int result)
 {
-	VRI_TRACE(pool->port, .op = op, .api = api, .pool = pool->trace_id,
-		  .seq = vri_vpage_trace_seq(pool), .page = page,
+	VRI_TRACE(pool->port, .op = op, .api = api, .pool = pool->trace_id, .page = page,
 		  .npages = npages, .perms = perms, .result = result);
 }
 
@@ -142,7 +126,6 @@ int vr_vpage_pool_init(struct vr_vpage_pool *pool, const struct vr_port *port,
 	rc = vp_init_locked(pool, port, guard, &n);
 	if (!rc)
 		VRI_TRACE(port, .op = VR_TRACE_POOL_INIT, .api = __func__, .pool = pool->trace_id,
-			  .seq = vri_vpage_trace_seq(pool),
 			  .page_size = port->page_size, .cache_line = port->cache_line,
 			  .window_pages = port->window_pages, .phys_pages = port->phys_pages,
 			  .guard_pages = guard);

@@ -46,12 +46,4 @@ int vri_vpage_free_or_orphan(struct vr_vpage_pool *pool, void *ptr, const char *
 uint32_t vri_vpage_trace_id(const struct vr_vpage_pool *pool);
 uint32_t vri_vpage_new_region_id(struct vr_vpage_pool *pool);
 
-/* The `seq` of the pool's next trace event (vregion/trace.h: 1, 2, ...
- * over every event of the pool, page and region ones alike): one relaxed
- * atomic increment, since region events are emitted under the region's
- * lock, not the pool's. Call it only when an event is emitted (inside
- * VRI_TRACE's arguments, for a pool that is or just was initialised).
- * O(1). */
-uint32_t vri_vpage_trace_seq(const struct vr_vpage_pool *pool);
-
 #endif /* VREGION_VPAGE_API_H */

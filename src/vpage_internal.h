@@ -59,7 +59,7 @@ static inline void vp_note(struct vp_note *n, int level, const char *msg, uintpt
 {
 #if VR_CONFIG_LOG_LEVEL >= 0
 	n->level = level;
-	n->msg = msg;
+	n->msg = VR_LOG_STR_(msg);	/* "" with VR_CONFIG_LOG_STRINGS=0: the text leaves ROM */
 	n->a = a;
 	n->b = b;
 #else	/* no log line to write: no stores either */

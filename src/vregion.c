@@ -275,7 +275,6 @@ static VR_COLD void trace_create(struct vr_vpage_pool *pool, const struct vr_reg
 	const struct vr_port *port = vr_vpage_port(pool);
 
 	VRI_TRACE(port, .op = VR_TRACE_REGION_CREATE, .api = api, .pool = vri_vpage_trace_id(pool),
-		  .seq = vri_vpage_trace_seq(pool),
 		  .result = result, .size = cfg->size, .align = cfg->min_align, .flags = cfg->flags,
 		  .name = cfg->name,
 		  .region = vr ? vr->id : 0, .npages = vr ? vr->pages : 0,

@@ -279,8 +279,8 @@ static int interim_free(struct vr_region *vr, uintptr_t a, const char **why)
 		return 0;
 	}
 	*why = rc == -EFAULT ?
-		VR_REGION_MSG_("bad interim block header, interior pointer or corruption? (ptr)") :
-		VR_REGION_MSG_("not a live interim block, double free? (ptr)");
+		VR_REGION_MSG_("bad interim block header: interior pointer or corruption? (ptr)") :
+		VR_REGION_MSG_("not a live interim block: double free? (ptr)");
 	return rc;
 }
 
@@ -305,7 +305,7 @@ static int lifetime_free(struct vr_region *vr, uintptr_t a, const char **why)
 	size_t off = (size_t)(a - vr->fast.base), g = off >> vr->fast.shift;
 
 	if ((off & vr->fast.mask) || !vr_starts_test(vr, g)) {
-		*why = VR_REGION_MSG_("not a live lifetime block, interior pointer or double free? (ptr)");
+		*why = VR_REGION_MSG_("not a live lifetime block: interior pointer or double free? (ptr)");
 		return -EINVAL;
 	}
 	vr_starts_clear(vr, g);

@@ -313,7 +313,6 @@ void vri_region_track(const struct vr_region *vr, uintptr_t p, size_t n, int kin
 /* The fields every region event has, as designated initialisers (trace.h
  * lists which others each op sets; the rest stay 0). */
 #define VR_REGION_EV(vr, op_, api_) .op = (op_), .api = (api_),                 \
-	.pool = vri_vpage_trace_id((vr)->pool), .seq = vri_vpage_trace_seq((vr)->pool), \
-	.region = (vr)->id
+	.pool = vri_vpage_trace_id((vr)->pool), .region = (vr)->id
 
 #endif /* VREGION_INTERNAL_H */

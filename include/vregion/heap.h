@@ -85,7 +85,7 @@
  *   alloc, aligned_alloc: 2 class searches of <= VR_HEAP_CLASS_WORDS word
  *     tests, 2 header checks, 1 link check, 1 head check, 1 pop, 1 push;
  *   free: 4 header checks (block, next, free neighbours), 1 footer check,
- *     2 link checks, 2 unlinks, 1 push;
+ *     2 link checks, 1 head check, 2 unlinks, 1 push;
  *   init, reset: O(classes); usable_size, block_bytes, max_alloc,
  *   get_stats: O(1) (+ VR_HEAP_CLASS_WORDS word tests);
  *   walk, validate: O(blocks + classes).

@@ -124,10 +124,9 @@
  * by one write(2) as it happens (a crash keeps everything before it). Ports
  * of one process naming the same path share the file (the first truncates
  * it). A line's seq is its place among its pool's lines in the file (the
- * port numbers the lines as it writes them, one at a time: threads' events
- * may reach it in another order than the core numbered them, and the trace
- * still reads in order). The config's trace callback, when set, gets every
- * event too, as the core made it.
+ * port stamps it under the lock that covers the write, so threads cannot
+ * reorder a pool's lines; vregion/trace.h). The config's trace callback,
+ * when set, gets every event too, as the core made it (seq 0).
  */
 #ifndef VREGION_PORT_POSIX_H
 #define VREGION_PORT_POSIX_H
@@ -229,9 +228,10 @@ struct vr_posix_port_stats {
  * Returns 0; -EINVAL iff port or cfg is NULL, phys_pages is 0 or above
  * VR_POSIX_MAX_PHYS_PAGES, window_pages is 0 or too large for the address
  * space (the process has no free range of 2 * window_pages + 4 pages for
- * the windows and their guards: probed before anything is allocated), page_size is not 0 and not a power-of-two multiple of the system
- * page size, cache_line is not 0 and not a power of two, log_level is
- * outside VR_POSIX_LOG_OFF..VR_LOG_DBG, or max_mappings is not 0 and below
+ * the windows and their guards: probed before anything is allocated),
+ * page_size is not 0 and not a power-of-two multiple of the system page
+ * size, cache_line is not 0 and not a power of two, log_level is outside
+ * VR_POSIX_LOG_OFF..VR_LOG_DBG, or max_mappings is not 0 and below
  * VR_POSIX_MIN_MAPPINGS; -ENOMEM iff malloc fails; or the negative errno of
  * memfd_create/ftruncate/mmap, or of opening trace_path. On error *port is
  * zeroed and nothing is left allocated. O(W / 64 + P / 64) plus the syscalls

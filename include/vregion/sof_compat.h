@@ -65,6 +65,9 @@
  *       with nothing left allocated; called with the glue lock held, at most
  *       once between two vr_sof_glue_port_destroy();
  *   void vr_sof_glue_port_destroy(void);   undo it (lock held)
+ *   const struct sys_mm_drv_region *vr_sof_glue_region(void);
+ *       the memory-management driver region behind the default port, for
+ *       vpage_get_region; NULL where there is no driver (posix, flat);
  *   void *vr_sof_glue_heap_alloc(size_t bytes, size_t align);
  *       default platform heap: bytes > 0, align 0 or a power of two; NULL
  *       when out of memory; thread-safe where the glue is;

@@ -45,7 +45,10 @@
  * Identities: `pool` is the pool's number in the process (1, 2, ... in init
  * order); `region` is the region's creation number in its pool (1, 2, ...),
  * never reused, so a trace names a region by its creation, not its address;
- * `seq` numbers every event of a pool (1, 2, ...; set it in every event).
+ * `seq` numbers the events of a pool as they are RECORDED (1, 2, ...), so a
+ * reader sees lines a lossy channel dropped: the core leaves it 0 and the
+ * writer stamps it (the posix trace file and the Zephyr port's trace log
+ * both do, in the order the lines are written); a hook of your own may.
  * Page operations that a region operation makes itself (its run at create,
  * its free at the last put, the protect of a seal) are not traced: the
  * region's event stands for them (a replay re-creates the pages from it).
@@ -107,8 +110,9 @@ struct vr_trace_event {
 	size_t page_size, cache_line, window_pages, phys_pages, guard_pages;
 	/* region create: the region's name (its config's; NULL: none) */
 	const char *name;
-	/* the event's number in its pool, 1, 2, ... (the pool counts; a reader
-	 * sees an event missing from a lossy log); 0 = not numbered */
+	/* the event's number in its pool as recorded, 1, 2, ... (stamped by the
+	 * writer, see above; a reader sees a line missing from a lossy log);
+	 * 0 = not numbered (what the core passes) */
 	uint32_t seq;
 };
 

@@ -110,7 +110,6 @@ struct vr_vpage_pool {
 	size_t orphan_first;		/* no orphan starts below this page */
 	uint32_t trace_id;		/* pool number in the process (trace.h) */
 	uint32_t region_ids;		/* region numbers handed out (trace.h) */
-	uint32_t trace_seq;		/* events traced, the last one's seq (trace.h) */
 	uint32_t magic;			/* set by init, cleared by deinit */
 };
 

@@ -62,7 +62,7 @@ void *vr_sof_heap_alloc(struct k_heap *heap, uint32_t flags, size_t bytes, size_
 #if !VR_SOF_DEFAULT_POOL
 	else if (!o.alloc)
 		VR_LOG(vr_vpage_port(o.pool), VR_LOG_ERR,
-		       "no platform heap (VR_SOF_DEFAULT_POOL=0 and no heap hooks)", bytes, 0);
+		       "no platform heap: VR_SOF_DEFAULT_POOL=0 and no heap hooks (bytes)", bytes, 0);
 #endif
 	return p;
 }
@@ -82,7 +82,7 @@ void vr_sof_heap_free(struct k_heap *heap, void *ptr)
 		o.free(o.ctx, heap, ptr);
 	if (rc) {
 		VR_LOGF(vr_vpage_port(o.pool), VR_LOG_ERR, "sof_heap_free",
-			"not a platform-heap block, foreign pointer or double free? (ptr)", ptr, 0);
+			"not a platform-heap block: foreign pointer or double free? (ptr)", ptr, 0);
 		return;
 	}
 	heap_live_add(-1);

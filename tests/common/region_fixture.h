@@ -5,8 +5,8 @@
  * buffers, a pool on it, a log hook that counts messages per level, and
  * helpers (fill patterns, stats). Included by one .c file per test binary.
  */
-#ifndef TEST_REGION_COMMON_H
-#define TEST_REGION_COMMON_H
+#ifndef VR_REGION_FIXTURE_H
+#define VR_REGION_FIXTURE_H
 
 #include "vr_test.h"
 
@@ -194,4 +194,4 @@ static inline uint32_t t_rand(void)
 	return t_rng;
 }
 
-#endif /* TEST_REGION_COMMON_H */
+#endif /* VR_REGION_FIXTURE_H */

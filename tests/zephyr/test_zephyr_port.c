@@ -674,10 +674,22 @@ static void test_trace_lines(void **state)
 		ev.npages = 2;
 		ev.perms = VR_PERM_RW;
 		ev.page = 5;
+		const char *line, *seq;
+
 		(void)vr_trace_format(&ev, want, sizeof(want));
 		port->trace(port->ctx, &ev);
-		assert_non_null(vr_stub_log_find("vrtrace", want));
-		assert_non_null(strstr(want, "page_alloc"));
+		/* the line as formatted, plus the seq the hook stamped */
+		line = vr_stub_log_find("vrtrace", "page_alloc api=vpage_alloc pool=1 seq=");
+		assert_non_null(line);
+		seq = strstr(line, " seq=");
+		assert_non_null(seq);
+		assert_true(seq[5] >= '1' && seq[5] <= '9');
+		assert_non_null(strstr(line, strstr(want, " pages=2")));
+		ev.seq = (uint32_t)strtoul(seq + 5, NULL, 10) + 1u;
+		(void)vr_trace_format(&ev, want, sizeof(want));
+		ev.seq = 0;
+		port->trace(port->ctx, &ev);	/* the next event of pool 1: seq + 1 */
+		assert_non_null(vr_stub_log_find("vrtrace", strstr(want, "pool=1 seq=")));
 	}
 	/* the pool's events reach the hook (whatever the core emits) */
 	assert_int_equal(vr_vpage_pool_init(&pool, port, NULL), 0);

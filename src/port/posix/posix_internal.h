@@ -58,8 +58,6 @@ static inline bool rec_held(uint32_t r) { return (r & REC_KEPT) && rec_perms(r);
 /* The record owns its physical page (mapped, or held). */
 static inline bool rec_owns(uint32_t r) { return (r & REC_MAPPED) || rec_held(r); }
 
-#define VRI_POSIX_TRACE_POOLS 4	/* pools per port renumbered in the trace file */
-
 struct vr_posix {
 	uint32_t magic;
 	int fd;				/* the memfd: physical pages */
@@ -98,9 +96,6 @@ struct vr_posix {
 	bool injected;			/* the current call's failure was injected */
 	struct vr_port_lock *locks;	/* live locks (list), freed by destroy */
 	int trace_fd;			/* trace file, -1 none (posix_trace.c) */
-	/* the file's seq of the pools traced through this port: the pool
-	 * number and its last line's seq (0 = free slot; posix_trace.c) */
-	uint32_t trace_pool[VRI_POSIX_TRACE_POOLS], trace_seq[VRI_POSIX_TRACE_POOLS];
 	vr_trace_fn user_trace;		/* config trace callback and its context */
 	void *user_trace_ctx;
 

@@ -11,13 +11,6 @@
  * of one whole line on an O_APPEND descriptor: nothing is buffered in the
  * process, so a crash keeps every event before it, and lines of concurrent
  * ports never interleave.
- *
- * Order: the core numbers a pool's events (seq) as they happen, each under
- * its own region's or the pool's lock, so two threads' events can reach the
- * file in the other order. The writer takes one lock per line and writes
- * the seq of the line's place in the file (per pool, from 1): a trace reads
- * in order, and a reader's dropped-line check sees no false gap. (The
- * config's callback gets the core's event as it is.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,16 +20,20 @@
 
 #include "posix_internal.h"
 
-/* Paths open in the process, shared by the ports that name them. */
+/* Paths open in the process, shared by the ports that name them. Each
+ * file numbers the events of every pool it receives (`seq`, docs/trace.md)
+ * under its own mutex, which also covers the write, so the lines of a pool
+ * appear in the file in seq order even when threads trace at once. */
 #define TRACE_FILES 8
+#define TRACE_SEQ_POOLS 64	/* pools numbered above this get no seq */
 static struct {
 	char *path;
 	int fd;
 	unsigned refs;
+	pthread_mutex_t mu;
+	uint32_t seq[TRACE_SEQ_POOLS];
 } g_files[TRACE_FILES];
 static pthread_mutex_t g_files_mu = PTHREAD_MUTEX_INITIALIZER;
-/* Serialises the lines (numbering and write) of every port. */
-static pthread_mutex_t g_write_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* A descriptor for path (opened, truncated and headed by its first user), or -errno. */
 static int file_get(const char *path)
@@ -68,6 +65,8 @@ static int file_get(const char *path)
 	}
 	g_files[slot].fd = fd;
 	g_files[slot].refs = 1;
+	memset(g_files[slot].seq, 0, sizeof(g_files[slot].seq));
+	pthread_mutex_init(&g_files[slot].mu, NULL);
 	{
 		const char *h = vr_trace_header();
 		size_t n = strlen(h);
@@ -90,6 +89,7 @@ static void file_put(int fd)
 	for (int i = 0; i < TRACE_FILES; i++) {
 		if (g_files[i].refs && g_files[i].fd == fd && --g_files[i].refs == 0) {
 			close(fd);
+			pthread_mutex_destroy(&g_files[i].mu);
 			free(g_files[i].path);
 			g_files[i].path = NULL;
 		}
@@ -127,33 +127,40 @@ void vri_posix_trace_close(struct vr_posix *st)
 	st->trace_fd = -1;
 }
 
-/* The file's seq for the next line of ev's pool (write lock held): its
- * place among the pool's lines, from 1; the core's seq when the port has
- * more pools than slots (or the event is not numbered). */
-static uint32_t file_seq(struct vr_posix *st, const struct vr_trace_event *ev)
+/* The file slot of a descriptor (set while a port holds it), or -1. */
+static int file_slot(int fd)
 {
-	int i, slot = -1;
-	uint32_t seq;
+	for (int i = 0; i < TRACE_FILES; i++)
+		if (g_files[i].refs && g_files[i].fd == fd)
+			return i;
+	return -1;
+}
 
-	if (!ev->seq || !ev->pool)
-		return ev->seq;
-	for (i = 0; i < VRI_POSIX_TRACE_POOLS; i++) {
-		if (st->trace_pool[i] == ev->pool)
-			break;
-		if (!st->trace_pool[i] && slot < 0)
-			slot = i;
-	}
-	if (i == VRI_POSIX_TRACE_POOLS) {
-		if (slot < 0 || ev->op != VR_TRACE_POOL_INIT)
-			return ev->seq;
-		i = slot;
-		st->trace_pool[i] = ev->pool;
-		st->trace_seq[i] = 0;
-	}
-	seq = ++st->trace_seq[i];
-	if (ev->op == VR_TRACE_POOL_DEINIT && ev->result == 0)
-		st->trace_pool[i] = 0;	/* the pool is gone: free the slot */
-	return seq;
+/* Stamp the event with its pool's next seq in this file and write its line,
+ * both under the file's mutex. Returns 0 or -errno. */
+static int file_write_event(int fd, const struct vr_trace_event *ev)
+{
+	struct vr_trace_event e = *ev;
+	char line[VR_TRACE_LINE_MAX + 1];
+	int slot, rc = 0;
+	size_t n;
+
+	pthread_mutex_lock(&g_files_mu);
+	slot = file_slot(fd);
+	pthread_mutex_unlock(&g_files_mu);
+	if (slot < 0)
+		return -EBADF;
+	pthread_mutex_lock(&g_files[slot].mu);
+	if (e.pool != 0 && e.pool <= TRACE_SEQ_POOLS)
+		e.seq = ++g_files[slot].seq[e.pool - 1];
+	n = vr_trace_format(&e, line, VR_TRACE_LINE_MAX);
+	if (n > VR_TRACE_LINE_MAX - 1)
+		n = VR_TRACE_LINE_MAX - 1;	/* cannot happen: trace.h bounds a line */
+	line[n] = '\n';
+	if (write(fd, line, n + 1) != (ssize_t)(n + 1))
+		rc = -errno;
+	pthread_mutex_unlock(&g_files[slot].mu);
+	return rc;
 }
 
 void vri_posix_trace(void *ctx, const struct vr_trace_event *ev)
@@ -161,23 +168,12 @@ void vri_posix_trace(void *ctx, const struct vr_trace_event *ev)
 	struct vr_posix *st = ctx;
 
 	if (st->trace_fd >= 0) {
-		char line[VR_TRACE_LINE_MAX + 1];
-		struct vr_trace_event e = *ev;
-		size_t n;
-		bool ok;
+		int rc = file_write_event(st->trace_fd, ev);
 
-		pthread_mutex_lock(&g_write_mu);
-		e.seq = file_seq(st, ev);
-		n = vr_trace_format(&e, line, VR_TRACE_LINE_MAX);
-		if (n > VR_TRACE_LINE_MAX - 1)
-			n = VR_TRACE_LINE_MAX - 1;	/* cannot happen: trace.h bounds a line */
-		line[n] = '\n';
-		ok = write(st->trace_fd, line, n + 1) == (ssize_t)(n + 1);
-		pthread_mutex_unlock(&g_write_mu);
-		if (ok)
+		if (rc == 0)
 			cnt_add(&st->n_trace, 1);
 		else
-			VR_LOG(&st->lp, VR_LOG_ERR, "trace write failed (errno)", (uintptr_t)errno, 0);
+			VR_LOG(&st->lp, VR_LOG_ERR, "trace write failed (errno)", (uintptr_t)-rc, 0);
 	}
 	if (st->user_trace)
 		st->user_trace(st->user_trace_ctx, ev);

@@ -18,13 +18,26 @@
 #ifdef CONFIG_VREGION_TRACE_LOG
 LOG_MODULE_REGISTER(vrtrace, LOG_LEVEL_INF);
 
+/* Each pool's events are numbered (seq) as they are logged, under one
+ * spinlock that also covers the LOG_INF, so a pool's lines reach the log in
+ * seq order and a reader of the captured log sees any line it dropped. */
+#define ZP_TRACE_SEQ_POOLS 16	/* pools numbered above this get no seq */
+static struct k_spinlock zp_trace_lock;
+static uint32_t zp_trace_seq[ZP_TRACE_SEQ_POOLS];
+
 static void zp_trace(void *ctx, const struct vr_trace_event *ev)
 {
+	struct vr_trace_event e = *ev;
 	char line[VR_TRACE_LINE_MAX];
+	k_spinlock_key_t key;
 
 	ARG_UNUSED(ctx);
-	(void)vr_trace_format(ev, line, sizeof(line));
+	key = k_spin_lock(&zp_trace_lock);
+	if (e.pool != 0 && e.pool <= ZP_TRACE_SEQ_POOLS)
+		e.seq = ++zp_trace_seq[e.pool - 1];
+	(void)vr_trace_format(&e, line, sizeof(line));
 	LOG_INF("%s", line);
+	k_spin_unlock(&zp_trace_lock, key);
 }
 
 vr_trace_fn vri_zephyr_trace_hook(void)

@@ -31,8 +31,9 @@
  *     misaligning (4.9); sizes near SIZE_MAX fail instead of wrapping (4.10);
  *   - interior, padding and double frees are rejected and logged (lifetime
  *     and interim) instead of corrupting the heap or being counted;
- *   - the too-little-space threshold is vr_heap_min_bytes() (our heap's real
- *     minimum), not upstream's empirical 1024;
+ *   - the too-little-space threshold is exact, not upstream's empirical
+ *     1024: INVALID iff a fresh heap over the space left could not grant one
+ *     min_align-sized block (vr_region_set_interim in vregion/vregion.h);
  *   - stats stay meaningful after set_interim (4.14); vregion_info takes the
  *     lock; vregion_mem_info accepts NULL (outputs 0);
  *   - the last put logs a warning with the count of live allocations (4.12).
@@ -40,8 +41,11 @@
  * a stale call is often refused and logged ("dead region"), but that is
  * guaranteed only while the port's metadata allocator leaves the freed block
  * as the put wrote it (vregion/vregion.h, LIFE AFTER DEATH).
- * Thread-safety: one lock per region (as upstream's k_mutex), no second
- * lock inside the heap. Not for interrupt context.
+ * Thread-safety: every call takes one lock of the region (as upstream's
+ * k_mutex; a short lock for the bounded calls where the port has one), no
+ * second lock inside the heap; a lifetime allocation takes none (one
+ * compare-and-swap): vregion/vregion.h, THREAD-SAFETY. Not for interrupt
+ * context.
  */
 #ifndef __SOF_LIB_VREGION_H__
 #define __SOF_LIB_VREGION_H__

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test_vpage_faults.c - vpage under port failures (fault port over the flat
+ * test_vpage_fault.c - vpage under port failures (fault port over the flat
  * port, so it also runs on emulated targets).
  *
  * A scripted scenario (allocations, a reservation mapped piecewise,
