@@ -105,7 +105,8 @@ for src in "${progs[@]}"; do
 		cc -std=c11 -Wall -Wextra -Werror "$src" -o "$exe" $(pkg-config --cflags --libs $pc) ||
 			die "$name does not build alone against the prefix ($pc.pc)"
 		link_check "$exe" $kind
-		LD_LIBRARY_PATH=$libdir "$exe" >"$work/$name-$kind.out" 2>&1 ||
+		# no LD_LIBRARY_PATH: vregion.pc puts the prefix's lib/ on the run path
+		"$exe" >"$work/$name-$kind.out" 2>&1 ||
 			{ cat "$work/$name-$kind.out" >&2; die "$name ($kind) failed"; }
 	done
 done
