@@ -744,13 +744,13 @@ static bool takes_pages(const struct vrs_trec *p)
 	return p->rc == 0 && (p->op == VR_TRACE_PAGE_ALLOC || p->op == VR_TRACE_PAGE_RESERVE);
 }
 
-/* Did a pending event after the k-th take pages? (then a free of the k-th
- * cannot be played as "taken and given back" at its creation: the later
- * run was placed while the k-th held its pages) */
+/* Did a pending event after the k-th try to take pages? (then a free of
+ * the k-th cannot be played as "taken and given back" at its creation: the
+ * later run was placed, or refused, while the k-th held its pages) */
 static bool later_takes(const struct conv *v, unsigned k)
 {
 	while (++k < v->npend)
-		if (takes_pages(&v->pend[k]))
+		if (v->pend[k].op == VR_TRACE_PAGE_ALLOC || v->pend[k].op == VR_TRACE_PAGE_RESERVE)
 			return true;
 	return false;
 }
