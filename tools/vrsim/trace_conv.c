@@ -488,13 +488,17 @@ static void pool_init(struct conv *v, const struct vrs_trec *t)
 		     "--platform page=%zu)", msg, o->host_page ? o->host_page : 4096);
 }
 
-/* A region's own pages: the run it was given at create. */
+/* A region's own pages: the run it was given at create (taken at its
+ * first page: a run of the program's that merely follows it is not the
+ * region's), and the map of a guarded region's reservation. */
 static bool create_claims(const struct vrs_trec *p, bool gone, const void *arg)
 {
 	const struct vrs_trec *t = arg;
 
 	if (t->rc)	/* a failed create: what it tried and gave back */
 		return p->rc || gone || p->op == VR_TRACE_PAGE_MAP;
+	if (p->op == VR_TRACE_PAGE_ALLOC || p->op == VR_TRACE_PAGE_RESERVE)
+		return p->rc == 0 && p->page == t->page;
 	return in_run(p, t->page, t->npages);
 }
 
@@ -578,6 +582,11 @@ static bool release_claims(const struct vrs_trec *p, bool gone, const void *arg)
 	const struct treg *g = arg;
 
 	(void)gone;
+	/* a release frees (a reservation: unmaps first), a seal protects; a
+	 * run taken next to the region is the program's */
+	if (p->op == VR_TRACE_PAGE_ALLOC || p->op == VR_TRACE_PAGE_RESERVE ||
+	    p->op == VR_TRACE_PAGE_MAP)
+		return false;
 	return in_run(p, g->page, g->npages);
 }
 

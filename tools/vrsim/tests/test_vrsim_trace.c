@@ -603,6 +603,49 @@ static void test_free_after_later_run(void **state)
 	free(b.s);
 }
 
+/* A program's run taken right after a region (no guard pages) is not part
+ * of the region's next operation: it was claimed as the region's own by its
+ * set_interim (and by a create placed just before it), was not played, and
+ * every later run landed elsewhere than in the trace. */
+static void test_run_next_to_region(void **state)
+{
+	struct tbuf b = { 0 };
+	struct vrs_scenario sc;
+	struct vrs_trace_info info;
+	struct vrs_result r;
+
+	(void)state;
+	EV(&b, .op = VR_TRACE_POOL_INIT, .page_size = 4096, .cache_line = 64, .window_pages = 64,
+	   .phys_pages = 64, .guard_pages = 0);
+	EV(&b, .op = VR_TRACE_PAGE_ALLOC, .npages = 2, .perms = 3, .page = 0);
+	EV(&b, .op = VR_TRACE_REGION_CREATE, .region = 1, .size = 4096, .npages = 1, .page = 2,
+	   .name = "R");
+	EV(&b, .op = VR_TRACE_PAGE_RESERVE, .npages = 18, .page = 3);	/* right after R */
+	EV(&b, .op = VR_TRACE_SET_INTERIM, .region = 1, .offset = 0, .size = 4096);
+	EV(&b, .op = VR_TRACE_PAGE_FREE, .page = 0);
+	EV(&b, .op = VR_TRACE_PAGE_ALLOC, .npages = 1, .perms = 3, .page = 0);
+	EV(&b, .op = VR_TRACE_REGION_CREATE, .region = 2, .size = 4096, .npages = 1, .page = 1,
+	   .name = "S");				/* right before that run */
+	EV(&b, .op = VR_TRACE_PAGE_ALLOC, .npages = 5, .perms = 3, .page = 21);
+	EV(&b, .op = VR_TRACE_REGION_PUT, .region = 2, .refs = 0);
+	EV(&b, .op = VR_TRACE_REGION_RELEASE, .region = 2);
+	EV(&b, .op = VR_TRACE_REGION_PUT, .region = 1, .refs = 0);
+	EV(&b, .op = VR_TRACE_REGION_RELEASE, .region = 1);
+	EV(&b, .op = VR_TRACE_PAGE_FREE, .page = 0);
+	EV(&b, .op = VR_TRACE_PAGE_FREE, .page = 3);
+	EV(&b, .op = VR_TRACE_PAGE_FREE, .page = 21);
+	EV(&b, .op = VR_TRACE_POOL_DEINIT);
+	load_ok(b.s, NULL, &sc, &info);
+	play(&sc, VRS_PLAY_CHECK_REC, &r);
+	if (r.diverge_total)
+		print_message("%s\n", r.diverge[0]);
+	assert_int_equal(r.diverge_total, 0);
+	assert_true(vrs_result_clean(&r));
+	vrs_result_free(&r);
+	vrs_scenario_free(&sc);
+	free(b.s);
+}
+
 /* expect=fail on a failed call (vrsim --write-trace of a scenario that expects
  * it, or a firmware's hook): the replay expects the failure too. */
 static void test_expect_key(void **state)
@@ -759,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_second_set_interim),
 		cmocka_unit_test(test_run_freed_while_pending),
 		cmocka_unit_test(test_free_after_later_run),
+		cmocka_unit_test(test_run_next_to_region),
 		cmocka_unit_test(test_format_hostile_api),
 		cmocka_unit_test(test_to_scenario_roundtrip),
 		cmocka_unit_test(test_replay_and_divergence),
