@@ -41,6 +41,8 @@
  *   VR_SOF_PHYS_PAGES       384       ... posix build: physical pages
  *   VR_SOF_FLAT_PAGES       256       ... flat build: pages of the static buffer
  *   VR_SOF_FLAT_META_BYTES  65536     ... flat build: static metadata buffer
+ *                                     (its sizing: sof_compat.h, METADATA)
+ *   VR_SOF_FLAT_LOG         (unset)   ... flat build: the log hook's function
  *   VR_SOF_FLAT_HEAP_BYTES  65536     ... flat build: static platform heap
  *   VR_SOF_DEFAULT_POOL     1         0: no default port, buffers or heap in
  *                                     the SOF glue (firmware calls vr_sof_init)
@@ -171,6 +173,7 @@
 #ifndef VR_SOF_FLAT_META_BYTES
 #define VR_SOF_FLAT_META_BYTES (64u * 1024u)
 #endif
+/* VR_SOF_FLAT_LOG: no default (unset: the flat default pool is silent). */
 #ifndef VR_SOF_FLAT_HEAP_BYTES
 #define VR_SOF_FLAT_HEAP_BYTES (64u * 1024u)
 #endif

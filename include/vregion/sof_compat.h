@@ -27,9 +27,13 @@
  *   flat build (no MMU, src/compat/sof_default_flat.c):
  *   VR_SOF_FLAT_PAGES   256  pages of a static buffer (1 MiB; window ==
  *                            physical on a flat port)
- *   VR_SOF_FLAT_META_BYTES  64 KiB static metadata buffer
+ *   VR_SOF_FLAT_META_BYTES  64 KiB static metadata buffer (METADATA below)
  *   VR_SOF_FLAT_HEAP_BYTES  64 KiB static buffer for the platform heap (a
  *                            vr_heap), used by sof_ctx_* without a region
+ *   VR_SOF_FLAT_LOG     (unset)  name of a function with the signature of
+ *                            vr_port's log hook (vregion/port.h), e.g. a UART
+ *                            printer: the flat default's port and glue log
+ *                            through it, with ctx NULL; unset, they are silent
  *     The flat default takes no locks: bare metal, one thread (supply a port
  *     with locks through vr_sof_init for anything else).
  *   No guard pages, no sealing (as upstream); vr_sof_init can ask for both.
@@ -49,6 +53,27 @@
  *                            none. Without heap hooks the platform heap
  *                            (sof_ctx_* without a region, sof_heap_alloc)
  *                            returns NULL, logged through the port.
+ *
+ * METADATA (flat build). The flat port serves meta_alloc from
+ * VR_SOF_FLAT_META_BYTES in whole 16-byte granules (VR_FLAT_META_GRANULE,
+ * round16 below), after its own state: one byte per page and two bits per
+ * granule (vregion/port_flat.h). What is asked of it:
+ *   round16(vr_vpage_meta_bytes_for(VR_SOF_FLAT_PAGES))      the pool, at set-up
+ *   + per live region of `size` bytes (each vregion_create):
+ *     round16(vr_region_meta_bytes(size, VR_SOF_CACHE_LINE, VR_SOF_PAGE_SIZE))
+ *                          (the region's block: control, heap, start map;
+ *                          with vr_sof_config.min_align, that alignment)
+ *     + 16                                                   its list node
+ * so a buffer for the pool and N regions of `size` is
+ *   vr_flat_port_meta_bytes(VR_SOF_FLAT_PAGES, <that sum>) bytes (the 15 bytes
+ * of alignment slack in it are spare: the buffer is 16-aligned). Set-up of
+ * the default port (vr_sof_init without a port, or the first SOF call)
+ * computes it with those queries: it fails with -ENOMEM, logged at ERR, when
+ * the buffer cannot even hold the pool's block, and else logs at INF how
+ * many regions of SOF's default DP size (28 KiB) the rest holds with nothing
+ * else live (a = regions, b = bytes each). The defaults hold more of them than the 256 pages do
+ * (36); tests/test_sof_flat_meta.c checks both the figure, against what
+ * vregion_create really makes, and this claim.
  *
  * GLUE. The default pool's platform code is one file, chosen by the build:
  * src/compat/sof_default_posix.c (VREGION_PORT_POSIX) or

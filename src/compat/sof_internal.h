@@ -35,7 +35,13 @@
 #include "vregion/vpage.h"
 #include "../util.h"
 
-struct vri_sof_node;
+/* One live region on the list: vregion_create takes it from the port's
+ * metadata, a second block besides the region's own (the flat default's
+ * sizing counts it). */
+struct vri_sof_node {
+	struct vri_sof_node *next;
+	struct vregion *vr;
+};
 
 struct vri_sof {
 	atomic_bool ready;		/* everything below is set up */

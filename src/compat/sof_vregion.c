@@ -17,12 +17,6 @@
 
 #define VR(v) vr_sof_region(v)
 
-/* One live region; nodes come from the port's metadata memory. */
-struct vri_sof_node {
-	struct vri_sof_node *next;
-	struct vregion *vr;
-};
-
 static const struct vr_port *port_of_pool(void)
 {
 	return vr_vpage_port(&vri_sof.pool);

@@ -33,5 +33,16 @@ void vrs_fail_describe(const struct vrs_scenario *sc, const struct vrs_fail *f, 
 /* The same, short, for the picture: "C.src.delay 14336 B at line 39: largest
  * free block 8700 B". */
 void vrs_fail_short(const struct vrs_scenario *sc, const struct vrs_fail *f, char *buf, size_t n);
+/* Port metadata, in bytes, of one instance of region k at `bytes`: what
+ * vr_region_create asks meta_alloc for (vr_region_meta_bytes at the
+ * platform's page size and the alignment the player creates it with). 0 for
+ * a page run, for bytes 0, or for an alignment the library refuses. */
+size_t vrs_region_meta(const struct vrs_scenario *sc, uint32_t k, size_t bytes);
+/* The same at region k's recommended size; 0 when it has none (not sized,
+ * no size fits, --no-size). */
+size_t vrs_recommended_meta(const struct vrs_report *rp, uint32_t k);
+/* Port metadata of the platform's page pool (vr_vpage_meta_bytes_for the
+ * window; 0 if the library refuses the window). */
+size_t vrs_pool_meta(const struct vrs_scenario *sc);
 
 #endif /* VRSIM_REPORT_H */

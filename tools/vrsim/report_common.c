@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tools/vrsim/report_common.c - helpers shared by the three reports (text,
- * JSON, SVG): a failure in words.
+ * JSON, SVG): a failure in words, the metadata of regions and of the pool.
  */
 #include <string.h>
 
+#include "vregion/vpage.h"
 #include "vregion/vregion.h"
 
 #include "report.h"
@@ -106,4 +107,29 @@ void vrs_fail_short(const struct vrs_scenario *sc, const struct vrs_fail *f, cha
 			 vrs_pages(f->size, sc->plat.page), vrs_s(vrs_pages(f->size, sc->plat.page)),
 			 f->line, why);
 	}
+}
+
+size_t vrs_region_meta(const struct vrs_scenario *sc, uint32_t k, size_t bytes)
+{
+	const struct vrs_object *o = &sc->objs[k];
+	/* as play.c creates it: a bare region's align=, else the platform's */
+	size_t align = o->kind == VRS_OBJ_REGION && o->min_align ? o->min_align : sc->plat.align;
+
+	if (o->kind == VRS_OBJ_PAGES)
+		return 0;
+	return vr_region_meta_bytes(bytes, align, sc->plat.page);
+}
+
+size_t vrs_pool_meta(const struct vrs_scenario *sc)
+{
+	return vr_vpage_meta_bytes_for(sc->plat.virt);
+}
+
+size_t vrs_recommended_meta(const struct vrs_report *rp, uint32_t k)
+{
+	const struct vrs_size_rec *s = rp->sz ? &rp->sz->reg[k] : NULL;
+
+	if (!s || (s->status != VRS_SIZE_OK && s->status != VRS_SIZE_NONMONOTONIC))
+		return 0;
+	return vrs_region_meta(rp->sc, k, s->bytes);
 }

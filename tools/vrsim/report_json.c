@@ -77,7 +77,8 @@ static void jregion(FILE *f, const struct vrs_report *rp, uint32_t k)
 	jstr(f, sc->objs[k].name);
 	fprintf(f, ", \"kind\": \"%s\", \"line\": %u,\n", kind[sc->objs[k].kind], sc->objs[k].line);
 	fprintf(f, "     \"instances\": %u, \"created\": %u, \"requested_bytes\": %zu, "
-		"\"pages\": %zu,\n", q->instances, q->created, q->requested, q->pages);
+		"\"pages\": %zu, \"meta_bytes\": %zu,\n", q->instances, q->created, q->requested,
+		q->pages, vrs_region_meta(sc, k, q->requested));
 	fprintf(f, "     \"lifetime_used\": %zu, \"lifetime_size\": %zu, \"interim_size\": %zu, "
 		"\"interim_peak\": %zu, \"interim_peak_line\": %u, \"largest_free_at_peak\": %zu,\n",
 		q->lifetime_used, q->lifetime_size, q->interim_size, q->interim_peak, q->peak_line,
@@ -104,9 +105,10 @@ static void jregion(FILE *f, const struct vrs_report *rp, uint32_t k)
 		const struct vrs_size_rec *s = &rp->sz->reg[k];
 
 		fprintf(f, "{\"status\": \"%s\", \"bytes\": %zu, \"pages\": %zu, "
-			"\"written_pages\": %zu, \"max_pages\": %zu, \"one_page_less_fails\": %s, "
-			"\"one_page_more_passes\": %s, \"replays\": %u,\n       "
-			"\"failure_one_page_less\": ", status_name(s->status), s->bytes, s->pages,
+			"\"meta_bytes\": %zu, \"written_pages\": %zu, \"max_pages\": %zu, "
+			"\"one_page_less_fails\": %s, \"one_page_more_passes\": %s, \"replays\": %u,"
+			"\n       \"failure_one_page_less\": ", status_name(s->status), s->bytes,
+			s->pages, vrs_recommended_meta(rp, k),
 			s->written_pages, s->max_pages, s->below_fails ? "true" : "false",
 			s->above_passes ? "true" : "false", s->plays);
 		if (s->has_below_fail)
@@ -174,9 +176,9 @@ void vrs_report_json(FILE *f, const struct vrs_report *rp)
 		jregion(f, rp, k);
 	}
 	fprintf(f, "\n  ],\n");
-	fprintf(f, "  \"pool\": {\"virtual_peak\": %zu, \"virtual_peak_line\": %u, "
-		"\"physical_peak\": %zu, \"physical_peak_line\": %u,\n", r->vpeak, r->vpeak_line,
-		r->ppeak, r->ppeak_line);
+	fprintf(f, "  \"pool\": {\"meta_bytes\": %zu, \"virtual_peak\": %zu, "
+		"\"virtual_peak_line\": %u, \"physical_peak\": %zu, \"physical_peak_line\": %u,\n",
+		vrs_pool_meta(sc), r->vpeak, r->vpeak_line, r->ppeak, r->ppeak_line);
 	fprintf(f, "    \"fragmentation\": {\"at_peak\": {\"free_pages\": %zu, "
 		"\"largest_free_run\": %zu, \"ratio\": %.4f},\n", r->frag_free_at_peak,
 		r->frag_largest_at_peak, r->frag_free_at_peak ?

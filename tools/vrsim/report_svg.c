@@ -325,6 +325,21 @@ static void band_parts(struct svg *g, uint32_t k, double x0, double y, double sc
 	line(g, x0, y - 3, x0, y + 21, "#000000", 1.5, NULL);	/* end of the lifetime part */
 }
 
+/* "; port metadata 1616 B (1232 B at 3 pages)" after the verdict in buf. */
+static void band_meta(const struct vrs_report *rp, uint32_t k, char *buf, size_t n)
+{
+	size_t m = vrs_region_meta(rp->sc, k, rp->r->reg[k].requested);
+	size_t rm = vrs_recommended_meta(rp, k), len = strlen(buf);
+
+	if (!m || len >= n)
+		return;
+	if (rm)
+		snprintf(buf + len, n - len, "; port metadata %zu B (%zu B at %zu page%s)", m, rm,
+			 rp->sz->reg[k].pages, vrs_s(rp->sz->reg[k].pages));
+	else
+		snprintf(buf + len, n - len, "; port metadata %zu B", m);
+}
+
 /* "needed: 3 of 24 pages" and how the busiest moment fits in them. */
 static void band_verdict(const struct vrs_report *rp, uint32_t k, char *buf, size_t n)
 {
@@ -352,6 +367,7 @@ static void band_verdict(const struct vrs_report *rp, uint32_t k, char *buf, siz
 	else
 		snprintf(buf, n, "%zu page%s requested; not sized (its creation is expected to "
 			 "fail)", req, vrs_s(req));
+	band_meta(rp, k, buf, n);
 }
 
 /* Where the region's failures happen, with their lines and reasons. */

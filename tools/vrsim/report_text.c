@@ -38,6 +38,15 @@ static const char *recommended_cell(const struct vrs_report *rp, uint32_t k, cha
 	}
 }
 
+/* A metadata figure, "-" when there is none (a page run, not sized). */
+static const char *meta_cell(size_t bytes, char *buf, size_t n)
+{
+	if (!bytes)
+		return "-";
+	snprintf(buf, n, "%zu", bytes);
+	return buf;
+}
+
 static void regions_table(FILE *f, const struct vrs_report *rp)
 {
 	const struct vrs_scenario *sc = rp->sc;
@@ -55,25 +64,27 @@ static void regions_table(FILE *f, const struct vrs_report *rp)
 		fprintf(f, "Regions: none (no pipeline with size=, no dp module, no region)\n");
 		return;
 	}
-	fprintf(f, "Regions (bytes)\n");
-	fprintf(f, "  %-*s  %-9s %4s  %14s %9s %9s %9s %9s %8s %4s  %s\n", nw, "region", "kind",
-		"inst", "requested", "lifetime", "interim", "interim", "largest", "failed", "refs",
-		"recommended");
-	fprintf(f, "  %-*s  %-9s %4s  %14s %9s %9s %9s %9s %8s %4s  %s\n", nw, "", "", "",
-		"(pages)", "used", "heap", "peak", "free@peak", "unexp/ex", "max", "(pages)");
+	fprintf(f, "Regions (bytes; meta: port metadata of one instance)\n");
+	fprintf(f, "  %-*s  %-9s %4s  %14s %6s %9s %9s %9s %9s %8s %4s  %-20s %6s\n", nw, "region",
+		"kind", "inst", "requested", "meta", "lifetime", "interim", "interim", "largest",
+		"failed", "refs", "recommended", "meta");
+	fprintf(f, "  %-*s  %-9s %4s  %14s %6s %9s %9s %9s %9s %8s %4s  %s\n", nw, "", "", "",
+		"(pages)", "", "used", "heap", "peak", "free@peak", "unexp/ex", "max", "(pages)");
 	for (k = 0; k < sc->nobjs; k++) {
 		const struct vrs_region_rec *q = &r->reg[k];
-		char req[40], fail[24], recd[48];
+		char req[40], fail[24], recd[48], m[24], rm[24];
 
 		if (!q->is_region)
 			continue;
 		snprintf(req, sizeof(req), "%zu (%zu)", q->requested,
 			 vrs_pages(q->requested, sc->plat.page));
 		snprintf(fail, sizeof(fail), "%zu/%zu", q->unexpected, q->expected);
-		fprintf(f, "  %-*s  %-9s %4u  %14s %9zu %9zu %9zu %9zu %8s %4u  %s\n", nw,
+		fprintf(f, "  %-*s  %-9s %4u  %14s %6s %9zu %9zu %9zu %9zu %8s %4u  %-20s %6s\n", nw,
 			sc->objs[k].name, vrs_kind_name(sc->objs[k].kind), q->instances, req,
+			meta_cell(vrs_region_meta(sc, k, q->requested), m, sizeof(m)),
 			q->lifetime_used, q->interim_size, q->interim_peak, q->largest_free_at_peak,
-			fail, q->refs_max, recommended_cell(rp, k, recd, sizeof(recd)));
+			fail, q->refs_max, recommended_cell(rp, k, recd, sizeof(recd)),
+			meta_cell(vrs_recommended_meta(rp, k), rm, sizeof(rm)));
 	}
 }
 
@@ -326,8 +337,8 @@ static void header(FILE *f, const struct vrs_report *rp)
 	fprintf(f, "vrsim: %s%s%s%s\n", rp->label, sc->title[0] ? " - \"" : "", sc->title,
 		sc->title[0] ? "\"" : "");
 	fprintf(f, "  platform: page %zu B, window %zu pages, %zu physical pages, cache line %zu B,"
-		" min align %zu B, %zu guard page%s per region\n", p->page, p->virt, p->phys,
-		p->line, p->align, p->guard, vrs_s(p->guard));
+		" min align %zu B, %zu guard page%s per region; pool metadata %zu B\n", p->page,
+		p->virt, p->phys, p->line, p->align, p->guard, vrs_s(p->guard), vrs_pool_meta(sc));
 	if (rp->trace)
 		trace_line(f, rp->trace);
 	fprintf(f, "  played %zu event%s (%u statement%s, %u line%s): %zu unexpected failure%s, "

@@ -262,8 +262,15 @@ def case_json():
             check(d["result"]["exit_status"] == rc,
                   f"--json {args}: result.exit_status {d['result']['exit_status']} != exit {rc}")
             check(d["result"]["clean"] == (rc == 0), f"--json {args}: result.clean")
+            pl = d["platform"]
+            words = (pl["virtual_pages"] + 63) // 64
+            check(d["pool"]["meta_bytes"] == 4 * pl["virtual_pages"] + 3 * 8 * words,
+                  f"--json {args}: pool.meta_bytes {d['pool']['meta_bytes']} is vpage.h's "
+                  f"4 W + 3 * 8 * ceil(W / 64)")
             for r in d["regions"]:
                 rec = r["recommended"]
+                check((r["meta_bytes"] == 0) == (r["kind"] == "pages"),
+                      f"--json {args}: {r['name']}: meta_bytes {r['meta_bytes']} (0 iff a page run)")
                 if "--no-size" in args:
                     check(rec is None, "--no-size: recommended is null")
                 elif rec is not None and rec["status"] == "ok":
@@ -271,6 +278,16 @@ def case_json():
                           f"{r['name']}: bytes = pages * page_size")
                     check(rec["one_page_less_fails"] or rec["pages"] == 1,
                           f"{r['name']}: one page less fails")
+                    # one start-map byte per min_align granule: the difference of the
+                    # two figures is the pages' difference over the alignment
+                    req = -(-r["requested_bytes"] // pl["page_size"])
+                    if r["kind"] in ("pipeline", "dp"):
+                        check(r["meta_bytes"] - rec["meta_bytes"] ==
+                              (req - rec["pages"]) * pl["page_size"] // pl["min_align"],
+                              f"--json {args}: {r['name']}: meta_bytes {r['meta_bytes']} at "
+                              f"{req} pages, {rec['meta_bytes']} at {rec['pages']}")
+                elif rec is not None:
+                    check(rec["meta_bytes"] == 0, f"{r['name']}: no recommended metadata")
         # every documented key appears in at least one of the runs above
         missing = docs - seen
         check(not missing, f"documented keys never produced: {sorted(missing)}")
@@ -736,7 +753,7 @@ def case_man():
 
 
 def region_figures(d):
-    keys = ("kind_row", "requested_bytes", "pages", "lifetime_used", "lifetime_size",
+    keys = ("kind_row", "requested_bytes", "pages", "meta_bytes", "lifetime_used", "lifetime_size",
             "interim_size", "interim_peak", "largest_free_at_peak", "allocs", "frees",
             "instances", "created", "outstanding_at_release")
     out = {}
