@@ -44,6 +44,8 @@ TESTDIR = os.path.join(ROOT, "zephyr", "tests", "vregion")
 ZEPHYR_SYMS = {
     "LOG": "bool",                      # subsys/logging/Kconfig
     "ASSERT": "bool",                   # subsys/debug/Kconfig
+    "SPIN_VALIDATE": "bool",            # subsys/debug/Kconfig (depends on ASSERT)
+    "NONZERO_SPINLOCK_SIZE": "bool",    # kernel/Kconfig (include/zephyr/spinlock.h)
     "USERSPACE": "bool",                # arch/Kconfig
     "MMU": "bool",                      # arch/Kconfig (qemu_x86: X86_MMU selects it)
     "LLEXT": "bool",                    # subsys/llext/Kconfig

@@ -380,6 +380,11 @@ static void zp_unlock(void *ctx, struct vr_port_lock *l)
  * opaque type. */
 struct zp_spin {
 	struct k_spinlock s;
+	/* On one CPU without CONFIG_SPIN_VALIDATE (CONFIG_ASSERT=n) or
+	 * CONFIG_NONZERO_SPINLOCK_SIZE, struct k_spinlock has no members and
+	 * sizeof 0 in C (include/zephyr/spinlock.h); zp_meta_alloc(0) is NULL,
+	 * which would refuse every region. */
+	char nonempty;
 };
 
 static struct vr_port_lock *zp_spin_create(void *ctx)

@@ -66,6 +66,29 @@ unsigned long vr_stub_spin_locks(void)
 	return __atomic_load_n(&spin_locks, __ATOMIC_RELAXED);
 }
 
+#ifdef VR_STUB_UP_SPINLOCK
+/* arch_irq_lock(): nests, one per CPU (the process) */
+static pthread_mutex_t irq_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+k_spinlock_key_t k_spin_lock(struct k_spinlock *l)
+{
+	k_spinlock_key_t k = { 0 };
+
+	(void)l;
+	__atomic_fetch_add(&spin_locks, 1, __ATOMIC_RELAXED);
+	if (pthread_mutex_lock(&irq_lock))
+		abort();
+	return k;
+}
+
+void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key)
+{
+	(void)l;
+	(void)key;
+	if (pthread_mutex_unlock(&irq_lock))
+		abort();
+}
+#else
 k_spinlock_key_t k_spin_lock(struct k_spinlock *l)
 {
 	k_spinlock_key_t k = { 0 };
@@ -82,6 +105,7 @@ void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key)
 	(void)key;
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
+#endif
 
 /* ---- kernel heap ---------------------------------------------------------------- */
 

@@ -49,9 +49,18 @@ int k_mutex_init(struct k_mutex *mutex);
 int k_mutex_lock(struct k_mutex *mutex, k_timeout_t timeout);
 int k_mutex_unlock(struct k_mutex *mutex);
 
+#ifdef VR_STUB_UP_SPINLOCK
+/* Zephyr on one CPU without CONFIG_SPIN_VALIDATE or
+ * CONFIG_NONZERO_SPINLOCK_SIZE: no members, sizeof 0 in C
+ * (include/zephyr/spinlock.h); k_spin_lock is arch_irq_lock(), here one
+ * recursive lock for the process. */
+struct k_spinlock {
+};
+#else
 struct k_spinlock {
 	int locked;
 };
+#endif
 typedef struct {
 	int key;
 } k_spinlock_key_t;
