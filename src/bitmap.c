@@ -24,24 +24,6 @@ typedef vr_bitmap_word_t word;
 #define WB ((unsigned)VR_BITMAP_WORD_BITS)
 #define ONES ((word)~(word)0)
 
-static inline unsigned ctzw(word x)
-{
-#if VR_BITMAP_WORD_BITS == 64
-	return vr_ctz64(x);
-#else
-	return vr_ctz32(x);
-#endif
-}
-
-static inline unsigned clzw(word x)
-{
-#if VR_BITMAP_WORD_BITS == 64
-	return vr_clz64(x);
-#else
-	return vr_clz32(x);
-#endif
-}
-
 /* Portable popcount: no libgcc call (__popcount[sd]i2) on cores without one. */
 static inline unsigned popcountw(word x)
 {
@@ -228,15 +210,15 @@ static size_t find_clear_run(const struct vr_bitmap *bm, size_t from, size_t n)
 			carry = 0;
 			continue;
 		}
-		if (carry + ctzw(~c) >= n)	/* clear bits at the bottom */
+		if (carry + vr_ctzw(~c) >= n)	/* clear bits at the bottom */
 			return base - carry;
 		if (n < WB) {
 			word m = run_starts(c, n);
 
 			if (m)
-				return base + ctzw(m);
+				return base + vr_ctzw(m);
 		}
-		carry = clzw(~c);		/* clear bits at the top */
+		carry = vr_clzw(~c);		/* clear bits at the top */
 	}
 	return SIZE_MAX;
 }
@@ -261,7 +243,7 @@ static size_t scan(const struct vr_bitmap *bm, size_t from, size_t end, word fli
 	w = ((bm->words[wi] ^ flip) & valid_mask(bm, wi)) & (ONES << (from % WB));
 	for (;;) {
 		if (w) {
-			size_t i = wi * WB + ctzw(w);
+			size_t i = wi * WB + vr_ctzw(w);
 
 			VR_ASSERT(i >= from);
 			return i < end ? i : end;
@@ -320,7 +302,7 @@ size_t vr_bitmap_prev_set(const struct vr_bitmap *bm, size_t from)
 	w = bm->words[wi] & valid_mask(bm, wi) & (ONES >> (WB - 1u - from % WB));
 	for (;;) {
 		if (w)
-			return wi * WB + WB - 1u - clzw(w);
+			return wi * WB + WB - 1u - vr_clzw(w);
 		if (wi-- == 0)
 			return SIZE_MAX;
 		w = bm->words[wi];

@@ -558,7 +558,7 @@ size_t vr_heap_max_alloc(const struct vr_heap *h, size_t align)
 		;
 	if (w >= VR_HEAP_CLASS_WORDS)
 		return 0;			/* nothing free */
-	top = w * WB + WB - 1u - word_clz(h->class_map[w]);
+	top = w * WB + WB - 1u - vr_clzw(h->class_map[w]);
 	b = top < h->nclasses ? h->heads[top] : 0u;
 	if (b - 1u >= v.last)
 		return 0;

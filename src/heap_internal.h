@@ -57,24 +57,6 @@
 
 typedef vr_heap_word_t word_t;
 
-static VR_INLINE_HOT unsigned word_ctz(word_t x)
-{
-#if VR_BITMAP_WORD_BITS == 64
-	return vr_ctz64(x);
-#else
-	return vr_ctz32(x);
-#endif
-}
-
-static VR_INLINE_HOT unsigned word_clz(word_t x)
-{
-#if VR_BITMAP_WORD_BITS == 64
-	return vr_clz64(x);
-#else
-	return vr_clz32(x);
-#endif
-}
-
 /* ---- the parts of the control block the hot paths keep in registers ----
  * (32-bit stores into the heap could otherwise alias the control block's
  * fields and force reloads) */
@@ -269,7 +251,7 @@ static VR_INLINE_HOT uint32_t class_find(const struct vr_heap *h, uint32_t c)
 			return NO_CLASS;
 		m = h->class_map[w];
 	}
-	return w * WB + word_ctz(m);
+	return w * WB + vr_ctzw(m);
 }
 
 static VR_INLINE_HOT void class_mark(struct vr_heap *h, uint32_t c)

@@ -62,6 +62,16 @@ static inline unsigned vr_ctz32(uint32_t x) { return (unsigned)__builtin_ctz(x);
 static inline unsigned vr_clz32(uint32_t x) { return (unsigned)__builtin_clz(x); }
 #endif
 
+/* The same for one word of bitmap.h's and heap.h's bitmaps
+ * (VR_BITMAP_WORD_BITS wide); x != 0. */
+#if VR_BITMAP_WORD_BITS == 64
+static VR_INLINE_HOT unsigned vr_ctzw(uint64_t x) { return vr_ctz64(x); }
+static VR_INLINE_HOT unsigned vr_clzw(uint64_t x) { return vr_clz64(x); }
+#else
+static VR_INLINE_HOT unsigned vr_ctzw(uint32_t x) { return vr_ctz32(x); }
+static VR_INLINE_HOT unsigned vr_clzw(uint32_t x) { return vr_clz32(x); }
+#endif
+
 /* Powers of two and alignment (a is a power of two). */
 static inline bool vr_is_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
 static inline uintptr_t vr_align_up(uintptr_t x, size_t a) { return (x + (a - 1)) & ~(uintptr_t)(a - 1); }

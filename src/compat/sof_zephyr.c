@@ -244,11 +244,12 @@ void vregion_ctx_free(struct vregion *vr, struct k_heap *heap, void *ptr)
 /* ---- LLEXT: the symbols SOF exports ---------------------------------------------- */
 
 #ifdef CONFIG_LLEXT
-#if VR_SOF_SYSCALLS
-EXPORT_SYSCALL(vregion_alloc);
-EXPORT_SYSCALL(vregion_alloc_align);
-EXPORT_SYSCALL(vregion_free);
-#else
+/* With the syscalls (SOF #11108) an extension calls the generated inline
+ * vregion_*() wrappers, which reference z_impl_vregion_*: Zephyr exports the
+ * z_impl_ function of every __syscall itself (the generated
+ * syscall_exports_llext.c, included by subsys/llext/llext_export.c), and
+ * Zephyr since 3.7 has no EXPORT_SYSCALL() macro (3.6 had one). */
+#if !VR_SOF_SYSCALLS
 EXPORT_SYMBOL(vregion_alloc);
 EXPORT_SYMBOL(vregion_alloc_align);
 EXPORT_SYMBOL(vregion_free);

@@ -116,6 +116,16 @@ void vr_mini_check_memory(const void *a, const void *b, size_t n, const char *fi
 	vr_mini_abort_test();
 }
 
+/* as cmocka's: equal by strcmp; a NULL on either side is a failure */
+void vr_mini_check_string(const char *a, const char *b, const char *file, int line)
+{
+	if (a && b && strcmp(a, b) == 0)
+		return;
+	printf("[  ERROR   ] --- \"%s\" != \"%s\"\n", a ? a : "(null)", b ? b : "(null)");
+	vr_mini_where(file, line);
+	vr_mini_abort_test();
+}
+
 void vr_mini_print(const char *fmt, ...)
 {
 	va_list ap;

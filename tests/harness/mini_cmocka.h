@@ -6,7 +6,8 @@
  *
  * Implements exactly: assert_true, assert_false, assert_int_equal,
  * assert_int_not_equal, assert_ptr_equal, assert_ptr_not_equal, assert_null,
- * assert_non_null, assert_memory_equal, assert_in_range, fail, fail_msg,
+ * assert_non_null, assert_memory_equal, assert_string_equal, assert_in_range,
+ * fail, fail_msg,
  * print_message, cmocka_unit_test, cmocka_unit_test_setup_teardown,
  * cmocka_run_group_tests.
  *
@@ -58,6 +59,7 @@ void vr_mini_check_range(LargestIntegralType v, LargestIntegralType lo,
 			 LargestIntegralType hi, const char *file, int line);
 void vr_mini_check_memory(const void *a, const void *b, size_t n,
 			  const char *file, int line);
+void vr_mini_check_string(const char *a, const char *b, const char *file, int line);
 void vr_mini_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vr_mini_run_group(const char *group, const struct CMUnitTest *tests, size_t n,
 		      CMFixtureFunction group_setup, CMFixtureFunction group_teardown);
@@ -90,6 +92,8 @@ void vr_mini_expect_failures(int on);
 		vr_mini_fail(__FILE__, __LINE__, "%s is NULL", #p); } while (0)
 #define assert_memory_equal(a, b, n) \
 	vr_mini_check_memory((const void *)(a), (const void *)(b), (size_t)(n), __FILE__, __LINE__)
+#define assert_string_equal(a, b) \
+	vr_mini_check_string((const char *)(a), (const char *)(b), __FILE__, __LINE__)
 #define assert_in_range(v, lo, hi) \
 	vr_mini_check_range((LargestIntegralType)(v), (LargestIntegralType)(lo), \
 			    (LargestIntegralType)(hi), __FILE__, __LINE__)

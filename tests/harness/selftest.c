@@ -40,6 +40,8 @@ static void pass_every_macro(void **state)
 	assert_non_null(&x);
 	assert_memory_equal(a, b, sizeof(a));
 	assert_memory_equal(a, b, 0);
+	assert_string_equal("vpage_free", "vpage_free");
+	assert_string_equal("", "");
 	assert_in_range(5, 5, 9);
 	assert_in_range(9, 5, 9);
 	assert_in_range(UINT64_MAX, 0, UINT64_MAX);
@@ -117,6 +119,8 @@ static void must_fail_memory(void **s)
 	assert_memory_equal(a, b, sizeof(a));
 	body_runs += 100;
 }
+static void must_fail_string(void **s) { (void)s; assert_string_equal("vpage_free", "vpage_fre"); body_runs += 100; }
+static void must_fail_string_null(void **s) { (void)s; assert_string_equal(NULL, ""); body_runs += 100; }
 static void must_fail_range_low(void **s) { (void)s; assert_in_range(4, 5, 9); body_runs += 100; }
 static void must_fail_range_high(void **s) { (void)s; assert_in_range(10, 5, 9); body_runs += 100; }
 static void must_fail_fail(void **s) { (void)s; fail(); body_runs += 100; }
@@ -140,7 +144,7 @@ static void check_group_results(void **state)
 {
 	(void)state;
 	assert_int_equal(g1_failed, 0);
-	assert_int_equal(g2_failed, 16);
+	assert_int_equal(g2_failed, 18);
 	/* group 1: 3 bodies ran; group 2: no body continued after its failure,
 	 * the test behind the failing setup never ran */
 	assert_int_equal(body_runs, 3);
@@ -158,7 +162,7 @@ static void check_totals(void **state)
 	(void)state;
 	vr_mini_totals(&passed, &failed);
 	assert_int_equal(passed, 3);
-	assert_int_equal(failed, 16);
+	assert_int_equal(failed, 18);
 }
 
 static void check_target_arith(void **state)
@@ -249,6 +253,8 @@ int main(void)
 		cmocka_unit_test(must_fail_null),
 		cmocka_unit_test(must_fail_non_null),
 		cmocka_unit_test(must_fail_memory),
+		cmocka_unit_test(must_fail_string),
+		cmocka_unit_test(must_fail_string_null),
 		cmocka_unit_test(must_fail_range_low),
 		cmocka_unit_test(must_fail_range_high),
 		cmocka_unit_test(must_fail_fail),

@@ -197,11 +197,13 @@ static void test_kernel_side_and_exports(void **state)
 	assert_ptr_equal(vregion_get(vr), vr);
 	assert_ptr_equal(vregion_put(vr), vr);
 	assert_null(vregion_put(vr));
-	assert_true(vr_stub_export_find("z_impl_vregion_alloc") ==
-		    (void (*)(void))z_impl_vregion_alloc);
-	assert_true(vr_stub_export_find("z_impl_vregion_free") ==
-		    (void (*)(void))z_impl_vregion_free);
+	/* the syscalls' z_impl_ functions are exported by Zephyr's generated
+	 * table, not a second time by vregion; the other calls by vregion */
+	assert_null(vr_stub_export_find("z_impl_vregion_alloc"));
+	assert_null(vr_stub_export_find("z_impl_vregion_free"));
+	assert_null(vr_stub_export_find("vregion_alloc"));
 	assert_true(vr_stub_export_find("vregion_info") == (void (*)(void))vregion_info);
+	assert_true(vr_stub_export_find("vregion_for_each") == (void (*)(void))vregion_for_each);
 }
 
 int main(void)

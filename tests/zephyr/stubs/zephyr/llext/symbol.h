@@ -14,7 +14,7 @@ struct vr_stub_symbol {
 	static const struct vr_stub_symbol z_stub_export_##x                      \
 		__attribute__((section("vr_stub_exports"), used, aligned(sizeof(void *)))) = { \
 			#x, (void (*)(void))(x) }
-#define EXPORT_SYSCALL(x) EXPORT_SYMBOL(z_impl_##x)
+/* no EXPORT_SYSCALL: Zephyr 3.7 and later (4.3 included) have none */
 
 /* host bookkeeping: the exported address of `name`, or NULL */
 void (*vr_stub_export_find(const char *name))(void);
