@@ -58,6 +58,8 @@ ZEPHYR_SYMS = {
     "DCACHE_LINE_SIZE": "int",          # arch/Kconfig; absent without d-cache-line-size
     "ZTEST": "bool",                    # subsys/testsuite/ztest/Kconfig
     "ZTEST_FATAL_HOOK": "bool",         # subsys/testsuite/ztest/Kconfig
+    "ZTEST_STACK_SIZE": "int",          # subsys/testsuite/ztest/Kconfig
+    "MAIN_STACK_SIZE": "int",           # kernel/Kconfig
     "SOC_FAMILY_INTEL_ADSP": "bool",    # soc/intel/intel_adsp/Kconfig.soc
     "SOC_SERIES_INTEL_ADSP_ACE": "bool",  # soc/intel/intel_adsp/ace/Kconfig.soc
     "SOF": "bool",                      # SOF's Kconfig (SOF's zephyr/CMakeLists: if(CONFIG_SOF))
