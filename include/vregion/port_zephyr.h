@@ -100,9 +100,11 @@ struct vr_zephyr_port_config {
 	/* Physical pages this port may have mapped at once (its budget).
 	 * 0 = the window's pages. */
 	size_t phys_pages;
-	/* Data cache line in bytes (a power of two): 0 = VR_ZEPHYR_CACHE_LINE
-	 * (CONFIG_DCACHE_LINE_SIZE where the device tree gives one, else 64). It
-	 * is also SOF's region minimum alignment. */
+	/* Data cache line in bytes (a power of two): 0 = with
+	 * CONFIG_DCACHE_LINE_SIZE_DETECT, sys_cache_data_line_size_get() if it
+	 * gives a power of two; else VR_ZEPHYR_CACHE_LINE (CONFIG_DCACHE_LINE_SIZE
+	 * where the device tree gives one, else 64). It is also SOF's region
+	 * minimum alignment. */
 	size_t cache_line;
 	/* The driver enforces SYS_MM_MEM_PERM_RW / _EXEC per page: install
 	 * protect() (sys_mm_drv_update_page_flags); needs CONFIG_VREGION_PROTECT

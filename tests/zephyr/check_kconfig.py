@@ -56,6 +56,7 @@ ZEPHYR_SYMS = {
     "DCACHE": "bool",                   # arch/Kconfig
     "CACHE_DOUBLEMAP": "bool",          # arch/Kconfig
     "DCACHE_LINE_SIZE": "int",          # arch/Kconfig; absent without d-cache-line-size
+    "DCACHE_LINE_SIZE_DETECT": "bool",  # arch/Kconfig (include/zephyr/cache.h)
     "ZTEST": "bool",                    # subsys/testsuite/ztest/Kconfig
     "ZTEST_FATAL_HOOK": "bool",         # subsys/testsuite/ztest/Kconfig
     "ZTEST_STACK_SIZE": "int",          # subsys/testsuite/ztest/Kconfig

@@ -406,6 +406,13 @@ static bool in_cached(const void *p)
 	return a >= sim.vbase && a - sim.vbase < sim.cfg.vpages * SIM_PG;
 }
 
+size_t sim_mm_dcache_line = 64;
+
+size_t sys_cache_data_line_size_get(void)
+{
+	return sim_mm_dcache_line;
+}
+
 int sys_cache_data_flush_range(void *addr, size_t size)
 {
 	(void)addr;

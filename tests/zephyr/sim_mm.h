@@ -77,6 +77,8 @@ struct sim_mm_stats {
 
 /* Set up the driver (one per process). 0 or -errno. */
 int sim_mm_init(const struct sim_mm_config *cfg);
+/* what sys_cache_data_line_size_get() returns (64 unless a test sets it) */
+extern size_t sim_mm_dcache_line;
 /* Tear it down: unmaps everything, frees the table. */
 void sim_mm_fini(void);
 

@@ -172,6 +172,22 @@ static void test_window_by_attr(void **state)
 	cfg.cache_line = 48;
 	assert_int_equal(vr_zephyr_port_init(&other, &cfg), -EINVAL);
 	cfg.cache_line = 0;
+#ifdef CONFIG_DCACHE_LINE_SIZE_DETECT
+	/* no line in the config: the one Zephyr detects, if a power of two */
+	{
+		static const size_t detected[] = { 128, 32, 0, 48 }, want[] = { 128, 32, 64, 64 };
+		struct vr_zephyr_port_config ok = { .window_attr = 9 };
+		unsigned i;
+
+		for (i = 0; i < 4; i++) {
+			sim_mm_dcache_line = detected[i];
+			assert_int_equal(vr_zephyr_port_init(&other, &ok), 0);
+			assert_int_equal(vr_zephyr_port_get(&other)->cache_line, want[i]);
+			assert_int_equal(vr_zephyr_port_deinit(&other), 0);
+		}
+		sim_mm_dcache_line = 64;
+	}
+#endif
 	cfg.meta_ctx = &other;
 	cfg.meta_free = meta_free_only;
 	assert_int_equal(vr_zephyr_port_init(&other, &cfg), -EINVAL);

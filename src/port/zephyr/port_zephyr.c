@@ -533,6 +533,21 @@ static int zp_check_config(const struct vr_zephyr_port_config *cfg, uintptr_t *b
 	return 0;
 }
 
+/* The data cache line when the config gives none: measured at run time where
+ * Zephyr detects it (CONFIG_DCACHE_LINE_SIZE_DETECT: CONFIG_DCACHE_LINE_SIZE
+ * is then absent or 0), else the build's VR_ZEPHYR_CACHE_LINE. A detected 0
+ * (no d-cache) or a size that is not a power of two keeps the fallback. */
+static size_t zp_cache_line(void)
+{
+#ifdef CONFIG_DCACHE_LINE_SIZE_DETECT
+	size_t line = sys_cache_data_line_size_get();
+
+	if (vr_is_pow2(line))
+		return line;
+#endif
+	return VR_ZEPHYR_CACHE_LINE;
+}
+
 static void zp_fill_port(struct vr_zephyr_port *zp, const struct vr_zephyr_port_config *cfg,
 			 uintptr_t base, size_t bytes)
 {
@@ -543,7 +558,7 @@ static void zp_fill_port(struct vr_zephyr_port *zp, const struct vr_zephyr_port_
 	p->window_base = base;
 	p->window_pages = bytes / PG;
 	p->phys_pages = cfg->phys_pages ? cfg->phys_pages : bytes / PG;
-	p->cache_line = cfg->cache_line ? cfg->cache_line : VR_ZEPHYR_CACHE_LINE;
+	p->cache_line = cfg->cache_line ? cfg->cache_line : zp_cache_line();
 	p->map = zp_map;
 	p->unmap = zp_unmap;
 #ifdef CONFIG_VREGION_PROTECT

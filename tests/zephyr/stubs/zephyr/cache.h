@@ -21,5 +21,8 @@ void __sparse_cache *sys_cache_cached_ptr_get(void *ptr);
 void *sys_cache_uncached_ptr_get(void __sparse_cache *ptr);
 bool sys_cache_is_ptr_cached(void *ptr);
 bool sys_cache_is_ptr_uncached(void *ptr);
+/* Zephyr: CONFIG_DCACHE_LINE_SIZE_DETECT's run-time line (or the Kconfig or
+ * device-tree one, 0 without a d-cache); here sim_mm_dcache_line */
+size_t sys_cache_data_line_size_get(void);
 
 #endif
