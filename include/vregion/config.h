@@ -54,7 +54,8 @@
  *   VR_SOF_SYSCALLS         0         ... 1: SOF's header declares vregion_*
  *                                     as __syscall (SOF #11108): the layer
  *                                     defines z_impl_vregion_* instead
- *   VR_ZEPHYR_PAGE_SIZE     4096      Zephyr port: CONFIG_MM_DRV_PAGE_SIZE if set
+ *   VR_ZEPHYR_PAGE_SIZE     4096      Zephyr port: CONFIG_MM_DRV_PAGE_SIZE, else
+ *                                     CONFIG_MMU_PAGE_SIZE if set
  *   VR_ZEPHYR_CACHE_LINE    64        ... CONFIG_DCACHE_LINE_SIZE if set and > 0
  *   (zephyr/vregion_zephyr_config.h sets these from Kconfig in the module.)
  *   (vregion/sof_compat.h says what the SOF defaults mean.)
@@ -199,6 +200,8 @@
 #ifndef VR_ZEPHYR_PAGE_SIZE
 #if defined(CONFIG_MM_DRV_PAGE_SIZE)
 #define VR_ZEPHYR_PAGE_SIZE CONFIG_MM_DRV_PAGE_SIZE
+#elif defined(CONFIG_MMU_PAGE_SIZE)
+#define VR_ZEPHYR_PAGE_SIZE CONFIG_MMU_PAGE_SIZE
 #else
 #define VR_ZEPHYR_PAGE_SIZE 4096
 #endif

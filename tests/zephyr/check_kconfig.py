@@ -48,6 +48,7 @@ ZEPHYR_SYMS = {
     "NONZERO_SPINLOCK_SIZE": "bool",    # kernel/Kconfig (include/zephyr/spinlock.h)
     "USERSPACE": "bool",                # arch/Kconfig
     "MMU": "bool",                      # arch/Kconfig (qemu_x86: X86_MMU selects it)
+    "MMU_PAGE_SIZE": "hex",             # arch/Kconfig (include/vregion/config.h: the page size without MM_DRV)
     "LLEXT": "bool",                    # subsys/llext/Kconfig
     "MM_DRV": "bool",                   # drivers/mm/Kconfig
     "MM_DRV_PAGE_SIZE": "hex",          # drivers/mm/Kconfig
