@@ -63,9 +63,9 @@ int vrs_platform_check(const struct vrs_platform *p, size_t host_page, char *msg
 		snprintf(msg, n, "virt must be a page count from 1 to 4M, not %zu", p->virt);
 	else if (!vrs_pow2(p->line) || p->line > p->page)
 		snprintf(msg, n, "line must be a power of two up to the page size, not %zu", p->line);
-	else if (!vrs_pow2(p->align) || p->align > p->page)
-		snprintf(msg, n, "align must be a power of two up to the page size, not %zu",
-			 p->align);
+	else if (!vrs_pow2(p->align) || p->align < 8 || p->align > p->page)
+		snprintf(msg, n, "align must be a power of two from 8 to the page size (the "
+			 "library's min_align), not %zu", p->align);
 	else if (p->guard >= p->virt)
 		snprintf(msg, n, "guard must be less than virt (%zu), not %zu", p->virt, p->guard);
 	else if (p->virt > SIZE_MAX / 4 / p->page)

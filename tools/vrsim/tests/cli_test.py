@@ -168,6 +168,8 @@ BAD = [
     ("pipeline P1\nfrobnicate\n", 2, "unknown keyword 'frobnicate'"),
     ("pipeline P1 size=8K\nalloc P1.x 10\nfree P1.y\n", 3, "free of unknown allocation"),
     ("repeat 2 {\npipeline P\n", 1, "not closed"),
+    # the library refuses a min_align below 8: bad input, not a failed play
+    ("platform align=2\npipeline P size=4K\ndestroy P\n", 1, "align must be a power of two from 8"),
     ("pipeline P size=4K\nmodule P.d dp\ncomplete P\nstart P\nstart P\n", 5, "already running"),
     # must not hang: empty nested repeats (10^12 empty iterations) and 10^9
     ("pipeline P\nrepeat 1000000 {\nrepeat 1000000 {\n}\n}\ndestroy P\n", 3, "nothing to repeat"),
@@ -609,7 +611,8 @@ def case_trace():
             check(rc == 2 and out == "" and err.startswith(f"{path}:{line}: ") and msg in err,
                   f"bad trace {i}: exit {rc}, {err!r}")
         for args in (["--to-scenario", vrs], ["--trace", t, scen("hello.vrs")],
-                     ["--platform", "page"], ["--platform", "virt=0"], ["--trace-pool", "x"]):
+                     ["--platform", "page"], ["--platform", "virt=0"], ["--platform", "align=4"],
+                     ["--trace-pool", "x"]):
             rc, out, err = run(*args)
             check(rc == 2 and out == "", f"{args}: exit {rc}")
 

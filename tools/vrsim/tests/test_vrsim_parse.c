@@ -143,6 +143,9 @@ static const struct bad bad_inputs[] = {
 	{ "platform page=2048\n", 1, "multiple of the host page size" },
 	{ "platform line=8192\n", 1, "line must be a power of two" },
 	{ "platform align=48\n", 1, "align must be a power of two" },
+	/* below the library's smallest min_align: every region was refused, exit 1 */
+	{ "platform align=4\n", 1, "align must be a power of two from 8 to the page size" },
+	{ "platform align=1\n", 1, "align must be a power of two from 8 to the page size" },
 	{ "platform guard=320\n", 1, "guard must be less than virt (320)" },
 	{ "platform virt=0\n", 1, "virt must be a page count" },
 	{ "platform phys=0\n", 1, "phys must be a page count" },
