@@ -502,6 +502,14 @@ static bool create_claims(const struct vrs_trec *p, bool gone, const void *arg)
 	return in_run(p, t->page, t->npages);
 }
 
+/* A region_create's min_align the library takes (and a scenario's region
+ * statement, which --to-scenario writes): 0, or a power of two from 8 to the
+ * page size of the play. */
+static bool region_align_ok(const struct conv *v, size_t align)
+{
+	return !align || (vrs_pow2(align) && align >= 8 && align <= v->sc->plat.page);
+}
+
 static void region_create(struct conv *v, const struct vrs_trec *t)
 {
 	struct vrs_stmt s;
@@ -510,8 +518,13 @@ static void region_create(struct conv *v, const struct vrs_trec *t)
 	size_t align;
 
 	flush(v, create_claims, t);
-	if (!t->size) {
-		v->info->refused++;
+	if (!t->size || (t->rc && !region_align_ok(v, t->align))) {
+		v->info->refused++;	/* bad arguments: nothing happened */
+		return;
+	}
+	if (!region_align_ok(v, t->align)) {
+		DIAG(v, "min_align=%zu: a region's minimum alignment is 0 or a power of two from 8 "
+		     "to the page size (%zu)", t->align, v->sc->plat.page);
 		return;
 	}
 	stmt(&s, KW_REGION, "", t->line);

@@ -598,8 +598,21 @@ def case_trace():
             "size=99999 align=0 coherent=0 rc=-12", "size=999 align=0 coherent=0 rc=-12")))
         check(rc == 1 and "line 10: alloc P1.fail10: failed in the trace, succeeds here" in out,
               f"a recorded failure that succeeds: {rc}")
+        # a region_create the library refused for its min_align: nothing
+        # happened, and --to-scenario writes a scenario vrsim reads
+        t2 = write(tmp, "refused.trace", re.sub(r" seq=\d+", "", TRACE).replace(
+            "\nregion_get api", "\nregion_create api=vregion_create pool=1 region=2 size=4096 "
+            "min_align=4 flags=0 name=Q rc=-22\nregion_get api", 1))
+        rc, out, err = run("--no-size", "--trace", t2)
+        rc2, _, err2 = run("--trace", t2, "--to-scenario", os.path.join(tmp, "refused.vrs"))
+        rc3, _, err3 = run("--no-size", os.path.join(tmp, "refused.vrs"))
+        check(rc == 1 and rc2 == 0 and rc3 == 1, f"a refused min_align=4 create: exits {rc}, "
+              f"{rc2}, its scenario {rc3} {err3!r}")
         # bad traces: FILE:LINE, exit 2, nothing on stdout
-        cases = [(TRACE.replace("# vregion-trace 1", "# vregion-trace 9"), 1, "version 9"),
+        cases = [(TRACE.replace("min_align=0 flags=0 pages=4", "min_align=4 flags=0 pages=4"), 4,
+                  "min_align=4: a region's minimum alignment is 0 or a power of two from 8"),
+                 (TRACE.replace("min_align=0 flags=0 pages=4", "min_align=48 flags=0 pages=4"),
+                  4, "min_align=48"),(TRACE.replace("# vregion-trace 1", "# vregion-trace 9"), 1, "version 9"),
                  (TRACE[:TRACE.index(" rc=-12")], 10, "truncated line"),
                  (TRACE.replace("seq=8 ", "seq=18 "), 9, "events missing"),
                  (TRACE.replace("\nalloc api", "\nallok api", 1), 5, "unknown event 'allok'"),
