@@ -404,7 +404,8 @@ static void create_failed(struct pctx *c, const struct vrs_event *e, size_t page
 		memset(&ps, 0, sizeof(ps));
 	f = failure(c, e->obj, e, false, ps.largest_free_run * sc->plat.page, -1);
 	if (f) {
-		f->size = pages * sc->plat.page;	/* as played (--region, sizing) */
+		/* as played (--region, sizing); a size near SIZE_MAX stays huge */
+		f->size = pages <= SIZE_MAX / sc->plat.page ? pages * sc->plat.page : SIZE_MAX;
 		f->phys_free = ps.ppages_free;
 	}
 	if (!expected)

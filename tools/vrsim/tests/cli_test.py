@@ -474,6 +474,12 @@ def case_verbose():
 
 def case_messages():
     with tempfile.TemporaryDirectory() as tmp:
+        # a size whose page count times the page wraps: still "more than the
+        # platform can map", not "0 pages, refused by the library"
+        huge = "pipeline P size=18446744073709551615\ndestroy P\n"
+        rc, out, _ = run("--no-size", write(tmp, "huge.vrs", huge))
+        check(rc == 1 and "create P: 4503599627370496 pages, more than the platform can map"
+              in out, f"a SIZE_MAX pipeline: exit {rc}, {out[-300:]!r}")
         # plurals: one of each
         one = ("pipeline P size=8K expect=fail\n" "pipeline Q size=4K\nalloc Q.x 3000\n"
                "alloc Q.y 3000\ndestroy Q\n")
