@@ -503,7 +503,9 @@ static void new_pages(struct pctx *c, const struct vrs_event *e)
 	void *p;
 
 	q->instances++;
-	q->requested = e->size * c->sc->plat.page;
+	/* bytes, saturated: a count near SIZE_MAX must not wrap to a few pages */
+	q->requested = e->size <= SIZE_MAX / c->sc->plat.page ? e->size * c->sc->plat.page
+							       : SIZE_MAX;
 	c->pool_dirty = true;
 	p = reserve ? vr_vpage_reserve(&c->pool, e->size) : vr_vpage_alloc(&c->pool, e->size);
 	if (!p) {

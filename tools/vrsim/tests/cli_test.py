@@ -480,6 +480,11 @@ def case_messages():
         rc, out, _ = run("--no-size", write(tmp, "huge.vrs", huge))
         check(rc == 1 and "create P: 4503599627370496 pages, more than the platform can map"
               in out, f"a SIZE_MAX pipeline: exit {rc}, {out[-300:]!r}")
+        # a page run of 2^52 pages: its bytes wrapped to 0 (and 2^52 + 1 to one page)
+        for n in (1 << 52, (1 << 52) + 1):
+            rc, out, _ = run("--json", "--no-size", write(tmp, "hp.vrs", f"pages R {n}\ndestroy R\n"))
+            r = json.loads(out)["regions"][0] if rc == 1 else {}
+            check(r.get("requested_bytes", 0) >= 1 << 63, f"pages R {n}: requested {r!r:.200}")
         # plurals: one of each
         one = ("pipeline P size=8K expect=fail\n" "pipeline Q size=4K\nalloc Q.x 3000\n"
                "alloc Q.y 3000\ndestroy Q\n")
