@@ -728,6 +728,22 @@ static void test_init_heap_owns(void **state)
 	assert_int_equal(vr_sof_deinit(), 0);
 }
 
+static int dummy_locks;
+static uint8_t dummy_lock_obj;
+
+static struct vr_port_lock *dummy_lock_create(void *ctx)
+{
+	(void)ctx;
+	dummy_locks++;
+	return (struct vr_port_lock *)(void *)&dummy_lock_obj;
+}
+
+static void dummy_lock(void *ctx, struct vr_port_lock *lock)
+{
+	(void)ctx;
+	(void)lock;
+}
+
 static void test_init_refused(void **state)
 {
 	struct vr_sof_config cfg;
@@ -763,6 +779,25 @@ static void test_init_refused(void **state)
 		cfg.region_flags = VR_REGION_GUARD;		/* without SEAL: fine */
 		assert_int_equal(vr_sof_init(&cfg), 0);
 		assert_int_equal(vr_sof_deinit(), 0);
+		assert_int_equal(vr_flat_port_deinit(&my_fp), 0);
+	}
+	/* a port the pool refuses: refused before any of its calls (its lock
+	 * group lacks lock_destroy: undoing its lock crashed) */
+	{
+		struct vr_port nodestroy;
+
+		my_port_up();
+		nodestroy = *vr_flat_port_get(&my_fp);
+		nodestroy.lock_create = dummy_lock_create;
+		nodestroy.lock = dummy_lock;
+		nodestroy.unlock = dummy_lock;
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.port = &nodestroy;
+		assert_int_equal(vr_sof_init(&cfg), -EINVAL);
+		nodestroy.lock_destroy = dummy_lock;
+		nodestroy.map = NULL;			/* a locked port without map */
+		assert_int_equal(vr_sof_init(&cfg), -EINVAL);
+		assert_int_equal(dummy_locks, 0);	/* no lock made for nothing */
 		assert_int_equal(vr_flat_port_deinit(&my_fp), 0);
 	}
 	/* nothing was set up by the refusals: defaults now work */

@@ -30,6 +30,10 @@ static int make_pool(const struct vr_sof_config *cfg, const struct vr_port *port
 	struct vr_vpage_config pc;
 	int rc;
 
+	/* the port first: a refused one may lack lock_destroy (or be garbage) */
+	rc = vr_port_check(port);
+	if (rc)
+		return rc;
 	if (cfg->min_align > port->page_size ||
 	    ((cfg->region_flags & VR_REGION_SEAL) && !port->protect))
 		return -EINVAL;
