@@ -176,6 +176,37 @@ static int opt_arg(struct cli *cl, const char *a, const char *arg)
 }
 
 /* The command line into *cl. Returns DONE, or an exit status (help, errors). */
+/* True iff a and b name the same file (same name, or same inode). */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!a || !b || !strcmp(a, "-") || !strcmp(b, "-"))
+		return false;
+	if (!strcmp(a, b))
+		return true;
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* An output that is the input or another output would destroy it (and a
+ * failed run removes its outputs): a bad command line. */
+static int check_outputs(const struct cli *cl)
+{
+	const char *const out[] = { cl->svg, cl->to_scenario, cl->write_trace };
+	const char *const name[] = { "--svg", "--to-scenario", "--write-trace" };
+	const char *in = cl->trace ? cl->trace : cl->path;
+	size_t i, j;
+
+	for (i = 0; i < 3; i++) {
+		if (same_file(out[i], in))
+			return bad("%s %s is the input: vrsim would overwrite it", name[i], out[i]);
+		for (j = i + 1; j < 3; j++)
+			if (same_file(out[i], out[j]))
+				return bad("%s and %s name the same file", name[i], name[j]);
+	}
+	return DONE;
+}
+
 static int parse_args(int argc, char **argv, struct cli *cl)
 {
 	static const char *const with_arg[] = {
@@ -457,6 +488,8 @@ int main(int argc, char **argv)
 			cl.write_trace = cl.env_trace;
 		unsetenv("VREGION_TRACE");
 	}
+	if (rc == DONE)
+		rc = check_outputs(&cl);
 	if (rc == DONE)
 		rc = load(&cl, &ru);
 	if (rc == DONE && cl.to_scenario) {

@@ -634,6 +634,19 @@ def case_trace():
             rc, out, err = run("--trace", path)
             check(rc == 2 and out == "" and err.startswith(f"{path}:{line}: ") and msg in err,
                   f"bad trace {i}: exit {rc}, {err!r}")
+        # an output that is the input (a failed --to-scenario removed it) or
+        # another output: refused, the input intact
+        bad_t = write(tmp, "keep.trace", TRACE.replace("# vregion-trace 1", "# vregion-trace 9"))
+        same = [["--trace", bad_t, "--to-scenario", bad_t],
+                ["--trace", bad_t, "--to-scenario", os.path.join(tmp, ".", "keep.trace")],
+                ["--no-size", "--svg", t, "--trace", t], ["--no-size", "--write-trace", t, t],
+                ["--no-size", "--svg", vrs + ".x", "--write-trace", vrs + ".x", t]]
+        for args in same:
+            rc, out, err = run(*args)
+            check(rc == 2 and out == "" and ("is the input" in err or "the same file" in err),
+                  f"{args}: exit {rc}, {err!r}")
+        check(os.path.exists(bad_t) and open(t).read().startswith("# vregion-trace 1"),
+              "the inputs are intact")
         for args in (["--to-scenario", vrs], ["--trace", t, scen("hello.vrs")],
                      ["--platform", "page"], ["--platform", "virt=0"], ["--platform", "align=4"],
                      ["--trace-pool", "x"]):
