@@ -159,8 +159,9 @@ struct vr_sof_config {
  * set up (explicitly or by a first SOF call: call vr_sof_init earlier, or
  * vr_sof_deinit first); -EINVAL iff cfg has unknown region flags or NOLOCK,
  * VR_REGION_SEAL with a port without protect, cfg or cfg->port NULL in a
- * build with VR_SOF_DEFAULT_POOL=0,
- * heap hooks not both set or both NULL, or the port is refused; -ENOMEM (or
+ * build with VR_SOF_DEFAULT_POOL=0, a min_align that is not 0 or a power of
+ * two from 8 to the page size, heap hooks not both set or both NULL,
+ * heap_owns without them, or the port (or guard_pages) is refused; -ENOMEM (or
  * the default port's errno) iff the pool could not be made. cfg NULL means
  * all defaults. On error nothing is set up (a later call may retry).
  */
@@ -168,8 +169,11 @@ int vr_sof_init(const struct vr_sof_config *cfg);
 
 /*
  * Tear the default pool down (tests; firmware shutdown). Returns 0 (also when
- * nothing was set up), or -EBUSY iff pages are still allocated (nothing is
- * changed). Afterwards the next SOF call initialises the defaults again.
+ * nothing was set up), or -EBUSY iff something is still live: pages
+ * allocated or reserved, a region not yet released, a platform-heap block
+ * (sof_heap_alloc, sof_ctx_* without a region) not yet freed, or an orphaned
+ * run whose unmap still fails (nothing is changed). Afterwards the next SOF
+ * call initialises the defaults again.
  */
 int vr_sof_deinit(void);
 
