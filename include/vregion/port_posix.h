@@ -238,7 +238,8 @@ struct vr_posix_port_stats {
  * VR_POSIX_MIN_MAPPINGS; -ENOMEM iff malloc fails or the window's
  * per-page records (4 bytes a page) would take the host's physical memory
  * or more (refused before malloc, as meta_alloc's requests); or the negative errno of
- * memfd_create/ftruncate/mmap, or of opening trace_path. On error *port is
+ * memfd_create/ftruncate/mmap, or of opening trace_path (-EMFILE also when
+ * the process has 8 distinct trace files open already). On error *port is
  * zeroed and nothing is left allocated. O(W / 64 + P / 64) plus the syscalls
  * (the first port of the process also reads vm.max_map_count and counts the
  * process's mappings).
