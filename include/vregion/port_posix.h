@@ -254,7 +254,10 @@ int vr_posix_port_create(struct vr_port *port, const struct vr_posix_port_config
  * pages and locks are released anyway; metadata blocks are left to their
  * owner, who may free() them); -EINVAL iff
  * port is NULL or not a posix port (nothing done). Any pointer into the
- * windows is invalid afterwards.
+ * windows is invalid afterwards, and so is any copy of *port made before:
+ * its ctx is freed, so destroying or calling through a copy is undefined
+ * (as a use after free(); *port itself is zeroed and a second destroy of it
+ * is -EINVAL).
  */
 int vr_posix_port_destroy(struct vr_port *port);
 
