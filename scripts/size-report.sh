@@ -54,6 +54,8 @@
 #      kept. Target: <= 3606 B on Cortex-M4 with logging compiled out
 #      (upstream SOF's vpage.c + vregion.c + mem_blocks + sys_heap + k_heap,
 #      published in the issue, not measured here).
+#      The same image in SOF mode on Zephyr (tests/zephyr/size_sof.sh: the
+#      module's sources against the stand-in Zephyr headers), a summary row.
 #   4. freestanding check (fails the script): the objects' undefined symbols,
 #      minus what the library defines, may only be memset memcpy memmove
 #      memcmp strlen and libgcc helpers; and the whole library links into an
@@ -564,6 +566,21 @@ SUBSETS
 	done
 done
 
+# ---- SOF mode on Zephyr (tests/zephyr/size_sof.sh: the module's sources
+# against the stand-in Zephyr headers, same roots, Cortex-M4) ----
+S_sofzephyr=""
+case " ${targets[*]} " in
+*" m4 "*)
+	if ! S_sofzephyr=$("$ROOT/tests/zephyr/size_sof.sh" "$ROOT" 2>"$BUILD/size_sof.log" |
+		awk '/^zephyr/ { z = 1; next } /^flat/ { z = 0 } z && $1 == "total" { print $2 }') ||
+		[ -z "$S_sofzephyr" ]; then
+		cat "$BUILD/size_sof.log" >&2
+		echo "size-report: tests/zephyr/size_sof.sh FAILED" >&2
+		fail=1
+	fi
+	;;
+esac
+
 # ---- summary: every figure in the one form ----
 # row FIGURE BYTES [PEER_TEXT PEER_BYTES] [TARGET_BYTES]: ratio = bytes /
 # peer bytes; status met / missed against the target, info without one.
@@ -588,6 +605,8 @@ summary=$(mktemp)
 	row "the same, log calls kept without strings (\`VR_CONFIG_LOG_STRINGS=0\`)" "${S_sofnostr[m4]:-}" "$SOF_PEER" $SOF_TARGET
 	row "the same, default logging (with strings)" "${S_sof[m4]:-}" "$SOF_PEER" $SOF_TARGET
 	row "SOF's API image, logging compiled out, Xtensa lx106 -Os" "${S_sofmin[xt]:-}"
+	row "SOF's API image in SOF mode on Zephyr (core + compat + Zephyr port and boot hook, \`tests/zephyr/size_sof.sh\`), logging and tracing compiled out, Cortex-M4 -Os" \
+		"$S_sofzephyr" "$SOF_PEER" $SOF_TARGET $SOF_TARGET
 	row "interim heap: init + alloc + aligned_alloc + free (gc'ed, heap.c sections), Cortex-M4 -Os" \
 		"${S_heap[m4]:-}" "$HEAP_PEERS" $HEAP_TARGET $HEAP_TARGET
 	row "the same, Xtensa lx106 -Os" "${S_heap[xt]:-}"

@@ -57,6 +57,16 @@ const char *vr_strerror(int err)
 		return "-ERANGE: out of range";
 	case EOVERFLOW:
 		return "-EOVERFLOW: value too large";
+	case EMFILE:
+		return "-EMFILE: too many open files in the process";
+	case ENFILE:
+		return "-ENFILE: too many open files in the system";
+	case ENOTDIR:
+		return "-ENOTDIR: a path component is not a directory";
+	case EISDIR:
+		return "-EISDIR: the path is a directory";
+	case EROFS:
+		return "-EROFS: read-only file system";
 	default:
 		return "unknown error";
 	}

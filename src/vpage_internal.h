@@ -8,6 +8,7 @@
 #define VREGION_VPAGE_INTERNAL_H
 
 #include <errno.h>
+#include <limits.h>
 
 #include "vregion/vpage.h"
 #include "trace_emit.h"
@@ -74,10 +75,12 @@ static inline void vp_log(const struct vr_port *port, const char *fn, const stru
 		VR_LOGF(port, (enum vr_log_level)n->level, fn, n->msg, n->a, n->b);
 }
 
-/* A port callback's result as a negative errno (a positive value is -EIO). */
+/* A port callback's result as a negative errno: a positive value, and
+ * INT_MIN (whose magnitude no int holds: it is no errno, and negating it to
+ * log it would overflow), are -EIO. */
 static inline int vp_port_err(int rc)
 {
-	return rc < 0 ? rc : -EIO;
+	return rc < 0 && rc != INT_MIN ? rc : -EIO;
 }
 
 /* Physical pages this pool may still map (the port may have fewer). */

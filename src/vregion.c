@@ -129,6 +129,7 @@ static const char *create_check(const struct vr_port *port, const struct vr_regi
 	    (g->pages = (cfg->size + g->page - 1) / g->page) > port->window_pages)
 		return VR_REGION_MSG_("bad size (size, window_pages)");
 	v[0] = cfg->flags;
+	v[1] = 0;
 	if (cfg->flags & ~VR_REGION_FLAGS_MASK)
 		return VR_REGION_MSG_("unknown flags (flags)");
 	/* Refused here rather than at set_interim, where it would fail only

@@ -95,9 +95,10 @@ int vr_region_info(struct vr_region *vr)
 	v[13] = st.errors;
 	v[14] = st.outstanding;
 	v[15] = st.interim_live;
+	if (vr->name)	/* on a line of its own: a name refers to no values */
+		VR_LOG(vr->port, VR_LOG_INF, vr->name, 0, 0);
 	for (i = 0; i < 8; i++)
-		VR_LOG(vr->port, VR_LOG_INF, i == 0 && vr->name ? vr->name : line[i], v[2 * i],
-		       v[2 * i + 1]);
+		VR_LOG(vr->port, VR_LOG_INF, line[i], v[2 * i], v[2 * i + 1]);
 	return 0;
 }
 

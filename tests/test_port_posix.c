@@ -863,6 +863,38 @@ static void test_locks_meta(void **state)
 	drop_port();
 }
 
+/*
+ * Requests no host could satisfy are refused before libc sees them: a
+ * meta_alloc of SIZE_MAX or of more than the physical memory returns NULL,
+ * and a window the address space takes but whose per-page records exceed
+ * the memory is -ENOMEM (or -EINVAL where the address space is the smaller
+ * limit). Both reached posix_memalign / calloc, which abort a program built
+ * with ASan (allocation-size-too-big, allocator out of memory) instead of
+ * returning NULL.
+ */
+static void test_huge_requests(void **state)
+{
+	size_t ram = (size_t)sysconf(_SC_PHYS_PAGES) * PS;
+	struct vr_posix_port_config cfg = { .phys_pages = 1, .log_level = VR_POSIX_LOG_OFF };
+	size_t wrn;
+	int rc;
+
+	(void)state;
+	make_port(2, 2);
+	wrn = stats().log_lines[VR_LOG_WRN];
+	assert_null(port.meta_alloc(port.ctx, SIZE_MAX));
+	assert_null(port.meta_alloc(port.ctx, SIZE_MAX / 2));
+	assert_null(port.meta_alloc(port.ctx, ram));
+	assert_int_equal(stats().log_lines[VR_LOG_WRN], wrn + 3);
+	assert_int_equal(stats().meta_blocks_live, 0);
+	drop_port();
+	cfg.window_pages = ram / sizeof(uint32_t) + 1;
+	rc = vr_posix_port_create(&port, &cfg);
+	if (rc != -ENOMEM && rc != -EINVAL)
+		fail_msg("window of %zu pages: %d", cfg.window_pages, rc);
+	assert_false(vr_posix_port_is(&port));
+}
+
 /* A child that relocks a non-recursive lock must die (abort), not deadlock. */
 static void relock_child(void *arg)
 {
@@ -1407,6 +1439,7 @@ int main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_cache_counters),
 		cmocka_unit_test(test_locks_meta),
+		cmocka_unit_test(test_huge_requests),
 		cmocka_unit_test(test_relock_aborts),
 		cmocka_unit_test(test_spin_locks),
 		cmocka_unit_test(test_log),

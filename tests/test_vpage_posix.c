@@ -16,6 +16,7 @@
 
 #include "vr_test.h"
 #include "posix_child.h"
+#include "vregion/names.h"
 #include "vregion/port_posix.h"
 #include "vregion/vpage.h"
 #include "vregion/vregion.h"
@@ -465,6 +466,40 @@ static void test_trace_file(void **state)
 	assert_false(vr_posix_port_is(&port));
 }
 
+/* At most 8 distinct trace files per process: a ninth path is -EMFILE (the
+ * port's own errno, which vr_strerror named "unknown error"); a path already
+ * open is shared, and a slot comes back when its last port goes. */
+static void test_trace_files_limit(void **state)
+{
+	char path[9][32];
+	struct vr_posix_port_config pc = { .phys_pages = 1, .window_pages = 1,
+					   .log_level = VR_POSIX_LOG_OFF };
+	struct vr_port p[9];
+	int i;
+
+	(void)state;
+	if (getenv("VREGION_TRACE"))
+		return;		/* the environment would win */
+	for (i = 0; i < 9; i++) {
+		snprintf(path[i], sizeof(path[i]), "/tmp/vr_tlim_%d_%d", (int)getpid(), i);
+		pc.trace_path = path[i];
+		assert_int_equal(vr_posix_port_create(&p[i], &pc), i < 8 ? 0 : -EMFILE);
+	}
+	assert_false(vr_posix_port_is(&p[8]));
+	assert_string_equal(vr_strerror(-EMFILE), "-EMFILE: too many open files in the process");
+	pc.trace_path = path[0];	/* shared: no new slot */
+	assert_int_equal(vr_posix_port_create(&p[8], &pc), 0);
+	assert_int_equal(vr_posix_port_destroy(&p[8]), 0);
+	assert_int_equal(vr_posix_port_destroy(&p[7]), 0);
+	pc.trace_path = path[8];
+	assert_int_equal(vr_posix_port_create(&p[8], &pc), 0);
+	assert_int_equal(vr_posix_port_destroy(&p[8]), 0);
+	for (i = 0; i < 7; i++)
+		assert_int_equal(vr_posix_port_destroy(&p[i]), 0);
+	for (i = 0; i < 9; i++)
+		unlink(path[i]);
+}
+
 /* Threads tracing at once (regions of one pool, each under its own lock):
  * the file's seq of the pool rises by one from line to line, so a reader
  * can tell a dropped line from concurrency. */
@@ -655,6 +690,7 @@ int main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_map_count_limit),
 		cmocka_unit_test(test_trace_file),
+		cmocka_unit_test(test_trace_files_limit),
 		cmocka_unit_test(test_trace_threads),
 		cmocka_unit_test(test_trace_env_crash),
 	};

@@ -78,6 +78,15 @@ static const struct vr_trace_event *last(enum vr_trace_op op, const char *api, i
 
 #if VR_CONFIG_TRACE
 
+static int map_fails(void *ctx, void *vaddr, size_t npages, unsigned perms)
+{
+	(void)ctx;
+	(void)vaddr;
+	(void)npages;
+	(void)perms;
+	return -EIO;
+}
+
 static void test_events(void **state)
 {
 	const struct vr_trace_event *e;
@@ -109,6 +118,13 @@ static void test_events(void **state)
 	assert_null(vr_vpage_alloc_perm(&pool, W - 2, VR_PERM_R));	/* no room: 3 taken */
 	e = last(VR_TRACE_PAGE_ALLOC, "vr_vpage_alloc_perm", -ENOMEM);
 	assert_int_equal(e->perms, VR_PERM_R);
+	assert_int_equal(e->page, SIZE_MAX);
+	/* a run was found but the port's map failed: no page either */
+	port.map = map_fails;
+	assert_null(vr_vpage_alloc(&pool, 1));
+	port.map = vr_flat_port_get(&flat)->map;
+	e = last(VR_TRACE_PAGE_ALLOC, "vr_vpage_alloc", -EIO);
+	assert_int_equal(e->page, SIZE_MAX);
 
 	r = vr_vpage_reserve(&pool, 4);
 	e = last(VR_TRACE_PAGE_RESERVE, "vr_vpage_reserve", 0);

@@ -34,8 +34,10 @@ const char *vr_region_phase_name(enum vr_region_phase phase);
  * A return code of the library as "-ENAME: what it means here", e.g.
  * "-ENOMEM: out of memory", "0: success". Covers every errno the library
  * returns (EINVAL, ENOMEM, EFAULT, EBUSY, EIO, ENOENT, ENOSPC, ENOSYS,
- * ENOTSUP) and a few a port may pass through (EPERM, EACCES, EAGAIN, EEXIST,
- * ERANGE, EOVERFLOW). A positive value is named as its negative (the
+ * ENOTSUP; the posix port's create also EMFILE, and what memfd_create or
+ * opening its trace file may give: ENFILE, EACCES, ENOTDIR, EISDIR, EROFS)
+ * and a few a port may pass through (EPERM, EAGAIN, EEXIST, ERANGE,
+ * EOVERFLOW). A positive value is named as its negative (the
  * library never returns one, but a port callback might). Anything else:
  * "unknown error".
  */

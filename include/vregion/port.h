@@ -234,9 +234,12 @@ static inline bool vr_log_enabled(int level)
 /*
  * vr_port_check: validate a port description before use: required callbacks
  * present, page_size a power of two >= 64, window_base page-aligned and the
- * window not wrapping the address space, counts non-zero, cache_line 0 or a
- * power of two, lock callbacks all set or all NULL, and the same for the
- * short-lock callbacks (which also need the lock callbacks). This is the one
+ * window's end (window_base + window_pages * page_size) representable in a
+ * uintptr_t (a window whose last page is the top page of the address space
+ * is refused, so no layer's end computation wraps), counts non-zero,
+ * cache_line 0 or a power of two, lock callbacks all set or all NULL, and
+ * the same for the short-lock callbacks (which also need the lock
+ * callbacks). This is the one
  * place the "all four or none" rules are checked (the ports rely on it).
  * Returns 0 or -EINVAL. O(1).
  */

@@ -123,8 +123,9 @@ struct vr_flat_port {
  * Initialise `fp` from `cfg` (copied; the buffers must outlive the port).
  * Returns 0, -EINVAL iff fp or cfg is NULL, window/meta NULL, window not
  * page-aligned, page_size/cache_line not as documented, window smaller than
- * one page or its end (window + window_pages * page_size) past the top
- * of the address space (as vr_port_check), lock or short-lock callbacks
+ * one page or its end (window + window_pages * page_size) not representable
+ * in a uintptr_t (a window ending exactly at the top of the address space is
+ * refused too, as vr_port_check), lock or short-lock callbacks
  * neither all set nor all NULL, or short locks without locks (vr_port_check); -ENOMEM iff meta_bytes cannot hold the page state bytes or
  * lock_create fails. On error fp is left unusable and nothing is allocated.
  * O(window_pages + meta_bytes / 1024).

@@ -104,7 +104,10 @@
  * in one 32-bit record per virtual page); (2 * W + 3) pages of address space
  * must be free; phys_pages * page_size must fit in off_t.
  * Metadata: 4 bytes + 1 bit per window page + 4 bytes + 5 bits per physical
- * page (+ a few hundred bytes), from libc malloc.
+ * page (+ a few hundred bytes), from libc malloc. meta_alloc (the core's
+ * metadata, zeroed libc memory) returns NULL for 0 bytes and for a request
+ * of the host's physical memory or more (sysconf _SC_PHYS_PAGES), which
+ * libc is never asked for: such a request would abort a sanitizer build.
  *
  * Logging: messages at the threshold's level or more severe are written,
  * the others only counted (log_lines). The threshold is the config's
@@ -232,8 +235,11 @@ struct vr_posix_port_stats {
  * page_size is not 0 and not a power-of-two multiple of the system page
  * size, cache_line is not 0 and not a power of two, log_level is outside
  * VR_POSIX_LOG_OFF..VR_LOG_DBG, or max_mappings is not 0 and below
- * VR_POSIX_MIN_MAPPINGS; -ENOMEM iff malloc fails; or the negative errno of
- * memfd_create/ftruncate/mmap, or of opening trace_path. On error *port is
+ * VR_POSIX_MIN_MAPPINGS; -ENOMEM iff malloc fails or the window's
+ * per-page records (4 bytes a page) would take the host's physical memory
+ * or more (refused before malloc, as meta_alloc's requests); or the negative errno of
+ * memfd_create/ftruncate/mmap, or of opening trace_path (-EMFILE also when
+ * the process has 8 distinct trace files open already). On error *port is
  * zeroed and nothing is left allocated. O(W / 64 + P / 64) plus the syscalls
  * (the first port of the process also reads vm.max_map_count and counts the
  * process's mappings).
@@ -248,7 +254,10 @@ int vr_posix_port_create(struct vr_port *port, const struct vr_posix_port_config
  * pages and locks are released anyway; metadata blocks are left to their
  * owner, who may free() them); -EINVAL iff
  * port is NULL or not a posix port (nothing done). Any pointer into the
- * windows is invalid afterwards.
+ * windows is invalid afterwards, and so is any copy of *port made before:
+ * its ctx is freed, so destroying or calling through a copy is undefined
+ * (as a use after free(); *port itself is zeroed and a second destroy of it
+ * is -EINVAL).
  */
 int vr_posix_port_destroy(struct vr_port *port);
 

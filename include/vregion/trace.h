@@ -17,7 +17,7 @@
  *                      window_pages, phys_pages, guard_pages (init is traced
  *                      only when it succeeds: a failed pool has no number)
  *   page alloc/reserve pool, npages, perms, result, page (first page index in
- *                      the window, on success)
+ *                      the window on success, SIZE_MAX on failure)
  *   page free          pool, page, result (-EINVAL for a pointer that is not
  *                      a run start: page is then SIZE_MAX)
  *   page map/unmap/protect  pool, page, npages, perms, result

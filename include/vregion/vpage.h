@@ -195,8 +195,8 @@ void *vr_vpage_alloc_perm(struct vr_vpage_pool *pool, size_t npages, unsigned pe
  * Returns 0, or -EINVAL iff pool invalid, ptr NULL, outside the window, not
  * page-aligned, not a run start (interior or guard page), or not live (double
  * free, or an orphan's start); the port's negative errno (-EIO if it returned
- * a positive value) iff the port failed to unmap, in which case the run stays
- * allocated, the caller's, and can be freed again later (for a reservation,
+ * a positive value or INT_MIN) iff the port failed to unmap, in which case
+ * the run stays allocated, the caller's, and can be freed again later (for a reservation,
  * the pieces unmapped before the failure stay unmapped). On -EINVAL nothing
  * changes, not even the stats (orphans retried first aside).
  * Not detectable: freeing a start pointer again after the same start page was
@@ -235,8 +235,8 @@ int vr_vpage_release(struct vr_vpage_pool *pool, void *ptr);
  * wrong state, perms invalid: map needs 1..7, protect 0..7), -ENOMEM (map:
  * fewer than npages physical pages left unmapped by this pool), -ENOTSUP
  * (protect: the port cannot), or the port's negative errno (-EIO if it
- * returned a positive value). On any error the state is unchanged; a failed
- * map is counted in `failures`. O(d / 64 + npages / 64) + one port call,
+ * returned a positive value or INT_MIN). On any error the state is
+ * unchanged; a failed map is counted in `failures`. O(d / 64 + npages / 64) + one port call,
  * d = distance of addr from its run's start.
  */
 int vr_vpage_map(struct vr_vpage_pool *pool, void *addr, size_t npages, unsigned perms);

@@ -355,7 +355,9 @@ int vr_region_get_stats(struct vr_region *vr, struct vr_region_stats *st);
 /* Log a one-screen summary (base, size, phase, refcount, lifetime
  * used/size/allocs/frees, interim used/size/peak/largest free, failures,
  * errors, outstanding) through the port's log hook at VR_LOG_INF, eight
- * lines, the stats taken under the lock. 0 or -EINVAL. With VR_LOG_INF
+ * lines whose values their messages name (vregion/port.h), after the
+ * region's name on a line of its own (message = the name, no values) when
+ * it has one; the stats taken under the lock. 0 or -EINVAL. With VR_LOG_INF
  * compiled out (VR_CONFIG_LOG_LEVEL < 2) it only checks vr. */
 int vr_region_info(struct vr_region *vr);
 

@@ -35,8 +35,7 @@ static uintptr_t t_wrn_b;	/* b of the last warning */
 /* Messages that break port.h's log convention: a message that refers to
  * values ends with a parenthesised list naming them ("(min_align,
  * cache_line)": names of letters, digits and '_', ", " between), which a
- * hook prints as name=value; a message without a list uses neither value.
- * (A region's name given as vr_region_info's first line is exempt.) */
+ * hook prints as name=value; a message without a list uses neither value. */
 static unsigned t_bad_msgs;
 static const char *t_bad_msg;
 
@@ -64,7 +63,7 @@ static inline void t_log(void *ctx, enum vr_log_level lvl, const char *fn, const
 {
 	(void)ctx; (void)fn;
 	if (msg && msg[0] && msg[strlen(msg) - 1] == ')' ? !t_msg_names_values(msg)
-	    : msg && (a || b) && strcmp(fn, "vr_region_info") != 0) {
+	    : msg && (a || b)) {
 		t_bad_msgs++;
 		t_bad_msg = msg;
 	}

@@ -36,6 +36,9 @@ static void test_errno_names(void **state)
 		{ ENOSPC, "-ENOSPC: " }, { ENOSYS, "-ENOSYS: " }, { ENOTSUP, "-ENOTSUP: " },
 		{ EPERM, "-EPERM: " }, { EACCES, "-EACCES: " }, { EAGAIN, "-EAGAIN: " },
 		{ EEXIST, "-EEXIST: " }, { ERANGE, "-ERANGE: " }, { EOVERFLOW, "-EOVERFLOW: " },
+		/* the posix port's create: its trace files (EMFILE), memfd and open */
+		{ EMFILE, "-EMFILE: " }, { ENFILE, "-ENFILE: " }, { ENOTDIR, "-ENOTDIR: " },
+		{ EISDIR, "-EISDIR: " }, { EROFS, "-EROFS: " },
 	};
 	size_t i, j;
 

@@ -198,7 +198,9 @@ static struct vr_posix *state_new(const struct vr_posix_port_config *cfg, size_t
 	st->punch_min = cfg->punch_min_pages ? cfg->punch_min_pages : VR_POSIX_PUNCH_MIN_DEFAULT;
 	st->lp.ctx = st;
 	st->lp.log = vri_posix_log;
-	if (pthread_mutex_init(&st->mu, NULL)) {
+	/* the per-page records: refused, not asked of libc, when the host
+	 * could never hold them (a window the address space still takes) */
+	if (vri_posix_too_big(st->W * sizeof(uint32_t)) || pthread_mutex_init(&st->mu, NULL)) {
 		free(st);
 		return NULL;
 	}

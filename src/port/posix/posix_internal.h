@@ -178,6 +178,10 @@ void vri_posix_lock_destroy(void *ctx, struct vr_port_lock *lock);
 void vri_posix_lock(void *ctx, struct vr_port_lock *lock);
 void vri_posix_unlock(void *ctx, struct vr_port_lock *lock);
 void *vri_posix_meta_alloc(void *ctx, size_t bytes);
+/* True iff one libc block of `bytes` could never be had: more than the
+ * host's physical memory (sysconf). Such requests are refused before libc
+ * sees them (a sanitizer build aborts the program on them). */
+bool vri_posix_too_big(size_t bytes);
 void vri_posix_meta_free(void *ctx, void *p, size_t bytes);
 /* Destroy and free every lock still listed (port destroy only). */
 void vri_posix_free_all_locks(struct vr_posix *st);

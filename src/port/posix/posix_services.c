@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "posix_internal.h"
 
@@ -275,12 +276,21 @@ void vri_posix_spin_unlock(void *ctx, struct vr_port_lock *lock, uintptr_t key)
 
 /* ---- metadata: zeroed, 16-byte aligned libc memory ---- */
 
+bool vri_posix_too_big(size_t bytes)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), ps = sysconf(_SC_PAGESIZE);
+
+	if (pages <= 0 || ps <= 0)
+		return false;	/* unknown: libc decides */
+	return bytes / (size_t)ps >= (size_t)pages;
+}
+
 void *vri_posix_meta_alloc(void *ctx, size_t bytes)
 {
 	struct vr_posix *st = ctx;
 	void *p = NULL;
 
-	if (!bytes || posix_memalign(&p, 16, bytes)) {
+	if (!bytes || vri_posix_too_big(bytes) || posix_memalign(&p, 16, bytes)) {
 		VR_LOG(&st->lp, VR_LOG_WRN, "cannot allocate (bytes)", bytes, 0);
 		return NULL;
 	}
