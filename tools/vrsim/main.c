@@ -435,6 +435,18 @@ static int play_and_report(const struct cli *cl, struct run *ru)
 		nosize = true;
 	}
 	status = vrs_result_clean(&ru->r) ? 0 : 1;
+	/* the recorded trace is complete once the play is (replays write none) */
+	if (ru->trace_f) {
+		bool fail = ferror(ru->trace_f) != 0;
+
+		fail |= fclose(ru->trace_f) != 0;
+		ru->trace_f = NULL;
+		if (fail) {
+			fprintf(stderr, "vrsim: cannot write %s: %s\n", cl->write_trace,
+				strerror(errno));
+			status = 1;
+		}
+	}
 	memset(&rp, 0, sizeof(rp));
 	rp.sc = &ru->sc;
 	rp.r = &ru->r;

@@ -149,6 +149,13 @@ def case_exit():
         check(rc == 1 and "P: recommended 5 pages" in out and
               "P: (with every other region at its recommended size" in out,
               f"second pass: exit {rc}")
+        # a trace that cannot be written is an output that could not be
+        # written (exit 1), not a silent success with the trace lost
+        if os.path.exists("/dev/full"):
+            rc, out, err = run("--json", "--no-size", "--write-trace", "/dev/full", scen("hello.vrs"))
+            check(rc == 1 and "cannot write /dev/full" in err and
+                  json.loads(out)["result"]["exit_status"] == 1,
+                  f"--write-trace /dev/full: exit {rc}, {err!r}")
         # --check plays nothing
         rc, out, _ = run("--check", scen("hello.vrs"))
         check(rc == 0 and "OK" in out and "Regions" not in out, "--check: parse only")
