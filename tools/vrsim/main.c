@@ -528,5 +528,11 @@ int main(int argc, char **argv)
 			remove(cl.svg);
 	}
 	cleanup(&ru);
+	/* whatever went to stdout (summary, --print-default, --help, --check)
+	 * must have got there: a lost output is exit 1, with the reason */
+	if ((fflush(stdout) || ferror(stdout)) && rc != 2) {
+		fprintf(stderr, "vrsim: cannot write the standard output: %s\n", strerror(errno));
+		rc = 1;
+	}
 	return rc;
 }

@@ -156,6 +156,13 @@ def case_exit():
             check(rc == 1 and "cannot write /dev/full" in err and
                   json.loads(out)["result"]["exit_status"] == 1,
                   f"--write-trace /dev/full: exit {rc}, {err!r}")
+            # so is a standard output that cannot be written, with the reason
+            for args in (["--no-size", scen("hello.vrs")], ["--print-default"], ["--help"]):
+                with open("/dev/full", "w") as full:
+                    p = subprocess.run([VRSIM, *args], stdout=full, stderr=subprocess.PIPE,
+                                       text=True, timeout=100)
+                check(p.returncode == 1 and "cannot write the standard output" in p.stderr,
+                      f"{args} > /dev/full: exit {p.returncode}, {p.stderr!r}")
         # --check plays nothing
         rc, out, _ = run("--check", scen("hello.vrs"))
         check(rc == 0 and "OK" in out and "Regions" not in out, "--check: parse only")
