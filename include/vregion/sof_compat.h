@@ -172,7 +172,11 @@ int vr_sof_init(const struct vr_sof_config *cfg);
  * nothing was set up), or -EBUSY iff something is still live: pages
  * allocated or reserved, a region not yet released, a platform-heap block
  * (sof_heap_alloc, sof_ctx_* without a region) not yet freed, or an orphaned
- * run whose unmap still fails (nothing is changed). Afterwards the next SOF
+ * run whose unmap still fails (nothing is changed). The heap blocks are
+ * counted exactly with the default heaps and with hooks that have
+ * heap_owns; hooks without it get every pointer, so a foreign pointer or a
+ * double free passed to sof_heap_free counts as a free (the count never
+ * goes below 0) and may hide a block still live. Afterwards the next SOF
  * call initialises the defaults again.
  */
 int vr_sof_deinit(void);
