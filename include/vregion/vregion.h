@@ -150,7 +150,8 @@ struct vr_region_config {
 	size_t size;		/* bytes requested; rounded up to whole pages; > 0 */
 	size_t min_align;	/* minimum alignment of every allocation; power of
 				 * two in [8, page_size]; 0 = the port's cache line
-				 * (as upstream), or 16 when the port has no cache */
+				 * (as upstream) but at least 16 (16 when the port
+				 * has no cache) */
 	unsigned flags;		/* enum vr_region_flags */
 	const char *name;	/* optional, for logs and the simulator; not copied */
 };
