@@ -576,17 +576,20 @@ static int interim_reset_locked(struct vr_region *vr)
 
 int vri_region_interim_reset_api(struct vr_region *vr, const char *api)
 {
+	enum vr_region_phase phase;
 	int rc;
 
 	if (VR_REGION_BAD(vr, api))
 		return -EINVAL;
 	vr_region_enter(vr);
 	rc = interim_reset_locked(vr);
+	phase = vr->phase;	/* for the log: after the unlock a set_interim may change it */
 	if (VR_REGION_TRACED(vr))
 		trace_simple(vr, VR_TRACE_INTERIM_RESET, api, rc);
 	vr_region_leave(vr);
 	if (rc)
-		VR_LOGF(vr->port, VR_LOG_ERR, api, "reset outside INTERIM (phase)", vr->phase, 0);
+		VR_LOGF(vr->port, VR_LOG_ERR, api, "reset outside INTERIM (phase)", phase, 0);
+	(void)phase;
 	return rc;
 }
 

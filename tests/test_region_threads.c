@@ -15,7 +15,10 @@
  *      the uncached alias is chosen after the allocation unlocked);
  *   5. a trace file written by threads on their own regions of one pool
  *      reads in order: every line's seq is the one after its pool's
- *      previous line.
+ *      previous line;
+ *   6. interim_reset refused (LIFETIME) on one thread while another
+ *      switches the region: the refusal's log names the phase the reset
+ *      saw, read under the lock (TSan saw the log read it after the unlock).
  */
 #include "vr_test.h"
 
@@ -453,12 +456,80 @@ static void test_threads_trace_file_in_order(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* ---- 6. a refused interim_reset racing with set_interim ---- */
+
+#define NRESET_ROUNDS 20
+
+static int reset_refused;		/* the resetter was refused once (atomic) */
+static int reset_bad_log;		/* a refusal logged a phase other than LIFETIME */
+
+static void reset_log(void *ctx, enum vr_log_level level, const char *func, const char *msg,
+		      uintptr_t a, uintptr_t b)
+{
+	(void)ctx;
+	(void)level;
+	(void)func;
+	(void)b;
+	if (strstr(msg, "reset outside INTERIM") && a != VR_REGION_LIFETIME)
+		__atomic_store_n(&reset_bad_log, 1, __ATOMIC_RELAXED);
+}
+
+static void *resetter(void *arg)
+{
+	int rc;
+
+	(void)arg;
+	while ((rc = vr_region_interim_reset(shared)) == -EINVAL)
+		__atomic_store_n(&reset_refused, 1, __ATOMIC_RELAXED);
+	return rc == 0 ? NULL : (void *)1;
+}
+
+static void test_threads_reset_races_set_interim(void **state)
+{
+	struct vr_posix_port_config c;
+	struct vr_region_config cfg;
+	struct vr_port lp;
+	struct vr_vpage_pool lpool;
+	pthread_t tid;
+	void *res;
+	unsigned r;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.page_size = PAGE;
+	c.phys_pages = 16;
+	c.window_pages = 16;
+	c.log_level = VR_LOG_ERR;
+	c.log = reset_log;
+	assert_int_equal(vr_posix_port_create(&lp, &c), 0);
+	assert_int_equal(vr_vpage_pool_init(&lpool, &lp, NULL), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = 4 * PAGE;
+	reset_bad_log = 0;
+	for (r = 0; r < NRESET_ROUNDS; r++) {
+		shared = vr_region_create(&lpool, &cfg);
+		assert_non_null(shared);
+		reset_refused = 0;
+		assert_int_equal(pthread_create(&tid, NULL, resetter, NULL), 0);
+		while (!__atomic_load_n(&reset_refused, __ATOMIC_RELAXED))
+			;
+		assert_int_equal(vr_region_set_interim(shared), 0);
+		assert_int_equal(pthread_join(tid, &res), 0);
+		assert_null(res);
+		assert_null(vr_region_put(shared));
+	}
+	assert_int_equal(reset_bad_log, 0);
+	assert_int_equal(vr_vpage_pool_deinit(&lpool), 0);
+	assert_int_equal(vr_posix_port_destroy(&lp), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_threads_share_region, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_bump_races_set_interim, setup, teardown),
 		cmocka_unit_test(test_threads_trace_file_in_order),
+		cmocka_unit_test(test_threads_reset_races_set_interim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
