@@ -381,8 +381,14 @@ static int region_release(struct vr_region *vr, size_t live, const char *api)
 			(uintptr_t)base, (uintptr_t)-rc);
 	/* the block still holds the region (lock destroyed below) */
 	VRI_TRACE(port, VR_REGION_EV(vr, VR_TRACE_REGION_RELEASE, api), .live = live, .result = rc);
-	if (vr->spin)
+	/* A put that waited for a long section (vri_region_enter_frozen) may
+	 * still hold the ordinary lock after its short lock let this put in:
+	 * wait until it lets go before the lock is destroyed. */
+	if (vr->spin) {
+		port->lock(port->ctx, vr->lock);
+		port->unlock(port->ctx, vr->lock);
 		port->spin_destroy(port->ctx, vr->spin);
+	}
 	if (vr->lock)
 		port->lock_destroy(port->ctx, vr->lock);
 	/* Clear everything (no bump pointer, no fast path: ptr == end == 0),
