@@ -150,7 +150,8 @@ struct vr_region_config {
 	size_t size;		/* bytes requested; rounded up to whole pages; > 0 */
 	size_t min_align;	/* minimum alignment of every allocation; power of
 				 * two in [8, page_size]; 0 = the port's cache line
-				 * (as upstream), or 16 when the port has no cache */
+				 * (as upstream) but at least 16 (16 when the port
+				 * has no cache) */
 	unsigned flags;		/* enum vr_region_flags */
 	const char *name;	/* optional, for logs and the simulator; not copied */
 };
@@ -211,13 +212,13 @@ struct vr_region *vr_region_create(struct vr_vpage_pool *pool, const struct vr_r
  * Sizing query: the bytes of port metadata (one meta_alloc block) that
  * vr_region_create asks for a region of `size` bytes (rounded up to whole
  * pages of page_size) whose effective minimum alignment is min_align (what
- * the region will use: for cfg->min_align 0 that is the port's cache line,
- * or 16 without a cache). The formula:
+ * the region will use: for cfg->min_align 0 that is the port's cache line
+ * but at least 16). The formula:
  *   round_up(sizeof(struct vr_region), 16)      the control block
  *   + round_up(vr_heap_control_bytes(), 16)     the interim heap's control
  *   + pages * page_size / min_align             the lifetime start map
- * (the first two are constants of the build: 640 + ... bytes on a 64-bit
- * host; a 28 KiB region at 64 adds 448). Returns 0 iff page_size is not a
+ * (the first two are constants of the build: 272 + 464 = 736 bytes on a
+ * 64-bit host with the default knobs; a 28 KiB region at 64 adds 448). Returns 0 iff page_size is not a
  * power of two >= 64, min_align is not a power of two in [8, page_size],
  * size is 0 or the figure overflows. O(1).
  */

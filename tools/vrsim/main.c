@@ -505,15 +505,18 @@ int main(int argc, char **argv)
 	if (rc == DONE)
 		rc = load(&cl, &ru);
 	if (rc == DONE && cl.to_scenario) {
-		fprintf(stderr, "vrsim: wrote %s (%u statements from %u lines of %s)\n",
-			cl.to_scenario, ru.sc.statements, ru.info.lines, cl.trace ? cl.trace : cl.path);
+		fprintf(stderr, "vrsim: wrote %s (%u statement%s from %u line%s of %s)\n",
+			cl.to_scenario, ru.sc.statements, vrs_s(ru.sc.statements), ru.info.lines,
+			vrs_s(ru.info.lines), cl.trace ? cl.trace : cl.path);
 		rc = 0;
 	}
 	if (rc == DONE)
 		rc = overrides(&cl, &ru);
 	if (rc == DONE && cl.check_only) {
-		printf("%s: OK, %u statements, %zu events, %u objects, %u allocation names\n",
-		       ru.label, ru.sc.statements, ru.sc.nevs, ru.sc.nobjs, ru.sc.nallocs);
+		printf("%s: OK, %u statement%s, %zu event%s, %u object%s, %u allocation name%s\n",
+		       ru.label, ru.sc.statements, vrs_s(ru.sc.statements), ru.sc.nevs,
+		       vrs_s(ru.sc.nevs), ru.sc.nobjs, vrs_s(ru.sc.nobjs), ru.sc.nallocs,
+		       vrs_s(ru.sc.nallocs));
 		rc = 0;
 	}
 	/* the SVG file is opened before anything plays: a path that cannot be

@@ -512,6 +512,9 @@ def case_messages():
                                "alloc P.x 64\ndestroy P\n"))
         check("1 physical page;" in out and "1 physical pages" not in out,
               "plural of 1 physical page (all at recommended sizes)")
+        rc, out, _ = run("--check", write(tmp, "one1.vrs", "pipeline P size=4K\n"))
+        check(rc == 0 and "OK, 1 statement, 1 event, 1 object, 0 allocation names" in out,
+              f"plurals of --check: {out!r}")
         # a region that allocates nothing says so, and how little it needs
         rc, out, _ = run(write(tmp, "idle.vrs", "pipeline P size=40K\ncomplete P\ndestroy P\n"))
         check("P: nothing was allocated in it (its interim heap was never used): 1 page (the "
