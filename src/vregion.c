@@ -381,8 +381,14 @@ static int region_release(struct vr_region *vr, size_t live, const char *api)
 			(uintptr_t)base, (uintptr_t)-rc);
 	/* the block still holds the region (lock destroyed below) */
 	VRI_TRACE(port, VR_REGION_EV(vr, VR_TRACE_REGION_RELEASE, api), .live = live, .result = rc);
-	if (vr->spin)
+	/* A put that waited for a long section (vri_region_enter_frozen) may
+	 * still hold the ordinary lock after its short lock let this put in:
+	 * wait until it lets go before the lock is destroyed. */
+	if (vr->spin) {
+		port->lock(port->ctx, vr->lock);
+		port->unlock(port->ctx, vr->lock);
 		port->spin_destroy(port->ctx, vr->spin);
+	}
 	if (vr->lock)
 		port->lock_destroy(port->ctx, vr->lock);
 	/* Clear everything (no bump pointer, no fast path: ptr == end == 0),
@@ -576,17 +582,20 @@ static int interim_reset_locked(struct vr_region *vr)
 
 int vri_region_interim_reset_api(struct vr_region *vr, const char *api)
 {
+	enum vr_region_phase phase;
 	int rc;
 
 	if (VR_REGION_BAD(vr, api))
 		return -EINVAL;
 	vr_region_enter(vr);
 	rc = interim_reset_locked(vr);
+	phase = vr->phase;	/* for the log: after the unlock a set_interim may change it */
 	if (VR_REGION_TRACED(vr))
 		trace_simple(vr, VR_TRACE_INTERIM_RESET, api, rc);
 	vr_region_leave(vr);
 	if (rc)
-		VR_LOGF(vr->port, VR_LOG_ERR, api, "reset outside INTERIM (phase)", vr->phase, 0);
+		VR_LOGF(vr->port, VR_LOG_ERR, api, "reset outside INTERIM (phase)", phase, 0);
+	(void)phase;
 	return rc;
 }
 

@@ -116,14 +116,15 @@ static VR_INLINE_HOT void vr_region_enter(struct vr_region *vr)
 static VR_INLINE_HOT void vr_region_leave(struct vr_region *vr)
 {
 	const struct vr_port *port = vr->port;
-	bool both;
+	struct vr_port_lock *lock = vr->lock;	/* read before the short lock goes: */
+	bool both;				/* then a last put may free vr */
 
 	if (vr->spin) {
 		both = vr->held_both;
 		vr->held_both = false;
 		port->spin_unlock(port->ctx, vr->spin, vr->held_key);
 		if (VR_UNLIKELY(both))
-			port->unlock(port->ctx, vr->lock);
+			port->unlock(port->ctx, lock);
 	} else if (vr->lock) {
 		port->unlock(port->ctx, vr->lock);
 	}

@@ -15,7 +15,15 @@
  *      the uncached alias is chosen after the allocation unlocked);
  *   5. a trace file written by threads on their own regions of one pool
  *      reads in order: every line's seq is the one after its pool's
- *      previous line.
+ *      previous line;
+ *   6. interim_reset refused (LIFETIME) on one thread while another
+ *      switches the region: the refusal's log names the phase the reset
+ *      saw, read under the lock (TSan saw the log read it after the unlock);
+ *   7. a put that waited for a long section (stats) and the last put on
+ *      another thread: the last put must not free the control block or
+ *      destroy the ordinary lock while the first put still leaves through
+ *      them (a port whose short unlock is slow while the ordinary lock is
+ *      held widens the window; TSan saw a use after free).
  */
 #include "vr_test.h"
 
@@ -453,12 +461,198 @@ static void test_threads_trace_file_in_order(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* ---- 6. a refused interim_reset racing with set_interim ---- */
+
+#define NRESET_ROUNDS 20
+
+static int reset_refused;		/* the resetter was refused once (atomic) */
+static int reset_bad_log;		/* a refusal logged a phase other than LIFETIME */
+
+static void reset_log(void *ctx, enum vr_log_level level, const char *func, const char *msg,
+		      uintptr_t a, uintptr_t b)
+{
+	(void)ctx;
+	(void)level;
+	(void)func;
+	(void)b;
+	if (strstr(msg, "reset outside INTERIM") && a != VR_REGION_LIFETIME)
+		__atomic_store_n(&reset_bad_log, 1, __ATOMIC_RELAXED);
+}
+
+static void *resetter(void *arg)
+{
+	int rc;
+
+	(void)arg;
+	while ((rc = vr_region_interim_reset(shared)) == -EINVAL)
+		__atomic_store_n(&reset_refused, 1, __ATOMIC_RELAXED);
+	return rc == 0 ? NULL : (void *)1;
+}
+
+static void test_threads_reset_races_set_interim(void **state)
+{
+	struct vr_posix_port_config c;
+	struct vr_region_config cfg;
+	struct vr_port lp;
+	struct vr_vpage_pool lpool;
+	pthread_t tid;
+	void *res;
+	unsigned r;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.page_size = PAGE;
+	c.phys_pages = 16;
+	c.window_pages = 16;
+	c.log_level = VR_LOG_ERR;
+	c.log = reset_log;
+	assert_int_equal(vr_posix_port_create(&lp, &c), 0);
+	assert_int_equal(vr_vpage_pool_init(&lpool, &lp, NULL), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = 4 * PAGE;
+	reset_bad_log = 0;
+	for (r = 0; r < NRESET_ROUNDS; r++) {
+		shared = vr_region_create(&lpool, &cfg);
+		assert_non_null(shared);
+		reset_refused = 0;
+		assert_int_equal(pthread_create(&tid, NULL, resetter, NULL), 0);
+		while (!__atomic_load_n(&reset_refused, __ATOMIC_RELAXED))
+			;
+		assert_int_equal(vr_region_set_interim(shared), 0);
+		assert_int_equal(pthread_join(tid, &res), 0);
+		assert_null(res);
+		assert_null(vr_region_put(shared));
+	}
+	assert_int_equal(reset_bad_log, 0);
+	assert_int_equal(vr_vpage_pool_deinit(&lpool), 0);
+	assert_int_equal(vr_posix_port_destroy(&lp), 0);
+}
+
+/* ---- 7. a put through a long section racing with the last put ---- */
+
+#define NPUT_ROUNDS 20
+
+static struct vr_port slow_real;		/* the posix port the wrappers call */
+static _Thread_local int slow_holds;		/* this thread holds an ordinary lock */
+static int put_started;			/* the stats froze the region */
+static int put_held_log;			/* "lock is held, not destroyed" logged */
+
+static void slow_lock(void *ctx, struct vr_port_lock *l)
+{
+	slow_real.lock(ctx, l);
+	slow_holds = 1;
+}
+
+static void slow_unlock(void *ctx, struct vr_port_lock *l)
+{
+	slow_holds = 0;
+	slow_real.unlock(ctx, l);
+}
+
+static _Thread_local int slow_stats;		/* this thread takes the stats */
+
+/* Slow only when the ordinary lock is held too. On the stats thread, once:
+ * the region is frozen now; let the other put arrive and wait for it. On
+ * the other: its short section came through the long one
+ * (vri_region_enter_frozen) and still holds the ordinary lock. */
+static void slow_spin_unlock(void *ctx, struct vr_port_lock *l, uintptr_t key)
+{
+	slow_real.spin_unlock(ctx, l, key);
+	if (slow_holds && slow_stats == 1) {
+		slow_stats = 2;
+		__atomic_store_n(&put_started, 1, __ATOMIC_RELAXED);
+		usleep(1000);
+	} else if (slow_holds && !slow_stats) {
+		usleep(1000);
+	}
+}
+
+static void put_log(void *ctx, enum vr_log_level level, const char *func, const char *msg,
+		    uintptr_t a, uintptr_t b)
+{
+	(void)ctx;
+	(void)level;
+	(void)func;
+	(void)a;
+	(void)b;
+	if (strstr(msg, "lock is held"))
+		__atomic_store_n(&put_held_log, 1, __ATOMIC_RELAXED);
+}
+
+/* a long section, then the region's last reference goes */
+static void *stats_then_put(void *arg)
+{
+	struct vr_region_stats st;
+
+	(void)arg;
+	slow_stats = 1;
+	if (vr_region_get_stats(shared, &st) != 0)
+		return (void *)1;
+	usleep(200);	/* the other put, woken by the unlock, goes first */
+	(void)vr_region_put(shared);
+	return NULL;
+}
+
+/* a put that usually finds the region frozen by the stats */
+static void *plain_put(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&put_started, __ATOMIC_RELAXED))
+		;
+	(void)vr_region_put(shared);
+	return NULL;
+}
+
+static void test_threads_put_races_last_put(void **state)
+{
+	struct vr_posix_port_config c;
+	struct vr_region_config cfg;
+	struct vr_port sp;
+	struct vr_vpage_pool spool;
+	pthread_t a, b;
+	void *ra, *rb;
+	unsigned r;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.page_size = PAGE;
+	c.phys_pages = 64;
+	c.window_pages = 64;
+	c.log_level = VR_LOG_ERR;
+	c.log = put_log;
+	assert_int_equal(vr_posix_port_create(&slow_real, &c), 0);
+	sp = slow_real;
+	sp.lock = slow_lock;
+	sp.unlock = slow_unlock;
+	sp.spin_unlock = slow_spin_unlock;
+	assert_int_equal(vr_vpage_pool_init(&spool, &sp, NULL), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = 4 * PAGE;
+	put_held_log = 0;
+	for (r = 0; r < NPUT_ROUNDS; r++) {
+		shared = vr_region_create(&spool, &cfg);
+		assert_non_null(shared);
+		assert_ptr_equal(vr_region_get(shared), shared);
+		put_started = 0;
+		assert_int_equal(pthread_create(&a, NULL, plain_put, NULL), 0);
+		assert_int_equal(pthread_create(&b, NULL, stats_then_put, NULL), 0);
+		assert_int_equal(pthread_join(a, &ra), 0);
+		assert_int_equal(pthread_join(b, &rb), 0);
+		assert_null(rb);
+	}
+	assert_int_equal(put_held_log, 0);
+	assert_int_equal(vr_vpage_pool_deinit(&spool), 0);
+	assert_int_equal(vr_posix_port_destroy(&slow_real), 0);	/* no lock leaked */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_threads_share_region, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_bump_races_set_interim, setup, teardown),
 		cmocka_unit_test(test_threads_trace_file_in_order),
+		cmocka_unit_test(test_threads_reset_races_set_interim),
+		cmocka_unit_test(test_threads_put_races_last_put),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

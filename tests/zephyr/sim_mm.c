@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <zephyr/cache.h>
+#include <zephyr/kernel.h>
 #include <zephyr/drivers/mm/system_mm.h>
 #include <adsp_memory.h>
 #include <adsp_memory_regions.h>
@@ -199,6 +200,7 @@ static int map_page_locked(void *virt, uintptr_t phys, uint32_t flags)
 
 int sys_mm_drv_map_page(void *virt, uintptr_t phys, uint32_t flags)
 {
+	vr_stub_may_block("sys_mm_drv_map_page");
 	int rc;
 
 	pthread_mutex_lock(&sim.mu);
@@ -233,6 +235,7 @@ static int unmap_page_locked(void *virt)
 
 int sys_mm_drv_unmap_page(void *virt)
 {
+	vr_stub_may_block("sys_mm_drv_unmap_page");
 	int rc;
 
 	pthread_mutex_lock(&sim.mu);
@@ -301,6 +304,7 @@ int sys_mm_drv_page_phys_get(void *virt, uintptr_t *phys)
 
 int sys_mm_drv_update_page_flags(void *virt, uint32_t flags)
 {
+	vr_stub_may_block("sys_mm_drv_update_page_flags");
 	long vp;
 	int rc;
 
@@ -415,6 +419,7 @@ size_t sys_cache_data_line_size_get(void)
 
 int sys_cache_data_flush_range(void *addr, size_t size)
 {
+	vr_stub_may_block("sys_cache_data_flush_range");
 	(void)addr;
 	(void)size;
 	__atomic_fetch_add(&sim.st.flushes, 1, __ATOMIC_RELAXED);
@@ -423,6 +428,7 @@ int sys_cache_data_flush_range(void *addr, size_t size)
 
 int sys_cache_data_invd_range(void *addr, size_t size)
 {
+	vr_stub_may_block("sys_cache_data_invd_range");
 	(void)addr;
 	(void)size;
 	__atomic_fetch_add(&sim.st.invalidates, 1, __ATOMIC_RELAXED);

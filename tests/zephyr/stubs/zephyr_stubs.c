@@ -23,6 +23,19 @@
 
 /* ---- k_mutex, k_spinlock ----------------------------------------------------- */
 
+/* k_spin_locks this thread holds. Zephyr forbids what may block (a k_mutex)
+ * under one, and a driver call or a cache flush there is long with
+ * interrupts off: the stubs of those calls abort if the depth is not 0. */
+static _Thread_local int spin_depth;
+
+void vr_stub_may_block(const char *what)
+{
+	if (spin_depth) {
+		fprintf(stderr, "zephyr stubs: %s under a k_spinlock\n", what);
+		abort();
+	}
+}
+
 int k_mutex_init(struct k_mutex *mutex)
 {
 	pthread_mutexattr_t a;
@@ -46,6 +59,7 @@ unsigned long vr_stub_mutex_locks(void)
 int k_mutex_lock(struct k_mutex *mutex, k_timeout_t timeout)
 {
 	(void)timeout;
+	vr_stub_may_block("k_mutex_lock");
 	__atomic_add_fetch(&mutex_locks, 1, __ATOMIC_RELAXED);
 	if (pthread_mutex_lock(&mutex->m))
 		abort();	/* relock of a non-recursive stub mutex: a bug */
@@ -54,6 +68,7 @@ int k_mutex_lock(struct k_mutex *mutex, k_timeout_t timeout)
 
 int k_mutex_unlock(struct k_mutex *mutex)
 {
+	vr_stub_may_block("k_mutex_unlock");
 	if (pthread_mutex_unlock(&mutex->m))
 		abort();
 	return 0;
@@ -78,6 +93,7 @@ k_spinlock_key_t k_spin_lock(struct k_spinlock *l)
 	__atomic_fetch_add(&spin_locks, 1, __ATOMIC_RELAXED);
 	if (pthread_mutex_lock(&irq_lock))
 		abort();
+	spin_depth++;
 	return k;
 }
 
@@ -85,6 +101,7 @@ void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key)
 {
 	(void)l;
 	(void)key;
+	spin_depth--;
 	if (pthread_mutex_unlock(&irq_lock))
 		abort();
 }
@@ -97,12 +114,14 @@ k_spinlock_key_t k_spin_lock(struct k_spinlock *l)
 
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		;
+	spin_depth++;
 	return k;
 }
 
 void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key)
 {
 	(void)key;
+	spin_depth--;
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 #endif

@@ -75,6 +75,8 @@ __attribute__((noreturn)) void k_panic(void);
 /* host bookkeeping, not Zephyr API */
 unsigned long vr_stub_mutex_locks(void);	/* k_mutex_lock calls so far */
 unsigned long vr_stub_spin_locks(void);	/* k_spin_lock calls so far */
+/* abort if this thread holds a k_spinlock: `what` may block or is slow */
+void vr_stub_may_block(const char *what);
 long vr_stub_heap_live(void);
 /* make the next k_aligned_alloc/k_malloc calls fail: call k (from 1) of
  * the calls after this one fails; 0 disarms */
