@@ -143,8 +143,9 @@ struct vr_port {
 
 	/*
 	 * Short locks, for critical sections of a bounded few hundred
-	 * instructions that never sleep and never call the port (a region's
-	 * lifetime bump and interim heap operations): a spinlock, or an
+	 * instructions that never sleep and call no port callback but the
+	 * trace hook, if one is set (a region's lifetime bump and interim heap
+	 * operations; see vregion/trace.h): a spinlock, or an
 	 * interrupt lock on one core (k_spin_lock on Zephyr). spin_create
 	 * returns a new unlocked, non-recursive short lock or NULL (out of
 	 * memory); spin_destroy frees an unlocked one; spin_lock takes it and

@@ -54,8 +54,12 @@
  * region's event stands for them (a replay re-creates the pages from it).
  *
  * The hook runs in the caller's context, with the region's or the pool's
- * lock held: it must not call into vregion and should be quick (format into
- * a buffer, write it out). Not for interrupt context, as the calls it traces.
+ * lock held (for a region's allocations and frees, on a port with short
+ * locks, its short lock: k_spin_lock on Zephyr): it must not call into
+ * vregion and should be quick (format into a buffer, write it out or hand it
+ * to a log); under a spinlock it must not sleep or take a mutex (the Zephyr
+ * port's vrtrace hook is one LOG_INF, allowed there). Not for interrupt
+ * context, as the calls it traces.
  */
 #ifndef VREGION_TRACE_H
 #define VREGION_TRACE_H
